@@ -495,6 +495,8 @@ static void scan_errcode(struct ex *x)
         from = at + 1;
         if (at > 0 && is_alpha(x->p[at - 1]))
             continue;
+        if (find_in(x, i, e, " EOF by server", &k))
+            continue;
         if (server6(x, i, &code)) {
             if (find_in(x, i + 6, e, ", info ", &k) && k == i + 6) {
                 info = k + 7;
@@ -1333,6 +1335,12 @@ static enum hb_event on_phrase(struct ex *x, const struct phrase *ph,
         if (kv(x, i, e, "namespace = ", ", \t\r", &va, &vb))
             fill(x, pol->ns, sizeof pol->ns, va, vb);
         break;
+    case PH_EXC_CALLBACK:
+        /* "stream <id> EOF by server(...)": the server ended the stream,
+           logged at DEBUG; not a failure by itself */
+        if (find_in(x, i, e, " EOF by server", &k))
+            return HB_EV_NONE;
+        break;
     case PH_CONFIG_ADDR:
         if (find_in(x, i, e, "can not be connected", &k))
             return HB_EV_CONNECT_FAIL;
@@ -1649,8 +1657,9 @@ static bool zap_error(const struct ex *x)
 static bool failure_words(const struct ex *x)
 {
     static const char *const lits[] = {
-        "fail to ",     "failed",    "Failed",   "FAILED", "error with code",
-        "runtime error", "Exception:", "Error:", " err is ", "Exception\n",
+        "fail to ",      "failed",     "Failed",   "FAILED",
+        "error with code", "runtime error", "Exception:", "Error:",
+        " err is ",      "Exception\n", " timeout",  " timed out",
     };
     size_t k;
 
@@ -1747,6 +1756,7 @@ void hb_extract(const struct hb_record *rec, struct hb_polaris *pol)
         scan_addr_after(&x, "grpc://", "grpc-url");
         scan_addr_after(&x, "Address: ", "address");
         scan_addr_after(&x, "connect to ", "connect-to");
+        scan_addr_after(&x, "dial tcp ", "dial");
         scan_addr_slashed(&x, "Connection refused: ", "refused");
         scan_addr_slashed(&x, "remote_addr=", "remote-addr");
         scan_connid(&x);

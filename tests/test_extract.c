@@ -844,6 +844,24 @@ static const struct xcase connection_lines[] = {
      .server_code = 400401, .info = "client api is not open",
      .ev = HB_EV_DISCOVER_FAIL, .codes = "400401", .polaris = true,
      .failure = true},
+    {.name = "exceptionCallback for a stream EOF is not a failure",
+     .text = "2024-05-10 10:20:30.123 DEBUG [polaris-update-1:c.t.p.p.c.g."
+             "SpecStreamClient] [ServerConnector]exceptionCallback: errCode "
+             "NETWORK_ERROR, info stream 4000123 EOF by server(ConnID{id='9c',"
+             " clusterType=SERVICE_DISCOVER_CLUSTER, host='10.0.0.1', "
+             "port=8091}), serviceEventKey x",
+     .level = "DEBUG", .addr = "10.0.0.1:8091", .codes = "",
+     .polaris = true, .failure = false},
+    {.name = "connect to",
+     .text = "[ServerConnector] polaris connect to polaris-grpc.svc:8091 "
+             "timeout",
+     .addr = "polaris-grpc.svc:8091", .codes = "",
+     .facts = "a:connect-to=polaris-grpc.svc:8091", .polaris = true,
+     .failure = true},
+    {.name = "SDK config dump is not a failure",
+     .text = "polaris config: serverConnector: connectTimeout: 500ms, "
+             "messageTimeout: 5s",
+     .codes = "", .polaris = true, .failure = false},
     {.name = "query service failure with code name",
      .text = "[ServerConnector]code SERVER_USER_ERROR, fail to query service "
              "ServiceKey{namespace='default', service='x'} from server(a)",
@@ -888,7 +906,8 @@ static const struct xcase connection_lines[] = {
              "Error while dialing dial tcp 10.0.0.1:8091: connect: connection"
              " refused\"",
      .go_code = 1007, .go_name = "ErrCodeNetworkError",
-     .grpc = "UNAVAILABLE", .codes = "Polaris-1004 Polaris-1007",
+     .grpc = "UNAVAILABLE", .addr = "10.0.0.1:8091",
+     .codes = "Polaris-1004 Polaris-1007", .facts = "a:dial=10.0.0.1:8091",
      .polaris = true, .failure = true},
     {.name = "Go discover stream with Address",
      .text = "receiveAndNotify: fail to receive message from connection "
