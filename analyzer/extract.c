@@ -20,6 +20,7 @@
 #define MAX_PHRASE_HITS 64
 #define MAX_HOST 100
 #define JAR_NAME_MAX 128
+#define LINE_WINDOW 4096 /* bytes a scanner looks around one candidate */
 
 /* A code seen in the text, before ordering and deduplication. */
 struct code_hit {
@@ -132,21 +133,30 @@ static bool has(const struct ex *x, const char *lit)
     return find_from(x, 0, lit, &at);
 }
 
-/* End of the line holding pos (offset of '\n' or n). */
+/*
+ * End of the line holding pos (offset of '\n' or n), looking at most
+ * LINE_WINDOW bytes ahead: scanners call this once per candidate, and a
+ * giant single-line record must not make that quadratic. Fields and
+ * messages sit near their keyword, so the window loses nothing real.
+ */
 static size_t eol(const struct ex *x, size_t pos)
 {
+    size_t len;
     const char *q;
 
     if (pos >= x->n)
         return x->n;
-    q = memchr(x->p + pos, '\n', x->n - pos);
-    return q ? (size_t)(q - x->p) : x->n;
+    len = x->n - pos < LINE_WINDOW ? x->n - pos : LINE_WINDOW;
+    q = memchr(x->p + pos, '\n', len);
+    return q ? (size_t)(q - x->p) : pos + len;
 }
 
-/* Start of the line holding pos. */
+/* Start of the line holding pos, at most LINE_WINDOW bytes back. */
 static size_t bol(const struct ex *x, size_t pos)
 {
-    while (pos > 0 && x->p[pos - 1] != '\n')
+    size_t stop = pos > LINE_WINDOW ? pos - LINE_WINDOW : 0;
+
+    while (pos > stop && x->p[pos - 1] != '\n')
         pos--;
     return pos;
 }
@@ -1448,7 +1458,7 @@ static void scan_frames(struct ex *x)
  */
 
 static void add_version(struct ex *x, const char *key, const char *v,
-                        size_t n)
+                        size_t n, const char *how)
 {
     struct hb_polaris *pol = x->pol;
     char val[96];
@@ -1469,7 +1479,7 @@ static void add_version(struct ex *x, const char *key, const char *v,
                sizeof pol->facts[0].key);
     hb_strlcpy(pol->facts[pol->nfacts].value, val, n,
                sizeof pol->facts[0].value);
-    pol->facts[pol->nfacts].how = "jar";
+    pol->facts[pol->nfacts].how = how;
     pol->nfacts++;
 }
 
@@ -1547,7 +1557,7 @@ static void scan_jars(struct ex *x)
         else if (find_in(x, b, e, "com.tencent.cloud.", &f))
             ctx = CTX_CLOUD;
         add_version(x, artifact_key(name, k, ctx), name + k + 1,
-                    at - s - k - 1);
+                    at - s - k - 1, "jar");
     }
 }
 
@@ -1591,7 +1601,7 @@ static void scan_maven_paths(struct ex *x)
                 !is_digit(x->p[v]))
                 continue;
             add_version(x, artifact_key(x->p + a, v - 1 - a, groups[g].ctx),
-                        x->p + v, ve - v);
+                        x->p + v, ve - v, "maven-path");
         }
     }
 }
@@ -1622,7 +1632,8 @@ static void scan_spring_boot(struct ex *x)
                 j++;
             while (j > i && (x->p[j - 1] == '.' || x->p[j - 1] == ','))
                 j--;
-            add_version(x, "spring-boot", x->p + i, j - i);
+            add_version(x, "spring-boot", x->p + i, j - i,
+                        k == 0 ? "banner" : "log");
         }
     }
 }
@@ -1757,6 +1768,7 @@ void hb_extract(const struct hb_record *rec, struct hb_polaris *pol)
         scan_addr_after(&x, "Address: ", "address");
         scan_addr_after(&x, "connect to ", "connect-to");
         scan_addr_after(&x, "dial tcp ", "dial");
+        scan_addr_after(&x, "get connection to ", "connect-to");
         scan_addr_slashed(&x, "Connection refused: ", "refused");
         scan_addr_slashed(&x, "remote_addr=", "remote-addr");
         scan_connid(&x);

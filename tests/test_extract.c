@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -818,7 +820,8 @@ static const struct xcase connection_lines[] = {
      .polaris = true, .failure = true},
     {.name = "ServerConnector fail to get connection",
      .text = "[ServerConnector]fail to get connection to 10.0.0.1:8091",
-     .ev = HB_EV_CONNECT_FAIL, .codes = "", .polaris = true,
+     .ev = HB_EV_CONNECT_FAIL, .addr = "10.0.0.1:8091", .codes = "",
+     .facts = "a:connect-to=10.0.0.1:8091", .polaris = true,
      .failure = true},
     {.name = "connection switched",
      .text = "2024-05-10 10:20:30.123 INFO [polaris-update-1:c.t.p.p.c.g."
@@ -1174,6 +1177,142 @@ static void test_extract_caps(void **state)
         assert_string_not_equal(p.codes[i].key, p.codes[i - 1].key);
 }
 
+/* Every prefix of every real case, in a buffer of exactly that size (so
+   the sanitizer build catches any read past the record): no crash, and
+   whatever is found is consistent. */
+static void test_extract_truncations(void **state)
+{
+    size_t i, len;
+
+    (void)state;
+    for (i = 0; i < HB_ARRAY_LEN(real_cases); i++) {
+        const char *text = real_cases[i].text;
+        size_t n = strlen(text);
+
+        for (len = 0; len <= n; len += 1 + len / 64) {
+            char *copy = hb_xmalloc(len ? len : 1);
+            struct hb_record rec;
+            struct hb_polaris p;
+
+            memcpy(copy, text, len);
+            memset(&rec, 0, sizeof rec);
+            rec.text.p = copy;
+            rec.text.n = len;
+            rec.head = rec.text;
+            hb_extract(&rec, &p);
+            assert_true(p.ncodes >= 0 && p.ncodes <= HB_MAX_CODES);
+            assert_true(p.nfacts >= 0 && p.nfacts <= HB_MAX_FACTS);
+            assert_true(!p.failure || p.polaris);
+            assert_true(strlen(p.server_info) < sizeof p.server_info);
+            free(copy);
+        }
+    }
+}
+
+/* Work is linear: a record of many repeated Polaris lines at the byte cap
+   is extracted quickly (a quadratic scan would take seconds). */
+static void test_extract_linear(void **state)
+{
+    static const char line[] =
+        "[AsyncHeartbeat]Instance heartbeat failed, namespace:default, "
+        "service:svc, host:10.0.0.5, port:8080, serverErrCode:400401, "
+        "heartbeat fail count:2 register ERR-10 server error 4004 code: "
+        "Address: grpc:// Connection refused: ConnID{ .jar polaris\n";
+    size_t cap = 256 * 1024, n = 0;
+    char *text = hb_xmalloc(cap);
+    struct hb_record rec;
+    struct hb_polaris p;
+    clock_t t0;
+    int k;
+
+    (void)state;
+    while (n + sizeof line - 1 <= cap) {
+        memcpy(text + n, line, sizeof line - 1);
+        n += sizeof line - 1;
+    }
+    memset(&rec, 0, sizeof rec);
+    rec.text.p = text;
+    rec.text.n = n;
+    rec.head.p = text;
+    rec.head.n = 10;
+    t0 = clock();
+    for (k = 0; k < 10; k++)
+        hb_extract(&rec, &p);
+    assert_true(p.failure);
+    assert_int_equal(p.server_code, 400401);
+    assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
+    free(text);
+}
+
+/* The same for one giant line full of near-candidates (a class path, a
+   minified dump): per-candidate work must not run to the end of line. */
+static void test_extract_linear_one_line(void **state)
+{
+    static const char chunk[] =
+        "polaris code = 12 code: x errCode y ConnID{ Status{code=Q "
+        "rpc error: code = Q connection switched from a :: Spring Boot :: "
+        "lib-a.jar /com/tencent/cloud/a/b "
+        "server error 1 server code 2 \"code\": 3 ";
+    size_t cap = 256 * 1024, n = 0;
+    char *text = hb_xmalloc(cap);
+    struct hb_record rec;
+    struct hb_polaris p;
+    clock_t t0;
+
+    (void)state;
+    while (n + sizeof chunk - 1 <= cap) {
+        memcpy(text + n, chunk, sizeof chunk - 1);
+        n += sizeof chunk - 1;
+    }
+    memset(&rec, 0, sizeof rec);
+    rec.text.p = text;
+    rec.text.n = n;
+    rec.head = rec.text;
+    t0 = clock();
+    hb_extract(&rec, &p);
+    assert_true(p.polaris);
+    assert_int_equal(p.ncodes, 0);
+    assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 0.5);
+    free(text);
+}
+
+/* Where each fact was seen. */
+static void test_extract_fact_how(void **state)
+{
+    static const char text[] =
+        " :: Spring Boot ::        (v2.7.18)\n"
+        "polaris at com.tencent.polaris.X.y(X.java:1) ~[polaris-all-1.15.0."
+        "jar:na] /com/tencent/cloud/spring-cloud-tencent-commons/1.13.0-"
+        "2021.0.9/ ConnID{id='a', clusterType=X, host='10.0.0.1', "
+        "port=8091}";
+    static const struct {
+        enum hb_fact_kind kind;
+        const char *key, *value, *how;
+    } want[] = {
+        {HB_FACT_ADDRESS, "connid", "10.0.0.1:8091", "connid"},
+        {HB_FACT_VERSION, "spring-boot", "2.7.18", "banner"},
+        {HB_FACT_VERSION, "polaris-java", "1.15.0", "jar"},
+        {HB_FACT_VERSION, "spring-cloud-tencent", "1.13.0-2021.0.9",
+         "maven-path"},
+    };
+    struct hb_record rec;
+    struct hb_polaris p;
+    size_t i;
+
+    (void)state;
+    memset(&rec, 0, sizeof rec);
+    rec.text.p = text;
+    rec.text.n = strlen(text);
+    hb_extract(&rec, &p);
+    assert_int_equal(p.nfacts, HB_ARRAY_LEN(want));
+    for (i = 0; i < HB_ARRAY_LEN(want); i++) {
+        assert_int_equal(p.facts[i].kind, want[i].kind);
+        assert_string_equal(p.facts[i].key, want[i].key);
+        assert_string_equal(p.facts[i].value, want[i].value);
+        assert_string_equal(p.facts[i].how, want[i].how);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1187,6 +1326,10 @@ int main(void)
         cmocka_unit_test(test_extract_near_misses),
         cmocka_unit_test(test_extract_event_names),
         cmocka_unit_test(test_extract_caps),
+        cmocka_unit_test(test_extract_fact_how),
+        cmocka_unit_test(test_extract_truncations),
+        cmocka_unit_test(test_extract_linear),
+        cmocka_unit_test(test_extract_linear_one_line),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
