@@ -450,7 +450,7 @@ static bool put_time(struct hb_buf *b, const struct jval *v)
         d = strtod(tmp, NULL);
         if (d <= 0 || d > 1e16)
             return false;
-        ms = d > 1e11 ? (int64_t)d : (int64_t)(d * 1000.0);
+        ms = (int64_t)((d > 1e11 ? d : d * 1000.0) + 0.5);
         hb_time_format(ms, tmp, sizeof tmp);
         hb_buf_puts(b, tmp);
         return true;
