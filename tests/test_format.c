@@ -268,6 +268,14 @@ static const struct fcase header_cases[] = {
      "logback", "2024-01-01 10:00:00.123", 1704103200123LL, "INFO", 4242,
      "main", "com.example.App", "", "with pid"},
 
+    /* Logback's default %d{HH:mm:ss.SSS}: no date, so no epoch time */
+    {"20:16:04.123 [main] INFO  c.t.c.p.PolarisContext - clock only",
+     "logback", "20:16:04.123", HB_NO_TIME, "INFO", NOPID, "main",
+     "c.t.c.p.PolarisContext", "", "clock only"},
+    {"20:16:04.123  WARN 1 --- [main] c.t.Foo : boot dateformat",
+     "springboot", "20:16:04.123", HB_NO_TIME, "WARN", 1, "main", "c.t.Foo",
+     "", "boot dateformat"},
+
     /* prefixes before the stamp */
     {"[demo-svc:10.0.0.5:8080] 2023-01-01 10:00:00.123  INFO 1 --- [main] "
      "c.t.Foo : tagged",
@@ -330,7 +338,9 @@ static const char *const reject_cases[] = {
     "re-run your application with 'debug' enabled.",
     "Description: 2024-01-01 10:00:00 a date inside text",
     "2024-01-01",
-    "12:00:00.123 INFO main c.t.Foo - no date",
+    "12:00:00.123 no level here",
+    "12:00:00.123\tinfo\tnaming\tservice/instance.go:97\tzap needs a date",
+    "99:00:00.123 INFO [main] c.t.Foo - not a clock",
     "2024-01-01 10:00:00x glued",
     "info\tnot a zap line without a caller",
     "error something went wrong",
