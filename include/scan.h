@@ -1,0 +1,59 @@
+/*
+ * scan.h - the per-source pipeline: reader -> unwrap -> record assembly ->
+ * extraction -> rules -> incidents, feeding the store, the diagnosis and
+ * the NDJSON stream. cmd_scan.c parses options and calls this; follow mode
+ * and parallel workers reuse it.
+ */
+#ifndef HB_SCAN_H
+#define HB_SCAN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "diagnose.h"
+#include "incident.h"
+#include "rules.h"
+#include "store.h"
+#include "util.h"
+
+#define HB_CHECKPOINT_ROWS 4096 /* rows per store transaction */
+
+struct hb_scan_opts {
+    const char *input_format; /* NULL = auto */
+    size_t max_line;
+    unsigned max_record_lines;
+    size_t max_record_bytes;
+    bool rescan;
+    bool verbose;
+    const char *only_rule;    /* `rules test --rule` */
+};
+
+/* Everything one scan writes to; borrowed pointers, any may be NULL. */
+struct hb_scan {
+    struct hb_scan_opts opts;
+    const struct hb_format *forced; /* resolved input_format */
+    const struct hb_ruleset *rules;
+    struct hb_matcher *matcher;     /* owned by the caller */
+    struct hb_store *store;
+    struct hb_dx *dx;
+    FILE *ndjson;                   /* one JSON object per incident */
+    /* Optional extra sink, called for every incident (rules test). */
+    void (*on_incident)(void *ctx, const struct hb_incident *inc,
+                        const struct hb_record *rec);
+    void *ctx;
+    struct hb_input_stats stats;
+    unsigned input_errors;
+};
+
+/*
+ * Scans one file (path) or stdin ("-"). Problems are printed to stderr as
+ * "hbscan: path: reason"; returns HB_EIO for an input error (counted in
+ * sc->input_errors, the scan of other inputs goes on) and HB_EDB/HB_EBUSY
+ * when the store failed (the run must stop).
+ */
+enum hb_status hb_scan_file(struct hb_scan *sc, const char *path);
+
+/* One incident as a JSON object on one line (the NDJSON contract). */
+void hb_incident_json(struct hb_buf *b, const struct hb_incident *inc);
+
+#endif
