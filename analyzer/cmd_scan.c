@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "diagnose.h"
+#include "follow.h"
 #include "format.h"
 #include "rules.h"
 #include "scan.h"
@@ -59,6 +60,17 @@ static const char scan_usage[] =
     "  -j, --jobs N            files parsed in parallel (default: the number of\n"
     "                          cores); results are identical to --jobs 1\n"
     "\n"
+    "follow:\n"
+    "      --follow            keep reading files as they grow, like tail -F\n"
+    "                          (rotation, truncation and new files in watched\n"
+    "                          directories handled); print each incident when\n"
+    "                          found (a text line, or NDJSON); SIGINT/SIGTERM\n"
+    "                          stop it with everything committed\n"
+    "      --report-every SECS print the ranked report periodically\n"
+    "      --quiet-ms MS       end a pending record after this much silence\n"
+    "                          (default 1000)\n"
+    "      --stop-after SECS   stop following after SECS (for scripts)\n"
+    "\n"
     "Already scanned bytes are skipped on the next run (offsets per file,\n"
     "rotation aware). Exit: 0 ok, 1 --fail-on matched, 2 usage, 3 invalid\n"
     "rules, 4 some input unreadable (the rest was scanned), 5 database error.\n";
@@ -78,6 +90,10 @@ enum {
     OPT_DB,
     OPT_NO_DB,
     OPT_RESCAN,
+    OPT_FOLLOW,
+    OPT_REPORT_EVERY,
+    OPT_STOP_AFTER,
+    OPT_QUIET_MS,
 };
 
 static const struct option longopts[] = {
@@ -100,6 +116,10 @@ static const struct option longopts[] = {
     {"no-db", no_argument, NULL, OPT_NO_DB},
     {"rescan", no_argument, NULL, OPT_RESCAN},
     {"jobs", required_argument, NULL, 'j'},
+    {"follow", no_argument, NULL, OPT_FOLLOW},
+    {"report-every", required_argument, NULL, OPT_REPORT_EVERY},
+    {"stop-after", required_argument, NULL, OPT_STOP_AFTER},
+    {"quiet-ms", required_argument, NULL, OPT_QUIET_MS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -122,6 +142,8 @@ struct scan_args {
     unsigned max_record_lines;
     size_t max_record_bytes;
     unsigned jobs;
+    bool follow;
+    unsigned report_every, stop_after, quiet_ms;
 };
 
 static bool parse_size(const char *s, size_t lo, size_t hi, size_t *out)
@@ -244,6 +266,24 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
                 return HB_EXIT_USAGE;
             }
             a->jobs = (unsigned)v;
+            break;
+        case OPT_FOLLOW:
+            a->follow = true;
+            break;
+        case OPT_REPORT_EVERY:
+        case OPT_STOP_AFTER:
+        case OPT_QUIET_MS:
+            if (!parse_size(optarg, 1, 86400000, &v)) {
+                fprintf(stderr, "hbscan: scan: %s wants a positive number\n",
+                        argv[optind - 1]);
+                return HB_EXIT_USAGE;
+            }
+            if (c == OPT_REPORT_EVERY)
+                a->report_every = (unsigned)v;
+            else if (c == OPT_STOP_AFTER)
+                a->stop_after = (unsigned)v;
+            else
+                a->quiet_ms = (unsigned)v;
             break;
         case 'h':
             fputs(scan_usage, stdout);
@@ -421,19 +461,50 @@ int hb_cmd_scan(int argc, char **argv)
     wo.ninclude = a.ninclude;
     wo.exclude = a.exclude;
     wo.nexclude = a.nexclude;
-    if (optind >= argc) {
+    if (optind >= argc && !a.follow) {
         if (isatty(0) && !a.quiet)
             fputs("hbscan: reading standard input (give a PATH to scan "
                   "files)\n",
                   stderr);
         hb_walk("-", &wo, &files);
     }
-    for (i = optind; i < argc; i++)
+    for (i = optind; i < argc && !a.follow; i++)
         hb_walk(argv[i], &wo, &files);
     sc.input_errors += files.errors;
 
-    if (hb_scan_files(&sc, files.paths, files.n) != HB_OK)
+    memset(&ro, 0, sizeof ro);
+    ro.verbose = a.verbose;
+    ro.color = strcmp(a.color, "always") == 0 ||
+               (strcmp(a.color, "auto") == 0 && isatty(1) &&
+                getenv("NO_COLOR") == NULL);
+    if (strcmp(a.format, "json") == 0)
+        ro.format = HB_REPORT_JSON;
+    else if (a.format[0] == 'm')
+        ro.format = HB_REPORT_MARKDOWN;
+    else
+        ro.format = HB_REPORT_TEXT;
+    if (a.follow) {
+        struct hb_follow_opts fo;
+
+        memset(&fo, 0, sizeof fo);
+        fo.report_every_s = a.report_every;
+        fo.max_seconds = a.stop_after;
+        fo.quiet_ms = a.quiet_ms;
+        fo.walk = &wo;
+        fo.report = ro;
+        if (sc.ndjson == NULL && ro.format == HB_REPORT_TEXT)
+            sc.live = stdout;
+        if (optind >= argc) {
+            fputs("hbscan: scan: --follow needs a PATH\n", stderr);
+            rc = HB_EXIT_USAGE;
+            goto out;
+        }
+        if (hb_follow_run(&sc, argv + optind, (size_t)(argc - optind),
+                          &fo) != HB_OK)
+            store_failed = true;
+    } else if (hb_scan_files(&sc, files.paths, files.n) != HB_OK) {
         store_failed = true;
+    }
     sc.stats.input_errors = sc.input_errors;
 
     if (st && !store_failed) {
@@ -452,17 +523,6 @@ int hb_cmd_scan(int argc, char **argv)
         }
     }
 
-    memset(&ro, 0, sizeof ro);
-    ro.verbose = a.verbose;
-    ro.color = strcmp(a.color, "always") == 0 ||
-               (strcmp(a.color, "auto") == 0 && isatty(1) &&
-                getenv("NO_COLOR") == NULL);
-    if (strcmp(a.format, "json") == 0)
-        ro.format = HB_REPORT_JSON;
-    else if (a.format[0] == 'm')
-        ro.format = HB_REPORT_MARKDOWN;
-    else
-        ro.format = HB_REPORT_TEXT;
     if (sc.ndjson == NULL)
         hb_dx_report(sc.dx, &sc.stats, &ro, stdout);
     else
@@ -486,7 +546,7 @@ int hb_cmd_scan(int argc, char **argv)
         rc = HB_EXIT_FOUND;
     else
         rc = HB_EXIT_OK;
-
+out:
     hb_filelist_fini(&files);
     hb_dx_free(sc.dx);
     hb_scan_fini(&sc);
