@@ -863,26 +863,18 @@ PUBLIC_PARSER(pub_generic, parse_generic)
 /* Detection priority: the most specific shapes first. */
 static const struct hb_format formats[] = {
     {"springboot",
-     "Spring Boot 2.x-4.x Logback/Log4j2 default: "
-     "date LEVEL pid --- [app] [thread] logger : msg",
+     "Spring Boot: date LEVEL pid --- [app] [thread] logger : msg",
      pub_springboot},
-    {"polaris-sdk",
-     "polaris-java polaris.log: date LEVEL [thread:logger] msg",
+    {"polaris-sdk", "polaris-java polaris.log: date LEVEL [thread:logger] msg",
      pub_polaris_sdk},
-    {"logback",
-     "custom Logback/Log4j2 layouts: date [thread] LEVEL logger - msg, "
-     "in any field order",
+    {"logback", "custom Logback/Log4j2: date [thread] LEVEL logger - msg",
      pub_logback},
     {"polaris-server",
-     "Polaris server / polaris-go zap console: "
-     "time<TAB>level<TAB>scope<TAB>file.go:N<TAB>msg",
+     "Polaris server/polaris-go zap: time level scope file.go:N msg",
      pub_zap},
     {"polaris-heartbeat",
-     "polaris-java heartbeat and lossless-event files: msg|date",
-     pub_heartbeat},
-    {"generic",
-     "any other line starting with a timestamp; level and [thread] if "
-     "present",
+     "polaris-java heartbeat/lossless-event files: msg|date", pub_heartbeat},
+    {"generic", "any other line starting with a date (level, [thread] if any)",
      pub_generic},
 };
 

@@ -175,8 +175,9 @@ static size_t parse_stamp(const char *s, size_t n, int64_t *ms, bool local_z,
     if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
         return 0;
     i = 10;
-    if (i + 6 <= n && (s[i] == 'T' || s[i] == ' ') && digits(s + i + 1, 2, &h) &&
-        s[i + 3] == ':' && digits(s + i + 4, 2, &mi)) {
+    if (i + 6 <= n && (s[i] == 'T' || s[i] == ' ') &&
+        digits(s + i + 1, 2, &h) && s[i + 3] == ':' &&
+        digits(s + i + 4, 2, &mi)) {
         i += 6;
         if (i + 3 <= n && s[i] == ':' && digits(s + i + 1, 2, &se)) {
             i += 3;

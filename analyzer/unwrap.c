@@ -348,6 +348,23 @@ static void put_utf8(struct hb_buf *b, unsigned cp)
     hb_buf_append(b, u, n);
 }
 
+/* The byte of "\n" "\t" "\r" "\b" "\f". */
+static char simple_escape(char c)
+{
+    switch (c) {
+    case 'n':
+        return '\n';
+    case 't':
+        return '\t';
+    case 'r':
+        return '\r';
+    case 'b':
+        return '\b';
+    default:
+        return '\f';
+    }
+}
+
 /* Appends the JSON string body p..n unescaped; \uXXXX and surrogate pairs
  * become UTF-8, a lone surrogate U+FFFD; an unknown escape is kept. */
 static void j_unescape(struct hb_buf *b, const char *p, size_t n)
@@ -370,14 +387,18 @@ static void j_unescape(struct hb_buf *b, const char *p, size_t n)
             return;
         }
         switch (*p) {
-        case 'n': hb_buf_putc(b, '\n'); break;
-        case 't': hb_buf_putc(b, '\t'); break;
-        case 'r': hb_buf_putc(b, '\r'); break;
-        case 'b': hb_buf_putc(b, '\b'); break;
-        case 'f': hb_buf_putc(b, '\f'); break;
-        case '"': hb_buf_putc(b, '"'); break;
-        case '\\': hb_buf_putc(b, '\\'); break;
-        case '/': hb_buf_putc(b, '/'); break;
+        case '"':
+        case '\\':
+        case '/':
+            hb_buf_putc(b, *p);
+            break;
+        case 'n':
+        case 't':
+        case 'r':
+        case 'b':
+        case 'f':
+            hb_buf_putc(b, simple_escape(*p));
+            break;
         case 'u':
             if (e - p < 5 || (cp = hex4(p + 1)) > 0xffff) {
                 hb_buf_append(b, bs, 2);
@@ -483,7 +504,8 @@ static bool rewrite_app(struct hb_buf *out, const struct jrec *r)
     hb_buf_reset(out);
     if (!put_time(out, &f[F_TS]))
         return false;
-    if (f[F_LEVEL].type == J_STR && memchr(f[F_LEVEL].p, '\\', f[F_LEVEL].n) == NULL)
+    if (f[F_LEVEL].type == J_STR &&
+        memchr(f[F_LEVEL].p, '\\', f[F_LEVEL].n) == NULL)
         hb_format_level(f[F_LEVEL].p, f[F_LEVEL].n, level);
     hb_buf_printf(out, " %5s ", level);
     if ((f[F_PID].type == J_NUM || f[F_PID].type == J_STR) &&

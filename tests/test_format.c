@@ -626,8 +626,9 @@ static void test_format_garbage(void **state)
             assert_true(h.message.p + h.message.n <= line + n);
             assert_true(h.ts.n == 0 ||
                         (h.ts.p >= line && h.ts.p + h.ts.n <= line + n));
-            assert_true(h.thread.n == 0 || (h.thread.p >= line &&
-                                            h.thread.p + h.thread.n <= line + n));
+            assert_true(h.thread.n == 0 ||
+                        (h.thread.p >= line &&
+                         h.thread.p + h.thread.n <= line + n));
         }
         free(line);
         r = r * 1103515245u + 12345u;

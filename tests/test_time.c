@@ -30,10 +30,11 @@ static void run_parse_cases(const struct parse_case *c, size_t n)
 
     for (i = 0; i < n; i++) {
         int64_t ms = 42;
-        size_t used = hb_time_parse(c[i].in, strlen(c[i].in), &ms, c[i].local_z);
+        size_t used =
+            hb_time_parse(c[i].in, strlen(c[i].in), &ms, c[i].local_z);
 
         if (used != c[i].used || (used && ms != c[i].ms))
-            fail_msg("case %zu \"%s\": used %zu (want %zu), ms %lld (want %lld)",
+            fail_msg("case %zu \"%s\": used %zu (want %zu), ms %lld (%lld)",
                      i, c[i].in, used, c[i].used, (long long)ms,
                      (long long)c[i].ms);
     }

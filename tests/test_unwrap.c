@@ -162,7 +162,8 @@ static void test_unwrap_docker_json(void **state)
                      "\"2024-01-02T03:04:05.1Z\"}",
                      1, &out));
     assert_text(&out, "2024-01-02 03:04:05.123  INFO 1 --- [main] c.t.Foo : "
-                      "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\" a\\b /x\ty\xef\xbf\xbdz");
+                      "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\" a\\b "
+                      "/x\ty\xef\xbf\xbdz");
     /* a line longer than Docker's 16 KiB buffer comes in chunks */
     assert_false(feed(u,
                       "{\"log\":\"chunk1 \",\"stream\":\"stderr\",\"time\":"
