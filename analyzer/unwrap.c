@@ -489,16 +489,18 @@ static void trim_newlines(struct hb_buf *b, size_t from)
 /*
  * Rewrites a JSON application record to
  * "<ts> <LEVEL> <pid> --- [app] [thread] logger : message {extras}"
- * followed by "\n<stack trace>". False (out untouched in meaning) when the
- * object lacks a message or a usable timestamp.
+ * followed by "\n<stack trace>", capped at HB_UNWRAP_MAX (*capped). False
+ * when the object lacks a message or a usable timestamp.
  */
-static bool rewrite_app(struct hb_buf *out, const struct jrec *r)
+static bool rewrite_app(struct hb_buf *out, const struct jrec *r,
+                        bool *capped)
 {
     const struct jval *f = r->f;
     char level[6] = "INFO";
     size_t start, i;
     bool any = false;
 
+    *capped = false;
     if (f[F_MSG].type == J_NONE || f[F_TS].type == J_NONE)
         return false;
     hb_buf_reset(out);
@@ -568,6 +570,7 @@ static bool rewrite_app(struct hb_buf *out, const struct jrec *r)
         }
     }
     if (out->len > HB_UNWRAP_MAX) {
+        *capped = true;
         out->len = HB_UNWRAP_MAX;
         out->data[out->len] = '\0';
     }
@@ -704,6 +707,23 @@ void hb_unwrap_free(struct hb_unwrap *u)
     free(u);
 }
 
+/* Replaces line by the rewrite of JSON record r, if it has one. */
+static void use_app(struct hb_unwrap *u, const struct jrec *r,
+                    struct hb_line *line)
+{
+    bool capped;
+
+    if (!rewrite_app(&u->out, r, &capped))
+        return;
+    u->seen[KIND_JSON]++;
+    line->text = u->out.data;
+    line->len = u->out.len;
+    if (capped && !line->truncated) {
+        line->truncated = true;
+        u->cut++;
+    }
+}
+
 /* A JSON application record inside a (possibly unwrapped) line. */
 static void unwrap_app(struct hb_unwrap *u, struct hb_line *line)
 {
@@ -714,11 +734,8 @@ static void unwrap_app(struct hb_unwrap *u, struct hb_line *line)
         p++;
     if (p >= e || *p != '{')
         return;
-    if (!j_parse(&r, p, (size_t)(e - p)) || !rewrite_app(&u->out, &r))
-        return;
-    u->seen[KIND_JSON]++;
-    line->text = u->out.data;
-    line->len = u->out.len;
+    if (j_parse(&r, p, (size_t)(e - p)))
+        use_app(u, &r, line);
 }
 
 static bool is_docker(const struct jrec *r)
@@ -783,12 +800,8 @@ bool hb_unwrap_feed(struct hb_unwrap *u, const struct hb_line *in,
         return true;
     if ((u->mode == MODE_AUTO || u->mode == MODE_DOCKER) && is_docker(&r))
         return docker_feed(u, &r, in, out);
-    if ((u->mode == MODE_AUTO || u->mode == MODE_JSON) &&
-        rewrite_app(&u->out, &r)) {
-        u->seen[KIND_JSON]++;
-        out->text = u->out.data;
-        out->len = u->out.len;
-    }
+    if (u->mode == MODE_AUTO || u->mode == MODE_JSON)
+        use_app(u, &r, out);
     return true;
 }
 
