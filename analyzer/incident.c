@@ -79,8 +79,7 @@ static bool next_line(struct hb_str text, struct line *l)
 
 /* lit inside the line with no digit glued on either side when numeric,
    and followed by '(' for "ERR-n"/"Polaris-n" keys. */
-static bool line_has_key(const struct line *l, const char *key,
-                         bool want_paren)
+static bool line_has_key(const struct line *l, const char *key, bool want_paren)
 {
     size_t m = strlen(key);
     const char *s = l->p, *end = l->p + l->n, *q;
@@ -117,8 +116,8 @@ static bool line_blank(const struct line *l)
 static bool line_failure_words(const struct line *l)
 {
     static const char *const lits[] = {
-        "fail", "Fail", "FAIL", "error", "Error", "ERROR", "Exception",
-        "refused", "timeout", "not ready", " err is ",
+        "fail",      "Fail",    "FAIL",    "error",     "Error",    "ERROR",
+        "Exception", "refused", "timeout", "not ready", " err is ",
     };
     size_t k;
 
@@ -227,8 +226,7 @@ static bool class_at(const char *s, size_t n, struct hb_str *cls)
 
 /* Deepest exception class: the chain when the assembler filled it, else
    the last "Caused by:" line, else the first line that starts with one. */
-static void pick_exception(struct hb_incident *inc,
-                           const struct hb_record *rec)
+static void pick_exception(struct hb_incident *inc, const struct hb_record *rec)
 {
     struct line l = {NULL, 0, 0};
     struct hb_str first = HB_STR_NULL, caused = HB_STR_NULL, c;
@@ -253,8 +251,7 @@ static void pick_exception(struct hb_incident *inc,
             first = c;
         }
     }
-    copy_str(inc->exc_class, sizeof inc->exc_class,
-             caused.p ? caused : first);
+    copy_str(inc->exc_class, sizeof inc->exc_class, caused.p ? caused : first);
 }
 
 /* ---------------------------------------------------------------------
@@ -307,11 +304,9 @@ static void k8s_from_path(struct hb_incident *inc, const char *path)
             memchr(p, '_', (size_t)(end - p)) == NULL)
             return;
         take_field(&p, end, '_', inc->k8s_pod, sizeof inc->k8s_pod);
-        take_field(&p, end, '_', inc->k8s_namespace,
-                   sizeof inc->k8s_namespace);
+        take_field(&p, end, '_', inc->k8s_namespace, sizeof inc->k8s_namespace);
         dash = p < end ? memrchr(p, '-', (size_t)(end - p)) : NULL;
-        hb_strlcpy(inc->k8s_container, p,
-                   (size_t)((dash ? dash : end) - p),
+        hb_strlcpy(inc->k8s_container, p, (size_t)((dash ? dash : end) - p),
                    sizeof inc->k8s_container);
     }
 }
@@ -320,8 +315,7 @@ static void k8s_from_path(struct hb_incident *inc, const char *path)
  * Building
  */
 
-const char *hb_incident_capture(const struct hb_incident *inc,
-                                const char *name)
+const char *hb_incident_capture(const struct hb_incident *inc, const char *name)
 {
     int i, j;
 
@@ -589,9 +583,9 @@ static bool event_is_ok(const struct hb_polaris *pol)
     }
 }
 
-int hb_obs_from_record(const struct hb_record *rec, const struct hb_polaris *pol,
-                       void (*fn)(void *ctx, const struct hb_obs *o),
-                       void *ctx)
+int hb_obs_from_record(const struct hb_record *rec,
+                       const struct hb_polaris *pol,
+                       void (*fn)(void *ctx, const struct hb_obs *o), void *ctx)
 {
     struct hb_obs base, o;
     const char *name;

@@ -105,9 +105,8 @@ static void test_codes_server_ok(void **state)
         int code;
         bool ok;
     } t[] = {
-        {200000, true},  {200001, true},  {200002, true},
-        {400201, true},  {400202, false}, {400401, false},
-        {500000, false}, {0, false},
+        {200000, true},  {200001, true},  {200002, true},  {400201, true},
+        {400202, false}, {400401, false}, {500000, false}, {0, false},
     };
     size_t i;
 
@@ -162,22 +161,37 @@ static void test_codes_sdk(void **state)
 static void test_codes_grpc(void **state)
 {
     static const char *const upper[] = {
-        "OK",           "CANCELLED",          "UNKNOWN",
-        "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-        "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-        "FAILED_PRECONDITION", "ABORTED",       "OUT_OF_RANGE",
-        "UNIMPLEMENTED", "INTERNAL",           "UNAVAILABLE",
-        "DATA_LOSS",    "UNAUTHENTICATED",
+        "OK",
+        "CANCELLED",
+        "UNKNOWN",
+        "INVALID_ARGUMENT",
+        "DEADLINE_EXCEEDED",
+        "NOT_FOUND",
+        "ALREADY_EXISTS",
+        "PERMISSION_DENIED",
+        "RESOURCE_EXHAUSTED",
+        "FAILED_PRECONDITION",
+        "ABORTED",
+        "OUT_OF_RANGE",
+        "UNIMPLEMENTED",
+        "INTERNAL",
+        "UNAVAILABLE",
+        "DATA_LOSS",
+        "UNAUTHENTICATED",
     };
     static const struct {
         const char *in;
         const char *out; /* NULL = not a status */
     } canon[] = {
-        {"Canceled", "CANCELLED"},       {"Unavailable", "UNAVAILABLE"},
+        {"Canceled", "CANCELLED"},
+        {"Unavailable", "UNAVAILABLE"},
         {"DeadlineExceeded", "DEADLINE_EXCEEDED"},
-        {"Unimplemented", "UNIMPLEMENTED"}, {"OK", "OK"},
-        {"UNAVAILABLE", "UNAVAILABLE"},  {"unavailable", NULL},
-        {"CANCELED", NULL},              {"", NULL},
+        {"Unimplemented", "UNIMPLEMENTED"},
+        {"OK", "OK"},
+        {"UNAVAILABLE", "UNAVAILABLE"},
+        {"unavailable", NULL},
+        {"CANCELED", NULL},
+        {"", NULL},
     };
     size_t i;
 

@@ -41,8 +41,7 @@ static void make_record(struct hb_record *rec, const char *source,
     rec->hdr.pid = -1;
     rec->hdr.ts_ms = HB_NO_TIME;
     if (level) {
-        hb_strlcpy(rec->hdr.level, level, strlen(level),
-                   sizeof rec->hdr.level);
+        hb_strlcpy(rec->hdr.level, level, strlen(level), sizeof rec->hdr.level);
         rec->hdr.ts.p = text;
         rec->hdr.ts.n = 23;
         rec->hdr.ts_ms = 1710332164123;
@@ -133,7 +132,7 @@ static void test_incident_evidence(void **state)
     static const struct {
         const char *name;
         const char *text;
-        uint64_t line;    /* relative to first_line 1 */
+        uint64_t line; /* relative to first_line 1 */
         const char *evidence;
     } t[] = {
         {"trace without code: failure words",
@@ -154,19 +153,22 @@ static void test_incident_evidence(void **state)
          "polaris connector gave up\n"
          "Caused by: io.grpc.StatusRuntimeException: UNAVAILABLE: io "
          "exception",
-         2, "Caused by: io.grpc.StatusRuntimeException: UNAVAILABLE: io "
-            "exception"},
+         2,
+         "Caused by: io.grpc.StatusRuntimeException: UNAVAILABLE: io "
+         "exception"},
         {"SCT name form: the ERR line",
          "polaris heartbeat[SERVER_USER_ERROR]\n"
          "\n"
          "com.tencent.polaris.api.exception.PolarisException: "
          "ERR-1006(SERVER_USER_ERROR), server error 400141: heartbeat on "
          "disabled instance",
-         3, "com.tencent.polaris.api.exception.PolarisException: "
-            "ERR-1006(SERVER_USER_ERROR), server error 400141: heartbeat on "
-            "disabled instance"},
-        {"nothing special: the head", "polaris registry, a b 1.2.3.4:80 {} "
-                                      "register finished",
+         3,
+         "com.tencent.polaris.api.exception.PolarisException: "
+         "ERR-1006(SERVER_USER_ERROR), server error 400141: heartbeat on "
+         "disabled instance"},
+        {"nothing special: the head",
+         "polaris registry, a b 1.2.3.4:80 {} "
+         "register finished",
          1, "polaris registry, a b 1.2.3.4:80 {} register finished"},
     };
     size_t i;
@@ -321,8 +323,8 @@ static void test_incident_k8s_paths(void **state)
         struct hb_record rec;
         struct hb_incident inc;
 
-        make_record(&rec, t[i].path, 1, "ERR-1006(SERVER_USER_ERROR): x",
-                    NULL, NULL);
+        make_record(&rec, t[i].path, 1, "ERR-1006(SERVER_USER_ERROR): x", NULL,
+                    NULL);
         build(&inc, &rec, NULL, 0);
         assert_string_equal(inc.k8s_namespace, t[i].ns);
         assert_string_equal(inc.k8s_pod, t[i].pod);
@@ -388,10 +390,10 @@ static void test_incident_fingerprint_stability(void **state)
     assert_string_equal(a, b);
 
     /* the same with the message split off by the header parser */
-    fingerprint_of(same[0], "ERROR", strstr(same[0], "heartbeat fail"),
-                   NULL, 0, c);
-    fingerprint_of(same[1], "ERROR", strstr(same[1], "heartbeat fail"),
-                   NULL, 0, d);
+    fingerprint_of(same[0], "ERROR", strstr(same[0], "heartbeat fail"), NULL, 0,
+                   c);
+    fingerprint_of(same[1], "ERROR", strstr(same[1], "heartbeat fail"), NULL, 0,
+                   d);
     assert_string_equal(c, d);
 
     /* UUID-like request ids and host names too */
@@ -417,8 +419,8 @@ static void test_incident_fingerprint_stability(void **state)
     /* another SDK code with the same words */
     fingerprint_of("ERR-1004(API_TIMEOUT): heartbeat request timeout.", NULL,
                    NULL, NULL, 0, e);
-    fingerprint_of("ERR-1007(NETWORK_ERROR): heartbeat request timeout.",
-                   NULL, NULL, NULL, 0, f);
+    fingerprint_of("ERR-1007(NETWORK_ERROR): heartbeat request timeout.", NULL,
+                   NULL, NULL, 0, f);
     assert_string_not_equal(e, f);
 
     /* classified vs unclassified */
