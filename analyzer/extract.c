@@ -530,22 +530,18 @@ static void sort_hits(struct ex *x)
     }
 }
 
-/* The server hit that belongs to the SDK/Go hit at index i (same line,
-   before the next SDK/Go code), or -1. */
+/* The server hit that belongs to the SDK/Go hit at index i (the next hit,
+   on the same line), or -1. */
 static int adjacent_server(const struct ex *x, int i)
 {
-    int j;
+    const struct code_hit *h;
 
-    for (j = i + 1; j < x->nhits; j++) {
-        const struct code_hit *h = &x->hits[j];
-
-        if (h->kind != HB_CODE_SERVER)
-            return -1;
-        if (!same_line(x, x->hits[i].end, h->pos))
-            return -1;
-        return j;
-    }
-    return -1;
+    if (i + 1 >= x->nhits)
+        return -1;
+    h = &x->hits[i + 1];
+    if (h->kind != HB_CODE_SERVER || !same_line(x, x->hits[i].end, h->pos))
+        return -1;
+    return i + 1;
 }
 
 /* Index of the most specific hit of kind (strong only): the last one with
