@@ -8,6 +8,7 @@
 #define HB_FORMAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hbscan.h"
@@ -44,5 +45,12 @@ const struct hb_format *hb_format_find(const char *name);
 const struct hb_format *hb_format_parse(const struct hb_format *hint,
                                         bool only_hint, const char *line,
                                         size_t len, struct hb_header *h);
+
+/*
+ * Normalises a level word of any case ("warning", "Severe", "dpanic") to one
+ * of "TRACE" "DEBUG" "INFO" "WARN" "ERROR" "FATAL" in out (NUL-terminated).
+ * Returns false, leaving out untouched, when s..n is not a level word.
+ */
+bool hb_format_level(const char *s, size_t n, char out[6]);
 
 #endif
