@@ -290,17 +290,17 @@ bool hb_regex_required_literal(const char *p, char *out, size_t cap)
                 /* inline options "(?imsx-imsx)" or "(?i:...)" */
                 while (j < n && (is_alnum(p[j]) || p[j] == '-' || p[j] == '^'))
                     j++;
-                if (j > i + 2 && j < n && (p[j] == ')' || p[j] == ':')) {
+                if (j > i + 2 && j < n && p[j] == ')') {
                     size_t k;
 
-                    for (k = i + 2; k < j; k++)
-                        if (p[k] == 'i' || p[k] == 'x' || p[k] == 'n' ||
-                            p[k] == 'J' || p[k] == 'U')
+                    /* "(?i)" changes the rest of the enclosing group; at
+                       the top level that is what we read literals from.
+                       "(?i:...)" is a group like any other. */
+                    for (k = i + 2; k < j && depth == 0; k++)
+                        if (p[k] == 'i' || p[k] == 'x')
                             return false;
-                    if (p[j] == ')') {
-                        i = j + 1; /* options only: no group */
-                        continue;
-                    }
+                    i = j + 1;
+                    continue;
                 }
             }
             depth++;

@@ -810,6 +810,8 @@ static bool parse_sample(struct loader *l, struct hb_rule *r,
                         "to expected values");
         return false;
     }
+    s->fields_line = fields->line;
+    s->fields_col = fields->col;
     s->fields = hb_arena_alloc(&r->arena,
                                (fields->n ? fields->n : 1) * sizeof *s->fields);
     for (i = 0; i < fields->n; i++) {
@@ -1023,7 +1025,8 @@ static struct hb_rule *parse_rule(struct loader *l,
             const char *f = r->samples[i].fields[k].name;
 
             if (r->cond && !cond_has_group(r->cond, f))
-                hb_errlist_add(l->errs, l->path, r->samples[i].line, 0,
+                hb_errlist_add(l->errs, l->path, r->samples[i].fields_line,
+                               r->samples[i].fields_col,
                                "sample field '%s' is not a named group "
                                "(?<%s>...) of any pattern of the rule",
                                f, f);
@@ -1135,9 +1138,28 @@ static void set_apply(struct hb_ruleset *rs, struct hb_rule *r)
     rs->rules[rs->n++] = r;
 }
 
+/* A file's errors in line:col order (stable), however they were found. */
+static void sort_errors(struct hb_errlist *errs, size_t from)
+{
+    size_t i, j;
+
+    for (i = from + 1; i < errs->n; i++) {
+        struct hb_diag d = errs->items[i];
+
+        for (j = i; j > from && (errs->items[j - 1].line > d.line ||
+                                 (errs->items[j - 1].line == d.line &&
+                                  errs->items[j - 1].col > d.col));
+             j--)
+            errs->items[j] = errs->items[j - 1];
+        errs->items[j] = d;
+    }
+}
+
 static void load_one(struct hb_ruleset *rs, struct layer *ly, const char *path,
                      struct hb_errlist *errs)
 {
+    size_t first_error = errs->n;
+
     const struct hb_yaml_limits lim = {HB_RULE_FILE_MAX, HB_YAML_MAX_DEPTH,
                                        HB_YAML_MAX_NODES};
     struct loader l = {path, errs, NULL};
@@ -1201,6 +1223,7 @@ static void load_one(struct hb_ruleset *rs, struct layer *ly, const char *path,
             set_apply(rs, r);
     }
 out:
+    sort_errors(errs, first_error);
     hb_yaml_free(doc);
 }
 

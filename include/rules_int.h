@@ -115,6 +115,7 @@ struct hb_sample {
     struct hb_sample_field *fields;
     size_t nfields;
     unsigned long line;
+    unsigned long fields_line, fields_col;
 };
 
 struct hb_rule {
