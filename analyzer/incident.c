@@ -346,8 +346,15 @@ static void apply_captures(struct hb_incident *inc)
             inc->port = (int)port;
     }
     if ((v = hb_incident_capture(inc, "server")) != NULL ||
-        (v = hb_incident_capture(inc, "server_addr")) != NULL)
+        (v = hb_incident_capture(inc, "server_addr")) != NULL) {
         hb_strlcpy(inc->server_addr, v, strlen(v), sizeof inc->server_addr);
+    } else if ((v = hb_incident_capture(inc, "server_host")) != NULL) {
+        /* A rule naming the Polaris server it failed to reach. */
+        const char *p = hb_incident_capture(inc, "server_port");
+
+        snprintf(inc->server_addr, sizeof inc->server_addr, "%s%s%s", v,
+                 p ? ":" : "", p ? p : "");
+    }
 }
 
 static bool level_is_error(const char *level)
