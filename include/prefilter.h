@@ -1,0 +1,47 @@
+/*
+ * prefilter.h - many literals found in one pass over a text (an
+ * Aho-Corasick automaton compiled to a DFA over byte classes). Built once
+ * per run from a fixed literal list, read-only afterwards (shared by
+ * threads); each scan reports which literals occur and where each first
+ * starts, so callers skip every stage a record's text cannot feed.
+ */
+#ifndef HB_PREFILTER_H
+#define HB_PREFILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HB_PF_MAX_LITS 512     /* literals per automaton */
+#define HB_PF_MAX_STATES 65535 /* automaton states (sum of literal bytes) */
+
+struct hb_pf; /* opaque, immutable after hb_pf_new */
+
+/* What one scan found. Caller storage; hb_pf_scan initialises it. */
+struct hb_pf_hits {
+    uint64_t bits[HB_PF_MAX_LITS / 64]; /* literal i occurs */
+    size_t first[HB_PF_MAX_LITS];       /* its first start offset; valid
+                                           only when its bit is set */
+    size_t nfound;                      /* distinct literals found */
+};
+
+/*
+ * Builds the automaton for lits[0..n) (case-sensitive bytes, NUL-terminated;
+ * an empty literal is never reported; duplicates each get their own id, the
+ * index in lits). The strings are copied. Returns NULL when n exceeds
+ * HB_PF_MAX_LITS or the literals need more than HB_PF_MAX_STATES states:
+ * callers then search the slow way.
+ */
+struct hb_pf *hb_pf_new(const char *const *lits, size_t n);
+void hb_pf_free(struct hb_pf *pf);
+
+/* Scans p[0..n) once and fills *h. Returns h->nfound. */
+size_t hb_pf_scan(const struct hb_pf *pf, const char *p, size_t n,
+                  struct hb_pf_hits *h);
+
+static inline bool hb_pf_has(const struct hb_pf_hits *h, size_t id)
+{
+    return (h->bits[id / 64] >> (id % 64)) & 1u;
+}
+
+#endif

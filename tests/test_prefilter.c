@@ -1,0 +1,156 @@
+/*
+ * test_prefilter.c - the multi-literal automaton: overlapping literals,
+ * literals inside literals, duplicates, empty and binary texts, limits, and
+ * a randomised comparison against memmem over a small alphabet (where
+ * overlaps are frequent).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "prefilter.h"
+
+/* What memmem says: the first start of each literal, or -1. */
+static void naive(const char *const *lits, size_t n, const char *p,
+                  size_t len, long *want)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        size_t m = strlen(lits[i]);
+        const char *q = m ? memmem(p, len, lits[i], m) : NULL;
+
+        want[i] = q ? (long)(q - p) : -1;
+    }
+}
+
+static void expect_same(const struct hb_pf *pf, const char *const *lits,
+                        size_t n, const char *p, size_t len)
+{
+    struct hb_pf_hits h;
+    long want[64];
+    size_t i, found = 0;
+
+    assert_true(n <= 64);
+    naive(lits, n, p, len, want);
+    hb_pf_scan(pf, p, len, &h);
+    for (i = 0; i < n; i++) {
+        if (want[i] < 0) {
+            assert_false(hb_pf_has(&h, i));
+            continue;
+        }
+        found++;
+        assert_true(hb_pf_has(&h, i));
+        assert_int_equal(h.first[i], (size_t)want[i]);
+    }
+    assert_int_equal(h.nfound, found);
+}
+
+static void test_prefilter_table(void **state)
+{
+    static const char *const lits[] = {
+        "he", "she", "his", "hers", "ERR-", "Polaris-", "olaris", "s",
+        "server error ", "error", "she", "",
+    };
+    static const struct {
+        const char *name, *text;
+    } cases[] = {
+        {"empty", ""},
+        {"classic", "ushers"},
+        {"nested", "server error 400401"},
+        {"suffix", "com.tencent.polaris.Polaris-1006(x)"},
+        {"no hit", "2025-06-26 04:49:52.002  INFO 31797 --- [main] x : y"},
+        {"at end", "xxERR-"},
+        {"repeat", "hehehehe"},
+        {"overlap", "hishers"},
+    };
+    struct hb_pf *pf = hb_pf_new(lits, sizeof lits / sizeof lits[0]);
+    size_t i;
+
+    (void)state;
+    assert_non_null(pf);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        print_message("case %s\n", cases[i].name);
+        expect_same(pf, lits, sizeof lits / sizeof lits[0], cases[i].text,
+                    strlen(cases[i].text));
+    }
+    hb_pf_free(pf);
+}
+
+static void test_prefilter_binary_text(void **state)
+{
+    static const char *const lits[] = {"a\x01", "\xff\xfe", "b"};
+    static const char text[] = "x\0a\x01\xff\xfe\0b";
+    struct hb_pf *pf = hb_pf_new(lits, 3);
+
+    (void)state;
+    expect_same(pf, lits, 3, text, sizeof text - 1);
+    hb_pf_free(pf);
+}
+
+static void test_prefilter_random(void **state)
+{
+    static const char *const lits[] = {"ab", "aab", "ba", "abab", "bbb",
+                                       "c", "abc", "cab", "aaaa", "bca"};
+    struct hb_pf *pf = hb_pf_new(lits, 10);
+    char text[64];
+    unsigned seed = 12345;
+    int round;
+
+    (void)state;
+    for (round = 0; round < 2000; round++) {
+        size_t len = (size_t)(round % 40), i;
+
+        for (i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            text[i] = "abcd"[(seed >> 16) % 4];
+        }
+        expect_same(pf, lits, 10, text, len);
+    }
+    hb_pf_free(pf);
+}
+
+static void test_prefilter_limits(void **state)
+{
+    static const char *lits[HB_PF_MAX_LITS + 1];
+    char *big = malloc(HB_PF_MAX_STATES + 2);
+    size_t i;
+
+    (void)state;
+    for (i = 0; i <= HB_PF_MAX_LITS; i++)
+        lits[i] = "x";
+    assert_null(hb_pf_new(lits, HB_PF_MAX_LITS + 1));
+    memset(big, 'a', HB_PF_MAX_STATES + 1);
+    big[HB_PF_MAX_STATES + 1] = '\0';
+    lits[0] = big;
+    assert_null(hb_pf_new(lits, 1));
+    assert_non_null(big);
+    free(big);
+    {
+        struct hb_pf *pf = hb_pf_new(lits + 1, 0);
+        struct hb_pf_hits h;
+
+        assert_non_null(pf);
+        assert_int_equal(hb_pf_scan(pf, "abc", 3, &h), 0);
+        hb_pf_free(pf);
+    }
+    hb_pf_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_prefilter_table),
+        cmocka_unit_test(test_prefilter_binary_text),
+        cmocka_unit_test(test_prefilter_random),
+        cmocka_unit_test(test_prefilter_limits),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
