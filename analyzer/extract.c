@@ -7,12 +7,15 @@
  */
 #include "extract.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "codes.h"
+#include "fastpath.h"
+#include "prefilter.h"
 #include "util.h"
 
 #define MAX_CODE_HITS   32
@@ -56,7 +59,91 @@ struct ex {
     size_t ev_pos;
     bool ev_failed;  /* a deregister that failed */
     size_t grpc_pos; /* where grpc_status was seen; SIZE_MAX = none */
+    /* Which literals of the table below occur and where each first
+       starts; NULL when the prefilter is off (every scanner searches). */
+    const struct hb_pf_hits *lit;
 };
+
+/* The literals the scanners start from, found in one pass per record. */
+enum lit_id {
+    L_ERR,
+    L_POLARIS_DASH,
+    L_OLARIS,
+    L_OLARIS_UP,
+    L_CTP,
+    L_CTCP,
+    L_SERVER_ERROR,
+    L_SERVER_ERR_CODE,
+    L_SERVER_CODE,
+    L_X_POLARIS_CODE,
+    L_JSON_CODE,
+    L_CODE_EQ,
+    L_CODE_COLON,
+    L_ERRCODE,
+    L_WEAK_HB_CODE,
+    L_WEAK_HB,
+    L_WEAK_SC,
+    L_STATUS_OBJ,
+    L_RPC_ERROR,
+    L_GRPC_URL,
+    L_ADDRESS,
+    L_CONNECT_TO,
+    L_DIAL,
+    L_GET_CONN_TO,
+    L_REFUSED,
+    L_REMOTE_ADDR,
+    L_CONNID,
+    L_SWITCHED,
+    L_JAR,
+    L_EXCEPTION,
+    L_ERROR_COLON,
+    L_FIXED
+};
+
+static const char *const fixed_lits[L_FIXED] = {
+    [L_ERR] = "ERR-",
+    [L_POLARIS_DASH] = "Polaris-",
+    [L_OLARIS] = "olaris",
+    [L_OLARIS_UP] = "OLARIS",
+    [L_CTP] = "c.t.p.",
+    [L_CTCP] = "c.t.c.p.",
+    [L_SERVER_ERROR] = "server error ",
+    [L_SERVER_ERR_CODE] = "serverErrCode:",
+    [L_SERVER_CODE] = "server code ",
+    [L_X_POLARIS_CODE] = "X-Polaris-Code:",
+    [L_JSON_CODE] = "\"code\":",
+    [L_CODE_EQ] = "code = ",
+    [L_CODE_COLON] = "code:",
+    [L_ERRCODE] = "errCode ",
+    [L_WEAK_HB_CODE] = "polaris heartbeat error with code [",
+    [L_WEAK_HB] = "polaris heartbeat[",
+    [L_WEAK_SC] = "[ServerConnector]code ",
+    [L_STATUS_OBJ] = "Status{code=",
+    [L_RPC_ERROR] = "rpc error: code = ",
+    [L_GRPC_URL] = "grpc://",
+    [L_ADDRESS] = "Address: ",
+    [L_CONNECT_TO] = "connect to ",
+    [L_DIAL] = "dial tcp ",
+    [L_GET_CONN_TO] = "get connection to ",
+    [L_REFUSED] = "Connection refused: ",
+    [L_REMOTE_ADDR] = "remote_addr=",
+    [L_CONNID] = "ConnID{",
+    [L_SWITCHED] = "connection switched from ",
+    [L_JAR] = ".jar",
+    [L_EXCEPTION] = "Exception",
+    [L_ERROR_COLON] = "Error:",
+};
+
+/* The other literal tables follow the fixed ones, in this order; each
+   table is defined further down, before its first use. */
+#define LIT_MARKERS L_FIXED
+#define LIT_PHRASES (LIT_MARKERS + HB_ARRAY_LEN(marker_lits))
+#define LIT_FRAMES  (LIT_PHRASES + HB_ARRAY_LEN(phrases))
+#define LIT_GROUPS  (LIT_FRAMES + HB_ARRAY_LEN(frames))
+#define LIT_BOOT    (LIT_GROUPS + HB_ARRAY_LEN(groups))
+#define LIT_ZAP     (LIT_BOOT + HB_ARRAY_LEN(boot_lits))
+#define LIT_FAILURE (LIT_ZAP + HB_ARRAY_LEN(zap_lits))
+#define LIT_TOTAL   (LIT_FAILURE + HB_ARRAY_LEN(failure_lits))
 
 /* ---------------------------------------------------------------------
  * Character classes and small parsers
@@ -126,11 +213,33 @@ static bool find_from(const struct ex *x, size_t from, const char *lit,
     return find_in(x, from, x->n, lit, at);
 }
 
-static bool has(const struct ex *x, const char *lit)
+/* False only when the prefilter saw no occurrence of literal id. */
+static bool maybe(const struct ex *x, size_t id)
+{
+    return x->lit == NULL || hb_pf_has(x->lit, id);
+}
+
+/* find_from for literal id of the table: its first occurrence comes from
+   the prefilter, later ones from memmem. */
+static bool seek(const struct ex *x, size_t id, size_t from, const char *lit,
+                 size_t *at)
+{
+    if (x->lit) {
+        if (!hb_pf_has(x->lit, id))
+            return false;
+        if (x->lit->first[id] >= from) {
+            *at = x->lit->first[id];
+            return true;
+        }
+    }
+    return find_from(x, from, lit, at);
+}
+
+static bool seek_has(const struct ex *x, size_t id, const char *lit)
 {
     size_t at;
 
-    return find_from(x, 0, lit, &at);
+    return seek(x, id, 0, lit, &at);
 }
 
 /*
@@ -313,12 +422,13 @@ static void add_hit(struct ex *x, enum hb_code_kind kind, int num, size_t pos,
  * "ERR-<n>(<NAME>)" (polaris-java) or "Polaris-<n>(<Name>)" (polaris-go)
  * followed by ':' or ',' (or the end of the line, for a known SDK name).
  */
-static void scan_prefixed_codes(struct ex *x, const char *lit,
+static void scan_prefixed_codes(struct ex *x, size_t id,
                                 enum hb_code_kind kind)
 {
+    const char *lit = fixed_lits[id];
     size_t from = 0, at, m = strlen(lit);
 
-    while (x->nhits < MAX_CODE_HITS && find_from(x, from, lit, &at)) {
+    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, lit, &at)) {
         size_t i = at + m, nd, nn;
         long v;
         char c;
@@ -363,11 +473,12 @@ static size_t info_end(const struct ex *x, size_t i, const char *stop)
  */
 static void scan_server_error(struct ex *x, bool polaris)
 {
-    static const char lit[] = "server error ";
+    const char *lit = fixed_lits[L_SERVER_ERROR];
     size_t from = 0, at;
 
-    while (x->nhits < MAX_CODE_HITS && find_from(x, from, lit, &at)) {
-        size_t i = at + sizeof lit - 1, info = 0, ie = 0;
+    while (x->nhits < MAX_CODE_HITS &&
+           seek(x, L_SERVER_ERROR, from, lit, &at)) {
+        size_t i = at + strlen(lit), info = 0, ie = 0;
         int code;
 
         from = at + 1;
@@ -393,12 +504,13 @@ static void scan_server_error(struct ex *x, bool polaris)
  * A 6-digit code after lit (skipping blanks). known: only codes of the
  * table count. stop: where an info text after ", info "/", reason " ends.
  */
-static void scan_code_after(struct ex *x, const char *lit, bool known,
+static void scan_code_after(struct ex *x, size_t id, bool known,
                             const char *info_lit, const char *stop)
 {
+    const char *lit = fixed_lits[id];
     size_t from = 0, at, m = strlen(lit);
 
-    while (x->nhits < MAX_CODE_HITS && find_from(x, from, lit, &at)) {
+    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, lit, &at)) {
         size_t i = skip_spaces(x, at + m, eol(x, at + m)), e = eol(x, i);
         size_t info = 0, ie = 0, k;
         int code;
@@ -424,7 +536,8 @@ static void scan_proto_code(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (x->nhits < MAX_CODE_HITS && find_from(x, from, "code:", &at)) {
+    while (x->nhits < MAX_CODE_HITS &&
+           seek(x, L_CODE_COLON, from, fixed_lits[L_CODE_COLON], &at)) {
         size_t e = eol(x, at), i = skip_spaces(x, at + 5, e);
         size_t info = 0, ie = 0, k;
         bool braced = false;
@@ -479,11 +592,12 @@ static void weak_name_at(struct ex *x, size_t i, char term)
             true);
 }
 
-static void scan_weak_names(struct ex *x, const char *lit, char term)
+static void scan_weak_names(struct ex *x, size_t id, char term)
 {
+    const char *lit = fixed_lits[id];
     size_t from = 0, at;
 
-    while (x->nhits < MAX_CODE_HITS && find_from(x, from, lit, &at)) {
+    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, lit, &at)) {
         from = at + 1;
         weak_name_at(x, at + strlen(lit), term);
     }
@@ -495,7 +609,8 @@ static void scan_errcode(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (x->nhits < MAX_CODE_HITS && find_from(x, from, "errCode ", &at)) {
+    while (x->nhits < MAX_CODE_HITS &&
+           seek(x, L_ERRCODE, from, fixed_lits[L_ERRCODE], &at)) {
         size_t i = at + 8, e = eol(x, i), info = 0, ie = 0, k;
         int code;
 
@@ -740,9 +855,7 @@ static bool polaris_log_file(const char *path)
     return false;
 }
 
-static bool polaris_markers(const struct ex *x)
-{
-    static const char *const lits[] = {
+static const char *const marker_lits[] = {
         "com.tencent.cloud",
         "[AsyncHeartbeat]",
         "[HealthCheck]",
@@ -757,20 +870,38 @@ static bool polaris_markers(const struct ex *x)
         "CommonProviderRequest{",
         "receiveAndNotify:",
         "#instance.yaml", /* the SDK's local cache files (ns#svc#kind) */
-    };
+};
+
+/* A slice of the record text: what the prefilter saw covers it. */
+static bool in_text(const char *p, size_t n, struct hb_str s)
+{
+    return s.p == NULL || s.n == 0 || (s.p >= p && s.p + s.n <= p + n);
+}
+
+static bool polaris_source(const char *path);
+
+static bool polaris_markers(const struct ex *x)
+{
     const struct hb_header *h = &x->rec->hdr;
+    bool stem = maybe(x, L_OLARIS) || maybe(x, L_OLARIS_UP);
+    bool abbr = maybe(x, L_CTP) || maybe(x, L_CTCP);
     size_t k;
 
-    if (mentions_polaris(x->p, x->n) || has_short_logger(x->p, x->n))
+    if ((stem && mentions_polaris(x->p, x->n)) ||
+        (abbr && has_short_logger(x->p, x->n)))
         return true;
-    if (polaris_log_file(x->rec->source))
+    if (polaris_source(x->rec->source))
         return true;
-    if (mentions_polaris(h->logger.p, h->logger.n) ||
-        mentions_polaris(h->thread.p, h->thread.n) ||
-        has_short_logger(h->logger.p, h->logger.n))
+    /* the header slices are part of the text, unless a caller built the
+       record by hand */
+    if (!in_text(x->p, x->n, h->logger) || !in_text(x->p, x->n, h->thread))
+        stem = abbr = true;
+    if ((stem && (mentions_polaris(h->logger.p, h->logger.n) ||
+                  mentions_polaris(h->thread.p, h->thread.n))) ||
+        (abbr && has_short_logger(h->logger.p, h->logger.n)))
         return true;
-    for (k = 0; k < HB_ARRAY_LEN(lits); k++)
-        if (has(x, lits[k]))
+    for (k = 0; k < HB_ARRAY_LEN(marker_lits); k++)
+        if (seek_has(x, LIT_MARKERS + k, marker_lits[k]))
             return true;
     return false;
 }
@@ -837,7 +968,7 @@ static void scan_grpc_status_obj(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (find_from(x, from, "Status{code=", &at)) {
+    while (seek(x, L_STATUS_OBJ, from, fixed_lits[L_STATUS_OBJ], &at)) {
         size_t i = at + 12, nn = word_run(x, i), e = eol(x, i), d, de;
         const char *canon = hb_grpc_status_canonical(x->p + i, nn);
 
@@ -863,7 +994,7 @@ static void scan_grpc_go(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (find_from(x, from, "rpc error: code = ", &at)) {
+    while (seek(x, L_RPC_ERROR, from, fixed_lits[L_RPC_ERROR], &at)) {
         size_t i = at + 18, nn = word_run(x, i), e = eol(x, i), d = 0, de = 0;
         const char *canon = hb_grpc_status_canonical(x->p + i, nn);
 
@@ -897,12 +1028,13 @@ static void add_addr(struct ex *x, size_t pos, const char *value,
 }
 
 /* "grpc://h:p", "Address: h:p", "connect to h:p" ... */
-static void scan_addr_after(struct ex *x, const char *lit, const char *how)
+static void scan_addr_after(struct ex *x, size_t id, const char *how)
 {
+    const char *lit = fixed_lits[id];
     size_t from = 0, at, m = strlen(lit);
     char v[128];
 
-    while (x->naddrs < MAX_ADDR_HITS && find_from(x, from, lit, &at)) {
+    while (x->naddrs < MAX_ADDR_HITS && seek(x, id, from, lit, &at)) {
         size_t i = at + m, e;
         const char *h = how;
 
@@ -926,13 +1058,14 @@ static void scan_addr_after(struct ex *x, const char *lit, const char *how)
 /* netty "Connection refused: /10.0.0.1:8091" or "host/10.0.0.1:8091";
    also grpc's "remote_addr=host/ip:port". Keeps the name the user
    configured (the part before '/') when there is one. */
-static void scan_addr_slashed(struct ex *x, const char *lit, const char *how)
+static void scan_addr_slashed(struct ex *x, size_t id, const char *how)
 {
+    const char *lit = fixed_lits[id];
     size_t from = 0, at, m = strlen(lit);
     char v[128], ip[128];
     int port;
 
-    while (x->naddrs < MAX_ADDR_HITS && find_from(x, from, lit, &at)) {
+    while (x->naddrs < MAX_ADDR_HITS && seek(x, id, from, lit, &at)) {
         size_t i = at + m, h = i;
 
         from = at + 1;
@@ -961,7 +1094,8 @@ static void scan_connid(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (x->naddrs < MAX_ADDR_HITS && find_from(x, from, "ConnID{", &at)) {
+    while (x->naddrs < MAX_ADDR_HITS &&
+           seek(x, L_CONNID, from, fixed_lits[L_CONNID], &at)) {
         size_t e = eol(x, at), close, hq, pq, he;
         long port;
         char v[128];
@@ -991,7 +1125,7 @@ static void scan_switched(struct ex *x)
     char v[128];
 
     while (x->naddrs < MAX_ADDR_HITS &&
-           find_from(x, from, "connection switched from ", &at)) {
+           seek(x, L_SWITCHED, from, fixed_lits[L_SWITCHED], &at)) {
         from = at + 1;
         if (!find_in(x, at, eol(x, at), " to ", &to))
             continue;
@@ -1398,7 +1532,7 @@ static void scan_events(struct ex *x, bool polaris)
 
         if (!polaris && !(ph->flags & PF_ANY))
             continue;
-        if (find_from(x, 0, ph->lit, &at))
+        if (seek(x, LIT_PHRASES + k, 0, ph->lit, &at))
             hits[nh++] = (struct phrase_hit){at, ph};
         /* a second occurrence for phrases whose handler may reject the
            first ("register " inside "fail to register host") */
@@ -1441,7 +1575,7 @@ static void scan_frames(struct ex *x)
     enum hb_event ev = HB_EV_NONE;
 
     for (k = 0; k < HB_ARRAY_LEN(frames); k++)
-        if (find_from(x, 0, frames[k].lit, &at) && at < best) {
+        if (seek(x, LIT_FRAMES + k, 0, frames[k].lit, &at) && at < best) {
             best = at;
             ev = frames[k].ev;
         }
@@ -1533,7 +1667,8 @@ static void scan_jars(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (x->pol->nfacts < HB_MAX_FACTS && find_from(x, from, ".jar", &at)) {
+    while (x->pol->nfacts < HB_MAX_FACTS &&
+           seek(x, L_JAR, from, fixed_lits[L_JAR], &at)) {
         size_t s = at, k, b, e, f;
         enum artifact_ctx ctx = CTX_NONE;
         const char *name;
@@ -1561,12 +1696,10 @@ static void scan_jars(struct ex *x)
 }
 
 /* Maven repository paths ".../com/tencent/cloud/<artifact>/<version>/". */
-static void scan_maven_paths(struct ex *x)
-{
-    static const struct {
-        const char *group;
-        enum artifact_ctx ctx;
-    } groups[] = {
+static const struct {
+    const char *group;
+    enum artifact_ctx ctx;
+} groups[] = {
         {"/com/tencent/polaris/", CTX_POLARIS},
         {"/com/tencent/cloud/", CTX_CLOUD},
         {"/org/springframework/boot/", CTX_NONE},
@@ -1576,14 +1709,17 @@ static void scan_maven_paths(struct ex *x)
         {"/io/github/openfeign/", CTX_NONE},
         {"/com/google/protobuf/", CTX_NONE},
         {"/com/squareup/okhttp3/", CTX_NONE},
-    };
+};
+
+static void scan_maven_paths(struct ex *x)
+{
     size_t g;
 
     for (g = 0; g < HB_ARRAY_LEN(groups); g++) {
         size_t from = 0, at, m = strlen(groups[g].group);
 
         while (x->pol->nfacts < HB_MAX_FACTS &&
-               find_from(x, from, groups[g].group, &at)) {
+               seek(x, LIT_GROUPS + g, from, groups[g].group, &at)) {
             size_t a = at + m, v, ve;
 
             from = at + 1;
@@ -1605,17 +1741,19 @@ static void scan_maven_paths(struct ex *x)
 
 /* Spring Boot banner, "Running with Spring Boot v..." and the
    compatibility verifier's "Spring Boot [x]". */
+static const char *const boot_lits[] = {":: Spring Boot ::", "Spring Boot v",
+                                        "Spring Boot ["};
+
 static void scan_spring_boot(struct ex *x)
 {
-    static const char *const lits[] = {":: Spring Boot ::", "Spring Boot v",
-                                       "Spring Boot ["};
+    const char *const *lits = boot_lits;
     size_t k, at;
 
-    for (k = 0; k < HB_ARRAY_LEN(lits); k++) {
+    for (k = 0; k < HB_ARRAY_LEN(boot_lits); k++) {
         size_t from = 0;
 
         while (x->pol->nfacts < HB_MAX_FACTS &&
-               find_from(x, from, lits[k], &at)) {
+               seek(x, LIT_BOOT + k, from, lits[k], &at)) {
             size_t i = at + strlen(lits[k]), j;
 
             from = at + 1;
@@ -1646,40 +1784,44 @@ static bool level_is_error(const struct hb_header *h)
 }
 
 /* A zap line at error level ("<ts>\terror\t..." or "error\t..."). */
+static const char *const zap_lits[] = {"\terror\t", "\tfatal\t",
+                                       "\tdpanic\t", "\tpanic\t"};
+
 static bool zap_error(const struct ex *x)
 {
-    static const char *const lits[] = {"\terror\t", "\tfatal\t", "\tdpanic\t",
-                                       "\tpanic\t"};
     size_t k;
 
     if (starts_at(x, 0, "error\t"))
         return true;
-    for (k = 0; k < HB_ARRAY_LEN(lits); k++)
-        if (has(x, lits[k]))
+    for (k = 0; k < HB_ARRAY_LEN(zap_lits); k++)
+        if (seek_has(x, LIT_ZAP + k, zap_lits[k]))
             return true;
     return false;
 }
 
 /* Words that say something went wrong, for Polaris records without a code
    ("fail to lock file", "fail to invoke getQuota"). */
+static const char *const failure_lits[] = {
+    "fail to ",        "failed",        "Failed",     "FAILED",
+    "error with code", "runtime error", "Exception:", "Error:",
+    " err is ",        "Exception\n",   " timeout",   " timed out",
+};
+
 static bool failure_words(const struct ex *x)
 {
-    static const char *const lits[] = {
-        "fail to ",        "failed",        "Failed",     "FAILED",
-        "error with code", "runtime error", "Exception:", "Error:",
-        " err is ",        "Exception\n",   " timeout",   " timed out",
-    };
     size_t k;
 
-    for (k = 0; k < HB_ARRAY_LEN(lits); k++)
-        if (has(x, lits[k]))
+    for (k = 0; k < HB_ARRAY_LEN(failure_lits); k++)
+        if (seek_has(x, LIT_FAILURE + k, failure_lits[k]))
             return true;
     return false;
 }
 
 static bool has_exception(const struct ex *x)
 {
-    return x->rec->nchain > 0 || has(x, "Exception") || has(x, "Error:");
+    return x->rec->nchain > 0 ||
+           seek_has(x, L_EXCEPTION, fixed_lits[L_EXCEPTION]) ||
+           seek_has(x, L_ERROR_COLON, fixed_lits[L_ERROR_COLON]);
 }
 
 static bool event_failed(enum hb_event ev, bool dereg_failed)
@@ -1725,49 +1867,109 @@ static bool code_failed(const struct ex *x)
  * Entry points
  */
 
+static struct hb_pf *lit_automaton;
+static pthread_once_t lit_once = PTHREAD_ONCE_INIT;
+
+/* Every table's literals in one automaton, built on first use and kept
+   for the run (read-only, shared by the workers). */
+static void lit_build(void)
+{
+    const char *all[LIT_TOTAL];
+    size_t k;
+
+    for (k = 0; k < L_FIXED; k++)
+        all[k] = fixed_lits[k];
+    for (k = 0; k < HB_ARRAY_LEN(marker_lits); k++)
+        all[LIT_MARKERS + k] = marker_lits[k];
+    for (k = 0; k < HB_ARRAY_LEN(phrases); k++)
+        all[LIT_PHRASES + k] = phrases[k].lit;
+    for (k = 0; k < HB_ARRAY_LEN(frames); k++)
+        all[LIT_FRAMES + k] = frames[k].lit;
+    for (k = 0; k < HB_ARRAY_LEN(groups); k++)
+        all[LIT_GROUPS + k] = groups[k].group;
+    for (k = 0; k < HB_ARRAY_LEN(boot_lits); k++)
+        all[LIT_BOOT + k] = boot_lits[k];
+    for (k = 0; k < HB_ARRAY_LEN(zap_lits); k++)
+        all[LIT_ZAP + k] = zap_lits[k];
+    for (k = 0; k < HB_ARRAY_LEN(failure_lits); k++)
+        all[LIT_FAILURE + k] = failure_lits[k];
+    if (hb_fastpath_enabled())
+        lit_automaton = hb_pf_new(all, LIT_TOTAL);
+}
+
+/* polaris_log_file for the source of the previous record of this thread:
+   a source has thousands of records. */
+static bool polaris_source(const char *path)
+{
+    static _Thread_local char last[512];
+    static _Thread_local bool last_ok, last_val;
+
+    if (path == NULL)
+        return false;
+    if (last_ok && strcmp(last, path) == 0)
+        return last_val;
+    last_val = polaris_log_file(path);
+    last_ok = strlen(path) < sizeof last;
+    if (last_ok)
+        memcpy(last, path, strlen(path) + 1);
+    return last_val;
+}
+
 void hb_extract(const struct hb_record *rec, struct hb_polaris *pol)
 {
     struct ex x;
+    struct hb_pf_hits lit;
     bool polaris, grpc_fail;
+    const char *text = rec->text.p ? rec->text.p : "";
+    size_t n = rec->text.p ? rec->text.n : 0;
 
     memset(pol, 0, sizeof *pol);
     pol->fail_count = -1;
+    pthread_once(&lit_once, lit_build);
+    /* No literal any scanner starts from: nothing to find, unless the
+       source itself is a Polaris log or the header slices lie outside the
+       text (a record built by hand). */
+    if (lit_automaton && hb_pf_scan(lit_automaton, text, n, &lit) == 0 &&
+        !polaris_source(rec->source) && in_text(text, n, rec->hdr.logger) &&
+        in_text(text, n, rec->hdr.thread))
+        return;
     memset(&x, 0, sizeof x);
-    x.p = rec->text.p ? rec->text.p : "";
-    x.n = rec->text.p ? rec->text.n : 0;
+    x.p = text;
+    x.n = n;
     x.rec = rec;
     x.pol = pol;
     x.grpc_pos = SIZE_MAX;
+    x.lit = lit_automaton ? &lit : NULL;
 
-    scan_prefixed_codes(&x, "ERR-", HB_CODE_SDK);
-    scan_prefixed_codes(&x, "Polaris-", HB_CODE_GO);
+    scan_prefixed_codes(&x, L_ERR, HB_CODE_SDK);
+    scan_prefixed_codes(&x, L_POLARIS_DASH, HB_CODE_GO);
     polaris = x.nhits > 0 || polaris_markers(&x);
     scan_server_error(&x, polaris);
     polaris = polaris || x.nhits > 0;
 
     if (polaris) {
-        scan_code_after(&x, "serverErrCode:", false, NULL, NULL);
-        scan_code_after(&x, "server code ", false, ", reason ", ", cause");
-        scan_code_after(&x, "X-Polaris-Code:", false, NULL, NULL);
-        scan_code_after(&x, "\"code\":", true, NULL, NULL);
-        scan_code_after(&x, "code = ", true, NULL, NULL);
+        scan_code_after(&x, L_SERVER_ERR_CODE, false, NULL, NULL);
+        scan_code_after(&x, L_SERVER_CODE, false, ", reason ", ", cause");
+        scan_code_after(&x, L_X_POLARIS_CODE, false, NULL, NULL);
+        scan_code_after(&x, L_JSON_CODE, true, NULL, NULL);
+        scan_code_after(&x, L_CODE_EQ, true, NULL, NULL);
         scan_proto_code(&x);
         scan_errcode(&x);
-        scan_weak_names(&x, "polaris heartbeat error with code [", ']');
-        scan_weak_names(&x, "polaris heartbeat[", ']');
-        scan_weak_names(&x, "[ServerConnector]code ", ',');
+        scan_weak_names(&x, L_WEAK_HB_CODE, ']');
+        scan_weak_names(&x, L_WEAK_HB, ']');
+        scan_weak_names(&x, L_WEAK_SC, ',');
 
         scan_grpc_status_obj(&x);
         scan_grpc_go(&x);
         scan_grpc_plain(&x);
 
-        scan_addr_after(&x, "grpc://", "grpc-url");
-        scan_addr_after(&x, "Address: ", "address");
-        scan_addr_after(&x, "connect to ", "connect-to");
-        scan_addr_after(&x, "dial tcp ", "dial");
-        scan_addr_after(&x, "get connection to ", "connect-to");
-        scan_addr_slashed(&x, "Connection refused: ", "refused");
-        scan_addr_slashed(&x, "remote_addr=", "remote-addr");
+        scan_addr_after(&x, L_GRPC_URL, "grpc-url");
+        scan_addr_after(&x, L_ADDRESS, "address");
+        scan_addr_after(&x, L_CONNECT_TO, "connect-to");
+        scan_addr_after(&x, L_DIAL, "dial");
+        scan_addr_after(&x, L_GET_CONN_TO, "connect-to");
+        scan_addr_slashed(&x, L_REFUSED, "refused");
+        scan_addr_slashed(&x, L_REMOTE_ADDR, "remote-addr");
         scan_connid(&x);
         scan_switched(&x);
     }
