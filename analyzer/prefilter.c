@@ -25,6 +25,11 @@ struct hb_pf {
     size_t nlits;
 };
 
+static unsigned char fold(unsigned char c, bool nocase)
+{
+    return nocase && c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
 void hb_pf_free(struct hb_pf *pf)
 {
     if (pf == NULL)
@@ -57,7 +62,19 @@ static void build_fini(struct build *b)
     free(b->nout);
 }
 
+static struct hb_pf *build(const char *const *lits, size_t n, bool nocase);
+
 struct hb_pf *hb_pf_new(const char *const *lits, size_t n)
+{
+    return build(lits, n, false);
+}
+
+struct hb_pf *hb_pf_new_nocase(const char *const *lits, size_t n)
+{
+    return build(lits, n, true);
+}
+
+static struct hb_pf *build(const char *const *lits, size_t n, bool nocase)
 {
     struct hb_pf *pf = NULL;
     struct build b;
@@ -81,10 +98,14 @@ struct hb_pf *hb_pf_new(const char *const *lits, size_t n)
     memset(used, 0, sizeof used);
     for (i = 0; i < n; i++)
         for (k = 0; lits[i][k]; k++)
-            used[(unsigned char)lits[i][k]] = true;
+            used[fold((unsigned char)lits[i][k], nocase)] = true;
     pf->ncls = 1;
     for (i = 0; i < 256; i++)
         pf->cls[i] = used[i] ? (uint8_t)pf->ncls++ : 0;
+    /* ASCII letters of either case share the lower-case letter's class */
+    if (nocase)
+        for (i = 'A'; i <= 'Z'; i++)
+            pf->cls[i] = pf->cls[i - 'A' + 'a'];
 
     /* the trie */
     b.go = hb_xmalloc(total * pf->ncls * sizeof *b.go);

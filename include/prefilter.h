@@ -33,6 +33,9 @@ struct hb_pf_hits {
  * callers then search the slow way.
  */
 struct hb_pf *hb_pf_new(const char *const *lits, size_t n);
+/* The same with ASCII letters matched in either case (only A-Z/a-z fold;
+   other bytes compare exactly). */
+struct hb_pf *hb_pf_new_nocase(const char *const *lits, size_t n);
 void hb_pf_free(struct hb_pf *pf);
 
 /* Scans p[0..n) once and fills *h. Returns h->nfound. */

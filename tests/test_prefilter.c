@@ -143,6 +143,39 @@ static void test_prefilter_limits(void **state)
     hb_pf_free(NULL);
 }
 
+static void test_prefilter_nocase(void **state)
+{
+    static const char *const lits[] = {"Heartbeat", "REFUSED", "x1", "[A"};
+    static const struct {
+        const char *text;
+        long first[4];
+    } cases[] = {
+        {"HEARTBEAT heartbeat", {0, -1, -1, -1}},
+        {"conn Refused: X1", {-1, 5, 14, -1}},
+        {"[a [A", {-1, -1, -1, 0}},
+        {"heart beat \xc8\xe8", {-1, -1, -1, -1}},
+    };
+    struct hb_pf *pf = hb_pf_new_nocase(lits, 4);
+    size_t i, k;
+
+    (void)state;
+    assert_non_null(pf);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct hb_pf_hits h;
+
+        hb_pf_scan(pf, cases[i].text, strlen(cases[i].text), &h);
+        for (k = 0; k < 4; k++) {
+            if (cases[i].first[k] < 0) {
+                assert_false(hb_pf_has(&h, k));
+            } else {
+                assert_true(hb_pf_has(&h, k));
+                assert_int_equal(h.first[k], (size_t)cases[i].first[k]);
+            }
+        }
+    }
+    hb_pf_free(pf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_prefilter_binary_text),
         cmocka_unit_test(test_prefilter_random),
         cmocka_unit_test(test_prefilter_limits),
+        cmocka_unit_test(test_prefilter_nocase),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
