@@ -274,9 +274,14 @@ static void table_row(struct hb_rowout *w, const struct cell *cells)
     int i;
 
     for (i = 0; i < w->ncols; i++) {
+        size_t cw = w->colw[i];
+
+        /* unlimited width never cuts, even rows wider than the sized ones */
+        if (w->width == 0 && cells[i].w > cw)
+            cw = cells[i].w;
         if (i)
             hb_buf_puts(&w->line, "  ");
-        table_cell(&w->line, cells[i].s, cells[i].w, w->colw[i], w->right[i],
+        table_cell(&w->line, cells[i].s, cells[i].w, cw, w->right[i],
                    i == w->ncols - 1);
     }
     while (w->line.len && w->line.data[w->line.len - 1] == ' ')
