@@ -83,7 +83,8 @@ int main(int argc, char **argv)
         return finish(HB_EXIT_OK);
     }
     if (strcmp(argv[1], "help") == 0) {
-        char *help[] = {NULL, (char *)"--help", NULL};
+        static char help_opt[] = "--help";
+        char *help[] = {NULL, help_opt, NULL};
 
         if (argc < 3) {
             usage(stdout);
