@@ -162,6 +162,29 @@ static void test_rowfmt_table(void **state)
     free(out);
 }
 
+static void test_rowfmt_table_last_column_gives_way(void **state)
+{
+    static const char *const two[] = {"name", "text"};
+    const struct hb_val rows[] = {
+        T("a-rather-long-name-1"), T("some free text here"),
+    };
+    char *out;
+
+    (void)state;
+    /* 20 + 2 + 19 = 41 > 30: only the last column is cut */
+    out = render(HB_ROWFMT_TABLE, 30, 2, two, rows, 1);
+    assert_string_equal(out, "name                  text\n"
+                             "--------------------  --------\n"
+                             "a-rather-long-name-1  some fr\xe2\x80\xa6\n");
+    free(out);
+    /* then the widest shrink, down to 6 columns each at most */
+    out = render(HB_ROWFMT_TABLE, 14, 2, two, rows, 1);
+    assert_string_equal(out, "name    text\n"
+                             "------  ------\n"
+                             "a-rat\xe2\x80\xa6  some \xe2\x80\xa6\n");
+    free(out);
+}
+
 static void test_rowfmt_table_streams_after_sizing(void **state)
 {
     enum { N_ROWS = HB_ROWFMT_SIZE_ROWS + 5 };
@@ -203,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_rowfmt_csv_rfc4180),
         cmocka_unit_test(test_rowfmt_json),
         cmocka_unit_test(test_rowfmt_table),
+        cmocka_unit_test(test_rowfmt_table_last_column_gives_way),
         cmocka_unit_test(test_rowfmt_table_streams_after_sizing),
         cmocka_unit_test(test_rowfmt_term_width_env),
     };
