@@ -476,8 +476,13 @@ static enum hb_status open_rw(struct hb_store *s, int busy_ms,
         wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
                               "wal") == 0;
     sqlite3_finalize(st);
-    if (!wal)
-        return db_error(s, SQLITE_BUSY, "enabling WAL", d);
+    if (!wal) {
+        hb_diag_set(d, NULL, 0, 0,
+                    "db: cannot put %s in WAL mode (locked, or a file "
+                    "system without shared memory such as NFS?)",
+                    s->path);
+        return HB_EDB;
+    }
     rc = exec_sql(s,
                   "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; "
                   "PRAGMA cache_size = -65536",
