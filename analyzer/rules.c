@@ -1565,6 +1565,7 @@ void hb_rules_explain(const struct hb_ruleset *rs, size_t i,
                       struct hb_buf *out)
 {
     const struct hb_rule *r;
+    bool any_case = false;
     size_t k;
 
     if (rs == NULL || i >= rs->n)
@@ -1572,17 +1573,22 @@ void hb_rules_explain(const struct hb_ruleset *rs, size_t i,
     r = rs->rules[i];
     hb_buf_puts(out, "literals: ");
     if (r->nliterals == 0) {
-        hb_buf_puts(out, "none (every record is tried)\n");
+        hb_buf_puts(out, "none  # no literal prefilter (cheap conditions still run first)\n");
     } else {
         hb_buf_putc(out, '[');
         for (k = 0; k < r->nliterals; k++) {
             if (k)
                 hb_buf_puts(out, ", ");
             put_quoted(out, r->literals[k]);
+            if (r->lit_caseless && r->lit_caseless[k])
+                hb_buf_puts(out, "/i");
         }
-        hb_buf_printf(out, "]  # %s\n",
+        for (k = 0; r->lit_caseless && k < r->nliterals; k++)
+            any_case |= r->lit_caseless[k];
+        hb_buf_printf(out, "]  # %s%s\n",
                       r->literals_declared ? "declared"
-                                           : "derived from the patterns");
+                                           : "derived from the patterns",
+                      any_case ? "; /i = in any case" : "");
     }
     hb_buf_puts(out, "match:  # in evaluation order\n");
     if (r->cond)

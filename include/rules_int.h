@@ -122,6 +122,10 @@ struct hb_rule {
     struct hb_rule_meta meta;       /* strings point into arena */
     struct hb_cond *cond;           /* arena */
     const char **literals;          /* the gate: text holds one of them */
+    bool *lit_caseless;             /* per literal: compare ignoring ASCII
+                                       case (literal is lower case); NULL
+                                       = all exact */
+    size_t *lit_len;                /* strlen of each literal */
     size_t nliterals;
     bool literals_declared;         /* from `literals:`, else derived */
     struct hb_sample *samples;      /* arena */
@@ -146,10 +150,17 @@ void hb_regex_fini(struct hb_regex *rx);
 /* match.c: orders each all/any cheap first, computes costs and derives the
    literal gate when none was declared. */
 void hb_match_prepare(struct hb_rule *r);
-/* match.c: the literal a pattern requires every match to contain (case
-   sensitive, outside any optional part), or false when none is safe to
-   take. Exposed for tests. */
-bool hb_regex_required_literal(const char *pattern, char *out, size_t cap);
+/* Literals one of which a match must contain. */
+struct hb_litset {
+    size_t n;
+    char lit[HB_RULE_MAX_LITERALS][256];
+    bool caseless[HB_RULE_MAX_LITERALS]; /* lit is lower case; compare
+                                            ignoring ASCII case */
+};
+/* match.c: the literals (each at least min bytes) one of which every match
+   of pattern contains, taken outside any optional part; false when there
+   is no such set that is safe to take. Exposed for tests. */
+bool hb_regex_literals(const char *pattern, size_t min, struct hb_litset *out);
 /* rules.c: frees a rule and its compiled patterns. */
 void hb_rule_free(struct hb_rule *r);
 
