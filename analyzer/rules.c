@@ -1037,7 +1037,9 @@ static struct hb_rule *parse_rule(struct loader *l,
 
         r->meta.references = (const char *const *)none;
     }
-    *id_out = r->meta.id;
+    /* the document's copy: r (and its arena) may be freed below */
+    if (r->meta.id)
+        *id_out = hb_yaml_get(n, "id")->str;
     l->rule = NULL;
     if (hb_errlist_count(l->errs) != before) {
         hb_rule_free(r);
