@@ -380,8 +380,18 @@ static bool leaf_regex(struct loader *l, struct hb_cond *c,
     if (pat == NULL)
         return false;
     if (hb_regex_compile(&c->rx, &l->rule->arena, pat, v->len,
-                         c->leaf == HB_LEAF_TEXT, msg, sizeof msg, &off))
+                         c->leaf == HB_LEAF_TEXT, msg, sizeof msg, &off)) {
+        struct hb_rule *r = l->rule;
+
+        /* the rule frees its patterns, even those of a condition tree
+           that was dropped half-built after an error */
+        if (r->ncodes == r->capcodes) {
+            r->capcodes = r->capcodes ? r->capcodes * 2 : 8;
+            r->codes = hb_xrealloc(r->codes, r->capcodes * sizeof *r->codes);
+        }
+        r->codes[r->ncodes++] = c->rx.code;
         return true;
+    }
     /* the column inside the file: past the opening quote of a one-line
        scalar; a block scalar's text starts on a later line */
     col = v->col;
@@ -905,24 +915,15 @@ static void rule_key_names(char *dst, size_t cap)
     join_words(dst, cap, names);
 }
 
-/* Frees the patterns of a condition tree (the nodes are in the arena). */
-static void cond_fini(struct hb_cond *c)
+void hb_rule_free(struct hb_rule *r)
 {
     size_t i;
 
-    if (c == NULL)
-        return;
-    for (i = 0; i < c->nkids; i++)
-        cond_fini(c->kids[i]);
-    if (c->op == HB_COND_LEAF && hb_leaf_table[c->leaf].type == HB_LT_REGEX)
-        hb_regex_fini(&c->rx);
-}
-
-void hb_rule_free(struct hb_rule *r)
-{
     if (r == NULL)
         return;
-    cond_fini(r->cond);
+    for (i = 0; i < r->ncodes; i++)
+        pcre2_code_free(r->codes[i]);
+    free(r->codes);
     hb_arena_fini(&r->arena);
     free(r);
 }

@@ -72,7 +72,7 @@ struct hb_leaf_info {
 extern const struct hb_leaf_info hb_leaf_table[HB_LEAF_COUNT];
 
 struct hb_regex {
-    pcre2_code *code;        /* owned; freed by hb_regex_fini */
+    pcre2_code *code;        /* owned by the rule (hb_rule.codes) */
     const char *pattern;     /* arena */
     uint32_t ngroups;        /* capture groups */
     uint32_t nnames;         /* named groups */
@@ -132,6 +132,8 @@ struct hb_rule {
     size_t nsamples;
     bool disabled;
     size_t index;                   /* position in the ruleset */
+    pcre2_code **codes;             /* owned: every compiled pattern */
+    size_t ncodes, capcodes;
     struct hb_arena arena;          /* owns everything above */
 };
 
