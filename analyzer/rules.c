@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codes.h"
 #include "format.h"
 #include "rules_int.h"
 #include "util.h"
@@ -69,13 +70,6 @@ const struct hb_leaf_info hb_leaf_table[HB_LEAF_COUNT] = {
 
 static const char *const levels[] = {"TRACE", "DEBUG", "INFO", "WARN",
                                      "ERROR", "FATAL", NULL};
-
-static const char *const grpc_statuses[] = {
-    "OK",          "CANCELLED",          "UNKNOWN",        "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED", "NOT_FOUND",    "ALREADY_EXISTS", "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-    "UNIMPLEMENTED", "INTERNAL",         "UNAVAILABLE",    "DATA_LOSS",
-    "UNAUTHENTICATED", NULL};
 
 /* ---- loading context ------------------------------------------------------ */
 
@@ -262,10 +256,17 @@ static bool name_known(enum hb_leaf leaf, const char *s, size_t n,
         join_words(allowed, cap, levels);
         return false;
     case HB_LEAF_GRPC_STATUS:
-        for (i = 0; grpc_statuses[i]; i++)
-            if (strcmp(grpc_statuses[i], s) == 0)
+        if (hb_grpc_status_valid(s, n)) {
+            /* extraction reports canonical upper-case names */
+            for (i = 0; i < n; i++)
+                if (islower((unsigned char)s[i]))
+                    break;
+            if (i == n)
                 return true;
-        join_words(allowed, cap, grpc_statuses);
+        }
+        snprintf(allowed, cap, "canonical gRPC status names in upper case, "
+                               "e.g. UNAVAILABLE, UNIMPLEMENTED, "
+                               "DEADLINE_EXCEEDED, UNAUTHENTICATED");
         return false;
     case HB_LEAF_FORMAT: {
         const struct hb_format *t;
@@ -281,14 +282,12 @@ static bool name_known(enum hb_leaf leaf, const char *s, size_t n,
         return false;
     }
     case HB_LEAF_SDK_NAME:
-        /* ErrorCode enum constants: upper case, digits and '_' */
-        for (i = 0; i < n; i++)
-            if (!(isupper((unsigned char)s[i]) || isdigit((unsigned char)s[i]) ||
-                  s[i] == '_'))
-                break;
-        snprintf(allowed, cap, "polaris-java ErrorCode names like "
-                               "SERVER_USER_ERROR");
-        return n > 0 && i == n;
+        if (hb_sdk_code_by_name(s) != NULL)
+            return true;
+        snprintf(allowed, cap, "polaris-java ErrorCode names such as "
+                               "SERVER_USER_ERROR, NETWORK_ERROR, "
+                               "INVALID_ARGUMENT");
+        return false;
     default:
         return true;
     }
