@@ -15,23 +15,24 @@
 #include "codes.h"
 #include "util.h"
 
-#define MAX_CODE_HITS 32
-#define MAX_ADDR_HITS 16
+#define MAX_CODE_HITS   32
+#define MAX_ADDR_HITS   16
 #define MAX_PHRASE_HITS 64
-#define MAX_HOST 100
-#define JAR_NAME_MAX 128
+#define MAX_HOST        100
+#define JAR_NAME_MAX    128
+#define LINE_WINDOW     4096 /* bytes a scanner looks around one candidate */
 
 /* A code seen in the text, before ordering and deduplication. */
 struct code_hit {
-    size_t pos;               /* offset of the code in the text */
-    size_t end;               /* just past it */
+    size_t pos; /* offset of the code in the text */
+    size_t end; /* just past it */
     enum hb_code_kind kind;
-    int num;                  /* 0: a name-only SDK code that is unknown */
-    const char *name;         /* enum name (SDK, Go); borrowed from the text */
+    int num;          /* 0: a name-only SDK code that is unknown */
+    const char *name; /* enum name (SDK, Go); borrowed from the text */
     size_t name_n;
-    const char *info;         /* server info text; borrowed */
+    const char *info; /* server info text; borrowed */
     size_t info_n;
-    bool weak;                /* SDK name without "ERR-" (SCT lines) */
+    bool weak; /* SDK name without "ERR-" (SCT lines) */
 };
 
 /* A Polaris server address seen in the text. */
@@ -43,7 +44,7 @@ struct addr_hit {
 
 /* The scanning state of one hb_extract call; lives on the stack. */
 struct ex {
-    const char *p;            /* the record text; borrowed */
+    const char *p; /* the record text; borrowed */
     size_t n;
     const struct hb_record *rec;
     struct hb_polaris *pol;
@@ -53,8 +54,8 @@ struct ex {
     int naddrs;
     enum hb_event ev;
     size_t ev_pos;
-    bool ev_failed;           /* a deregister that failed */
-    size_t grpc_pos;          /* where grpc_status was seen; SIZE_MAX = none */
+    bool ev_failed;  /* a deregister that failed */
+    size_t grpc_pos; /* where grpc_status was seen; SIZE_MAX = none */
 };
 
 /* ---------------------------------------------------------------------
@@ -102,8 +103,8 @@ static char lower(char c)
 }
 
 /* Offset of lit at or after from, before to; false when absent. */
-static bool find_in(const struct ex *x, size_t from, size_t to,
-                    const char *lit, size_t *at)
+static bool find_in(const struct ex *x, size_t from, size_t to, const char *lit,
+                    size_t *at)
 {
     size_t m = strlen(lit);
     const char *q;
@@ -132,21 +133,30 @@ static bool has(const struct ex *x, const char *lit)
     return find_from(x, 0, lit, &at);
 }
 
-/* End of the line holding pos (offset of '\n' or n). */
+/*
+ * End of the line holding pos (offset of '\n' or n), looking at most
+ * LINE_WINDOW bytes ahead: scanners call this once per candidate, and a
+ * giant single-line record must not make that quadratic. Fields and
+ * messages sit near their keyword, so the window loses nothing real.
+ */
 static size_t eol(const struct ex *x, size_t pos)
 {
+    size_t len;
     const char *q;
 
     if (pos >= x->n)
         return x->n;
-    q = memchr(x->p + pos, '\n', x->n - pos);
-    return q ? (size_t)(q - x->p) : x->n;
+    len = x->n - pos < LINE_WINDOW ? x->n - pos : LINE_WINDOW;
+    q = memchr(x->p + pos, '\n', len);
+    return q ? (size_t)(q - x->p) : pos + len;
 }
 
-/* Start of the line holding pos. */
+/* Start of the line holding pos, at most LINE_WINDOW bytes back. */
 static size_t bol(const struct ex *x, size_t pos)
 {
-    while (pos > 0 && x->p[pos - 1] != '\n')
+    size_t stop = pos > LINE_WINDOW ? pos - LINE_WINDOW : 0;
+
+    while (pos > stop && x->p[pos - 1] != '\n')
         pos--;
     return pos;
 }
@@ -175,8 +185,8 @@ static size_t skip_spaces(const struct ex *x, size_t i, size_t to)
 /* Trims trailing blanks and '\r' off [a, b). */
 static size_t rtrim(const struct ex *x, size_t a, size_t b)
 {
-    while (b > a && (x->p[b - 1] == ' ' || x->p[b - 1] == '\t' ||
-                     x->p[b - 1] == '\r'))
+    while (b > a &&
+           (x->p[b - 1] == ' ' || x->p[b - 1] == '\t' || x->p[b - 1] == '\r'))
         b--;
     return b;
 }
@@ -223,8 +233,7 @@ static size_t word_run(const struct ex *x, size_t i)
 }
 
 /* Copies [a, b) of the text into dst when dst is still empty. */
-static void fill(const struct ex *x, char *dst, size_t cap, size_t a,
-                 size_t b)
+static void fill(const struct ex *x, char *dst, size_t cap, size_t a, size_t b)
 {
     if (dst[0] != '\0' || b <= a)
         return;
@@ -280,8 +289,8 @@ static size_t hostport(const struct ex *x, size_t i, char *out, size_t cap,
  * Codes
  */
 
-static void add_hit(struct ex *x, enum hb_code_kind kind, int num,
-                    size_t pos, size_t end, const char *name, size_t name_n,
+static void add_hit(struct ex *x, enum hb_code_kind kind, int num, size_t pos,
+                    size_t end, const char *name, size_t name_n,
                     const char *info, size_t info_n, bool weak)
 {
     struct code_hit *h;
@@ -332,8 +341,7 @@ static void scan_prefixed_codes(struct ex *x, const char *lit,
                             hb_sdk_code_by_name_n(x->p + i, nn) == NULL))
                 continue;
         }
-        add_hit(x, kind, (int)v, at, i + nn + 1, x->p + i, nn, NULL, 0,
-                false);
+        add_hit(x, kind, (int)v, at, i + nn + 1, x->p + i, nn, NULL, 0, false);
         from = i + nn + 1;
     }
 }
@@ -402,8 +410,7 @@ static void scan_code_after(struct ex *x, const char *lit, bool known,
             continue;
         if (known && hb_server_code_find(code) == NULL)
             continue;
-        if (info_lit && find_in(x, i + 6, e, info_lit, &k) &&
-            k - (i + 6) < 4) {
+        if (info_lit && find_in(x, i + 6, e, info_lit, &k) && k - (i + 6) < 4) {
             info = k + strlen(info_lit);
             ie = info_end(x, info, stop);
         }
@@ -468,8 +475,8 @@ static void weak_name_at(struct ex *x, size_t i, char term)
     sc = hb_sdk_code_by_name_n(x->p + i, nn);
     if (sc == NULL && !is_upper(x->p[i]))
         return;
-    add_hit(x, HB_CODE_SDK, sc ? sc->code : 0, i, i + nn, x->p + i, nn, NULL,
-            0, true);
+    add_hit(x, HB_CODE_SDK, sc ? sc->code : 0, i, i + nn, x->p + i, nn, NULL, 0,
+            true);
 }
 
 static void scan_weak_names(struct ex *x, const char *lit, char term)
@@ -494,6 +501,8 @@ static void scan_errcode(struct ex *x)
 
         from = at + 1;
         if (at > 0 && is_alpha(x->p[at - 1]))
+            continue;
+        if (find_in(x, i, e, " EOF by server", &k))
             continue;
         if (server6(x, i, &code)) {
             if (find_in(x, i + 6, e, ", info ", &k) && k == i + 6) {
@@ -521,22 +530,18 @@ static void sort_hits(struct ex *x)
     }
 }
 
-/* The server hit that belongs to the SDK/Go hit at index i (same line,
-   before the next SDK/Go code), or -1. */
+/* The server hit that belongs to the SDK/Go hit at index i (the next hit,
+   on the same line), or -1. */
 static int adjacent_server(const struct ex *x, int i)
 {
-    int j;
+    const struct code_hit *h;
 
-    for (j = i + 1; j < x->nhits; j++) {
-        const struct code_hit *h = &x->hits[j];
-
-        if (h->kind != HB_CODE_SERVER)
-            return -1;
-        if (!same_line(x, x->hits[i].end, h->pos))
-            return -1;
-        return j;
-    }
-    return -1;
+    if (i + 1 >= x->nhits)
+        return -1;
+    h = &x->hits[i + 1];
+    if (h->kind != HB_CODE_SERVER || !same_line(x, x->hits[i].end, h->pos))
+        return -1;
+    return i + 1;
 }
 
 /* Index of the most specific hit of kind (strong only): the last one with
@@ -696,14 +701,18 @@ static bool has_short_logger(const char *p, size_t n)
 static bool polaris_log_file(const char *path)
 {
     static const char *const names[] = {
-        "polaris.log", "polaris-instance-heartbeat", "polaris-update-event",
-        "polaris-circuitbreaker", "polaris-healthcheck", "polaris-lossless",
-        "polaris-event", "polaris-audit", "polaris-naming",
-        "polaris-apiserver", "polaris-config", "polaris-auth",
-        "polaris-store", "polaris-cache", "polaris-eureka", "polaris-xdsv3",
-        "polaris-default", "polaris-ratelimit", "polaris-cmdb",
-        "polaris-statis", "polaris-discoverstat", "polaris-discoverevent",
-        "polaris-history", "nacos-apiserver",
+        "polaris.log",          "polaris-instance-heartbeat",
+        "polaris-update-event", "polaris-circuitbreaker",
+        "polaris-healthcheck",  "polaris-lossless",
+        "polaris-event",        "polaris-audit",
+        "polaris-naming",       "polaris-apiserver",
+        "polaris-config",       "polaris-auth",
+        "polaris-store",        "polaris-cache",
+        "polaris-eureka",       "polaris-xdsv3",
+        "polaris-default",      "polaris-ratelimit",
+        "polaris-cmdb",         "polaris-statis",
+        "polaris-discoverstat", "polaris-discoverevent",
+        "polaris-history",      "nacos-apiserver",
     };
     const char *base;
     size_t k;
@@ -734,10 +743,20 @@ static bool polaris_log_file(const char *path)
 static bool polaris_markers(const struct ex *x)
 {
     static const char *const lits[] = {
-        "com.tencent.cloud", "[AsyncHeartbeat]", "[HealthCheck]",
-        "[Health Check]", "[Heartbeat][Server]", "[healthcheck]",
-        "[API-Server]", "[APIServer]", "[ServerConnector]", "ServiceKey{",
-        "ConnID{", "CommonProviderRequest{", "receiveAndNotify:",
+        "com.tencent.cloud",
+        "[AsyncHeartbeat]",
+        "[HealthCheck]",
+        "[Health Check]",
+        "[Heartbeat][Server]",
+        "[healthcheck]",
+        "[API-Server]",
+        "[APIServer]",
+        "[ServerConnector]",
+        "ServiceKey{",
+        "ConnID{",
+        "CommonProviderRequest{",
+        "receiveAndNotify:",
+        "#instance.yaml", /* the SDK's local cache files (ns#svc#kind) */
     };
     const struct hb_header *h = &x->rec->hdr;
     size_t k;
@@ -761,8 +780,8 @@ static bool polaris_markers(const struct ex *x)
  */
 
 /* Keeps the earliest status that is not OK (OK only when alone). */
-static void set_grpc(struct ex *x, size_t pos, const char *canon,
-                     size_t da, size_t db)
+static void set_grpc(struct ex *x, size_t pos, const char *canon, size_t da,
+                     size_t db)
 {
     bool have = x->grpc_pos != SIZE_MAX;
     bool have_ok = have && strcmp(x->pol->grpc_status, "OK") == 0;
@@ -1084,8 +1103,7 @@ static bool instance_hostport(struct ex *x, size_t i)
 }
 
 /* Word token [*a, *b) starting at i (skipping blanks), within e. */
-static bool token(const struct ex *x, size_t i, size_t e, size_t *a,
-                  size_t *b)
+static bool token(const struct ex *x, size_t i, size_t e, size_t *a, size_t *b)
 {
     i = skip_spaces(x, i, e);
     *a = i;
@@ -1138,7 +1156,7 @@ enum phrase_id {
     PH_SERVICE_IS
 };
 
-#define PF_ANY 1u    /* counts without any Polaris marker */
+#define PF_ANY    1u /* counts without any Polaris marker */
 #define PF_FAILED 2u /* a deregister that failed */
 
 /* Phrases that announce an event or name the instance. The event is the
@@ -1154,48 +1172,42 @@ static const struct phrase {
     {PH_SCT_HB_CODE, "polaris heartbeat error with code [",
      HB_EV_HEARTBEAT_FAIL, 0},
     {PH_SCT_HB_OLD, "polaris heartbeat[", HB_EV_HEARTBEAT_FAIL, 0},
-    {PH_SCT_HB_RUNTIME, "polaris heartbeat runtime error",
-     HB_EV_HEARTBEAT_FAIL, 0},
+    {PH_SCT_HB_RUNTIME, "polaris heartbeat runtime error", HB_EV_HEARTBEAT_FAIL,
+     0},
     {PH_SCT_HEALTH_URL, "backend service health check failed",
      HB_EV_HEARTBEAT_FAIL, 0},
     {PH_SCT_HB_SENT, "Polaris heartbeat is sent", HB_EV_HEARTBEAT_OK, 0},
     {PH_GRPC_HB_FAIL, "heartbeat fail, req: ", HB_EV_HEARTBEAT_FAIL, 0},
     {PH_FAIL_HB_ID, "fail to heartbeat id ", HB_EV_HEARTBEAT_FAIL, 0},
     {PH_FAIL_REGISTER, "fail to register host ", HB_EV_REGISTER_FAIL, 0},
-    {PH_FAIL_DEREGISTER, "fail to deregister id ", HB_EV_DEREGISTER,
-     PF_FAILED},
-    {PH_REG_ERROR, "instance register request error", HB_EV_REGISTER_FAIL,
+    {PH_FAIL_DEREGISTER, "fail to deregister id ", HB_EV_DEREGISTER, PF_FAILED},
+    {PH_REG_ERROR, "instance register request error", HB_EV_REGISTER_FAIL, 0},
+    {PH_REG_TIMEOUT, "instance register request timeout", HB_EV_REGISTER_FAIL,
      0},
-    {PH_REG_TIMEOUT, "instance register request timeout",
-     HB_EV_REGISTER_FAIL, 0},
     {PH_HB_TIMEOUT, "heartbeat request timeout", HB_EV_HEARTBEAT_FAIL, 0},
     {PH_HB_ERROR, "heartbeat request error", HB_EV_HEARTBEAT_FAIL, 0},
     {PH_DEREG_ERROR, "instance deregister request error", HB_EV_DEREGISTER,
      PF_FAILED},
-    {PH_DEREG_TIMEOUT, "instance deregister request timeout",
-     HB_EV_DEREGISTER, PF_FAILED},
+    {PH_DEREG_TIMEOUT, "instance deregister request timeout", HB_EV_DEREGISTER,
+     PF_FAILED},
     {PH_SDK_REGISTER_OK, "register ", HB_EV_NONE, 0},
     {PH_SDK_DEREGISTER_OK, "deregister instance ", HB_EV_NONE, 0},
     {PH_SCT_DEREG, "De-registering from Polaris", HB_EV_DEREGISTER, 0},
     {PH_SCT_DEREG_DONE, "De-registration finished", HB_EV_DEREGISTER, 0},
-    {PH_SCT_DEREG_FAIL, "ERR_POLARIS_DEREGISTER", HB_EV_DEREGISTER,
-     PF_FAILED},
-    {PH_CONFIG_LOAD_FAIL, "failed to load config file", HB_EV_CONFIG_FAIL,
+    {PH_SCT_DEREG_FAIL, "ERR_POLARIS_DEREGISTER", HB_EV_DEREGISTER, PF_FAILED},
+    {PH_CONFIG_LOAD_FAIL, "failed to load config file", HB_EV_CONFIG_FAIL, 0},
+    {PH_CONFIG_ADDR_BLANK, "Config server address is blank", HB_EV_CONFIG_FAIL,
      0},
-    {PH_CONFIG_ADDR_BLANK, "Config server address is blank",
-     HB_EV_CONFIG_FAIL, 0},
     {PH_CONFIG_ADDR, "Config server address (", HB_EV_NONE, 0},
     {PH_GET_CONN, "fail to get connection", HB_EV_CONNECT_FAIL, 0},
     {PH_REFUSED, "Connection refused", HB_EV_CONNECT_FAIL, 0},
-    {PH_DISCOVER_NOT_READY, "discover service not ready",
-     HB_EV_DISCOVER_FAIL, 0},
+    {PH_DISCOVER_NOT_READY, "discover service not ready", HB_EV_DISCOVER_FAIL,
+     0},
     {PH_RECV_FAIL, "fail to receive message", HB_EV_DISCOVER_FAIL, 0},
     {PH_EXC_CALLBACK, "exceptionCallback: errCode", HB_EV_DISCOVER_FAIL, 0},
     {PH_QUERY_FAIL, "fail to query service", HB_EV_DISCOVER_FAIL, 0},
-    {PH_APP_FAILED, "APPLICATION FAILED TO START", HB_EV_STARTUP_FAIL,
-     PF_ANY},
-    {PH_APP_RUN_FAILED, "Application run failed", HB_EV_STARTUP_FAIL,
-     PF_ANY},
+    {PH_APP_FAILED, "APPLICATION FAILED TO START", HB_EV_STARTUP_FAIL, PF_ANY},
+    {PH_APP_RUN_FAILED, "Application run failed", HB_EV_STARTUP_FAIL, PF_ANY},
     {PH_SRV_REPORT_FAIL, "fail to do report for ", HB_EV_HEARTBEAT_FAIL, 0},
     {PH_SRV_HB_NOT_FOUND, "not found heartbeat record by id",
      HB_EV_HEARTBEAT_FAIL, 0},
@@ -1300,8 +1312,7 @@ static enum hb_event on_sdk_register(struct ex *x, size_t at, size_t i)
 }
 
 /* Runs the handler of phrase ph found at at; returns its event. */
-static enum hb_event on_phrase(struct ex *x, const struct phrase *ph,
-                               size_t at)
+static enum hb_event on_phrase(struct ex *x, const struct phrase *ph, size_t at)
 {
     struct hb_polaris *pol = x->pol;
     size_t i = at + strlen(ph->lit), e = eol(x, at), k, va, vb;
@@ -1332,6 +1343,12 @@ static enum hb_event on_phrase(struct ex *x, const struct phrase *ph,
     case PH_CONFIG_LOAD_FAIL:
         if (kv(x, i, e, "namespace = ", ", \t\r", &va, &vb))
             fill(x, pol->ns, sizeof pol->ns, va, vb);
+        break;
+    case PH_EXC_CALLBACK:
+        /* "stream <id> EOF by server(...)": the server ended the stream,
+           logged at DEBUG; not a failure by itself */
+        if (find_in(x, i, e, " EOF by server", &k))
+            return HB_EV_NONE;
         break;
     case PH_CONFIG_ADDR:
         if (find_in(x, i, e, "can not be connected", &k))
@@ -1439,8 +1456,8 @@ static void scan_frames(struct ex *x)
  * Versions
  */
 
-static void add_version(struct ex *x, const char *key, const char *v,
-                        size_t n)
+static void add_version(struct ex *x, const char *key, const char *v, size_t n,
+                        const char *how)
 {
     struct hb_polaris *pol = x->pol;
     char val[96];
@@ -1461,7 +1478,7 @@ static void add_version(struct ex *x, const char *key, const char *v,
                sizeof pol->facts[0].key);
     hb_strlcpy(pol->facts[pol->nfacts].value, val, n,
                sizeof pol->facts[0].value);
-    pol->facts[pol->nfacts].how = "jar";
+    pol->facts[pol->nfacts].how = how;
     pol->nfacts++;
 }
 
@@ -1538,8 +1555,8 @@ static void scan_jars(struct ex *x)
             ctx = CTX_POLARIS;
         else if (find_in(x, b, e, "com.tencent.cloud.", &f))
             ctx = CTX_CLOUD;
-        add_version(x, artifact_key(name, k, ctx), name + k + 1,
-                    at - s - k - 1);
+        add_version(x, artifact_key(name, k, ctx), name + k + 1, at - s - k - 1,
+                    "jar");
     }
 }
 
@@ -1571,19 +1588,17 @@ static void scan_maven_paths(struct ex *x)
 
             from = at + 1;
             v = a;
-            while (v < x->n && v - a < JAR_NAME_MAX &&
-                   is_version_char(x->p[v]))
+            while (v < x->n && v - a < JAR_NAME_MAX && is_version_char(x->p[v]))
                 v++;
             if (v == a || v >= x->n || x->p[v] != '/')
                 continue;
             ve = ++v;
             while (ve < x->n && ve - v < 48 && is_version_char(x->p[ve]))
                 ve++;
-            if (ve == v || ve >= x->n || x->p[ve] != '/' ||
-                !is_digit(x->p[v]))
+            if (ve == v || ve >= x->n || x->p[ve] != '/' || !is_digit(x->p[v]))
                 continue;
             add_version(x, artifact_key(x->p + a, v - 1 - a, groups[g].ctx),
-                        x->p + v, ve - v);
+                        x->p + v, ve - v, "maven-path");
         }
     }
 }
@@ -1614,7 +1629,8 @@ static void scan_spring_boot(struct ex *x)
                 j++;
             while (j > i && (x->p[j - 1] == '.' || x->p[j - 1] == ','))
                 j--;
-            add_version(x, "spring-boot", x->p + i, j - i);
+            add_version(x, "spring-boot", x->p + i, j - i,
+                        k == 0 ? "banner" : "log");
         }
     }
 }
@@ -1632,8 +1648,8 @@ static bool level_is_error(const struct hb_header *h)
 /* A zap line at error level ("<ts>\terror\t..." or "error\t..."). */
 static bool zap_error(const struct ex *x)
 {
-    static const char *const lits[] = {"\terror\t", "\tfatal\t",
-                                       "\tdpanic\t", "\tpanic\t"};
+    static const char *const lits[] = {"\terror\t", "\tfatal\t", "\tdpanic\t",
+                                       "\tpanic\t"};
     size_t k;
 
     if (starts_at(x, 0, "error\t"))
@@ -1649,8 +1665,9 @@ static bool zap_error(const struct ex *x)
 static bool failure_words(const struct ex *x)
 {
     static const char *const lits[] = {
-        "fail to ",     "failed",    "Failed",   "FAILED", "error with code",
-        "runtime error", "Exception:", "Error:", " err is ", "Exception\n",
+        "fail to ",        "failed",        "Failed",     "FAILED",
+        "error with code", "runtime error", "Exception:", "Error:",
+        " err is ",        "Exception\n",   " timeout",   " timed out",
     };
     size_t k;
 
@@ -1747,6 +1764,8 @@ void hb_extract(const struct hb_record *rec, struct hb_polaris *pol)
         scan_addr_after(&x, "grpc://", "grpc-url");
         scan_addr_after(&x, "Address: ", "address");
         scan_addr_after(&x, "connect to ", "connect-to");
+        scan_addr_after(&x, "dial tcp ", "dial");
+        scan_addr_after(&x, "get connection to ", "connect-to");
         scan_addr_slashed(&x, "Connection refused: ", "refused");
         scan_addr_slashed(&x, "remote_addr=", "remote-addr");
         scan_connid(&x);
@@ -1768,8 +1787,8 @@ void hb_extract(const struct hb_record *rec, struct hb_polaris *pol)
 
     pol->polaris = polaris;
     if (polaris) {
-        bool err_line = level_is_error(&rec->hdr) || zap_error(&x) ||
-                        failure_words(&x);
+        bool err_line =
+            level_is_error(&rec->hdr) || zap_error(&x) || failure_words(&x);
 
         pol->failure = code_failed(&x) || grpc_fail ||
                        event_failed(x.ev, x.ev_failed) ||

@@ -26,6 +26,7 @@ struct pre {
     struct hb_str ts;
     int64_t ts_ms;
     bool z;            /* the stamp ends in 'Z' (zap writes local time) */
+    bool clock_only;   /* "HH:mm:ss.SSS" without a date; ts_ms unknown */
     struct hb_str tag; /* "[app:ip:port] " or "host " before the stamp */
 };
 
@@ -282,6 +283,28 @@ static bool take_stamp(struct pre *c, const char *p, const char *e)
     return true;
 }
 
+/* "HH:mm:ss[.SSS]" alone (Logback's default %d{HH:mm:ss.SSS}, a
+ * dateformat of HH:mm:ss.SSS): a header, but with no time to convert. */
+static void take_clock(struct pre *c, const char *p, const char *e)
+{
+    const char *q = p + 8;
+    int i;
+
+    if (e - p < 9)
+        return;
+    for (i = 0; i < 8; i++)
+        if (i % 3 == 2 ? p[i] != ':' : !is_digit(p[i]))
+            return;
+    if (p[0] > '2' || p[3] > '5' || p[6] > '6')
+        return;
+    if (q + 1 < e && (*q == '.' || *q == ',') && is_digit(q[1]))
+        for (q++; q < e && is_digit(*q); q++)
+            ;
+    c->ts = mkstr(p, q);
+    c->after = q;
+    c->clock_only = true;
+}
+
 /*
  * Finds the timestamp: at the start of the line, or after up to three
  * prefix tokens within PREFIX_MAX bytes ("[app:ip:port] ", "host ",
@@ -305,9 +328,11 @@ static void find_stamp(struct pre *c, const char *line, size_t len)
         if (p >= lim)
             return;
         if (is_digit(*p)) {
-            if (!take_stamp(c, p, e))
-                return;
-            break;
+            if (take_stamp(c, p, e))
+                break;
+            if (p == line)
+                take_clock(c, p, e);
+            return;
         }
         if (++tokens > 3)
             return;
@@ -634,6 +659,8 @@ static bool parse_zap(const struct pre *c, struct hb_header *h)
     struct hb_str scope = HB_STR_NULL;
     bool tab;
 
+    if (c->clock_only)
+        return false;
     if (c->after) {
         p = c->after;
         if (p >= e || (*p != '\t' && *p != ' '))
@@ -734,7 +761,7 @@ static bool parse_generic(const struct pre *c, struct hb_header *h)
     const char *e = c->end, *lim, *p, *q;
     int i;
 
-    if (c->after == NULL)
+    if (c->after == NULL || c->clock_only)
         return false;
     p = c->after;
     if (p < e && (is_alpha(*p) || is_digit(*p) || *p == '.'))
@@ -836,26 +863,18 @@ PUBLIC_PARSER(pub_generic, parse_generic)
 /* Detection priority: the most specific shapes first. */
 static const struct hb_format formats[] = {
     {"springboot",
-     "Spring Boot 2.x-4.x Logback/Log4j2 default: "
-     "date LEVEL pid --- [app] [thread] logger : msg",
+     "Spring Boot: date LEVEL pid --- [app] [thread] logger : msg",
      pub_springboot},
-    {"polaris-sdk",
-     "polaris-java polaris.log: date LEVEL [thread:logger] msg",
+    {"polaris-sdk", "polaris-java polaris.log: date LEVEL [thread:logger] msg",
      pub_polaris_sdk},
-    {"logback",
-     "custom Logback/Log4j2 layouts: date [thread] LEVEL logger - msg, "
-     "in any field order",
+    {"logback", "custom Logback/Log4j2: date [thread] LEVEL logger - msg",
      pub_logback},
     {"polaris-server",
-     "Polaris server / polaris-go zap console: "
-     "time<TAB>level<TAB>scope<TAB>file.go:N<TAB>msg",
+     "Polaris server/polaris-go zap: time level scope file.go:N msg",
      pub_zap},
     {"polaris-heartbeat",
-     "polaris-java heartbeat and lossless-event files: msg|date",
-     pub_heartbeat},
-    {"generic",
-     "any other line starting with a timestamp; level and [thread] if "
-     "present",
+     "polaris-java heartbeat/lossless-event files: msg|date", pub_heartbeat},
+    {"generic", "any other line starting with a date (level, [thread] if any)",
      pub_generic},
 };
 

@@ -389,9 +389,10 @@ static void sess_flush(struct session *ss, bool checkpoint)
     struct hb_record rec;
     struct fstats *fs = ss->sr.fs;
 
-    if (hb_unwrap_flush(ss->uw, &logical) &&
-        hb_asm_feed(ss->as, &logical, &rec))
-        handle_record(&ss->sr, &rec);
+    /* One held partial per stream (stdout, stderr): drain them all. */
+    while (hb_unwrap_flush(ss->uw, &logical))
+        if (hb_asm_feed(ss->as, &logical, &rec))
+            handle_record(&ss->sr, &rec);
     if (hb_asm_flush(ss->as, &rec))
         handle_record(&ss->sr, &rec);
     if (checkpoint && ss->sr.sc->store) {

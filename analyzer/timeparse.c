@@ -94,6 +94,15 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+static unsigned month_days(unsigned y, unsigned m)
+{
+    static const unsigned char days[12] = {31, 28, 31, 30, 31, 30,
+                                           31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
 /* Reads exactly n digits at s into *v. */
 static bool digits(const char *s, size_t n, unsigned *v)
 {
@@ -163,11 +172,12 @@ static size_t parse_stamp(const char *s, size_t n, int64_t *ms, bool local_z,
     if ((dsep != '-' && dsep != '/') || s[7] != dsep ||
         !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d))
         return 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31)
+    if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
         return 0;
     i = 10;
-    if (i + 6 <= n && (s[i] == 'T' || s[i] == ' ') && digits(s + i + 1, 2, &h) &&
-        s[i + 3] == ':' && digits(s + i + 4, 2, &mi)) {
+    if (i + 6 <= n && (s[i] == 'T' || s[i] == ' ') &&
+        digits(s + i + 1, 2, &h) && s[i + 3] == ':' &&
+        digits(s + i + 4, 2, &mi)) {
         i += 6;
         if (i + 3 <= n && s[i] == ':' && digits(s + i + 1, 2, &se)) {
             i += 3;

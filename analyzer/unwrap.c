@@ -348,6 +348,23 @@ static void put_utf8(struct hb_buf *b, unsigned cp)
     hb_buf_append(b, u, n);
 }
 
+/* The byte of "\n" "\t" "\r" "\b" "\f". */
+static char simple_escape(char c)
+{
+    switch (c) {
+    case 'n':
+        return '\n';
+    case 't':
+        return '\t';
+    case 'r':
+        return '\r';
+    case 'b':
+        return '\b';
+    default:
+        return '\f';
+    }
+}
+
 /* Appends the JSON string body p..n unescaped; \uXXXX and surrogate pairs
  * become UTF-8, a lone surrogate U+FFFD; an unknown escape is kept. */
 static void j_unescape(struct hb_buf *b, const char *p, size_t n)
@@ -370,14 +387,18 @@ static void j_unescape(struct hb_buf *b, const char *p, size_t n)
             return;
         }
         switch (*p) {
-        case 'n': hb_buf_putc(b, '\n'); break;
-        case 't': hb_buf_putc(b, '\t'); break;
-        case 'r': hb_buf_putc(b, '\r'); break;
-        case 'b': hb_buf_putc(b, '\b'); break;
-        case 'f': hb_buf_putc(b, '\f'); break;
-        case '"': hb_buf_putc(b, '"'); break;
-        case '\\': hb_buf_putc(b, '\\'); break;
-        case '/': hb_buf_putc(b, '/'); break;
+        case '"':
+        case '\\':
+        case '/':
+            hb_buf_putc(b, *p);
+            break;
+        case 'n':
+        case 't':
+        case 'r':
+        case 'b':
+        case 'f':
+            hb_buf_putc(b, simple_escape(*p));
+            break;
         case 'u':
             if (e - p < 5 || (cp = hex4(p + 1)) > 0xffff) {
                 hb_buf_append(b, bs, 2);
@@ -450,7 +471,7 @@ static bool put_time(struct hb_buf *b, const struct jval *v)
         d = strtod(tmp, NULL);
         if (d <= 0 || d > 1e16)
             return false;
-        ms = d > 1e11 ? (int64_t)d : (int64_t)(d * 1000.0);
+        ms = (int64_t)((d > 1e11 ? d : d * 1000.0) + 0.5);
         hb_time_format(ms, tmp, sizeof tmp);
         hb_buf_puts(b, tmp);
         return true;
@@ -468,22 +489,25 @@ static void trim_newlines(struct hb_buf *b, size_t from)
 /*
  * Rewrites a JSON application record to
  * "<ts> <LEVEL> <pid> --- [app] [thread] logger : message {extras}"
- * followed by "\n<stack trace>". False (out untouched in meaning) when the
- * object lacks a message or a usable timestamp.
+ * followed by "\n<stack trace>", capped at HB_UNWRAP_MAX (*capped). False
+ * when the object lacks a message or a usable timestamp.
  */
-static bool rewrite_app(struct hb_buf *out, const struct jrec *r)
+static bool rewrite_app(struct hb_buf *out, const struct jrec *r,
+                        bool *capped)
 {
     const struct jval *f = r->f;
     char level[6] = "INFO";
     size_t start, i;
     bool any = false;
 
+    *capped = false;
     if (f[F_MSG].type == J_NONE || f[F_TS].type == J_NONE)
         return false;
     hb_buf_reset(out);
     if (!put_time(out, &f[F_TS]))
         return false;
-    if (f[F_LEVEL].type == J_STR && memchr(f[F_LEVEL].p, '\\', f[F_LEVEL].n) == NULL)
+    if (f[F_LEVEL].type == J_STR &&
+        memchr(f[F_LEVEL].p, '\\', f[F_LEVEL].n) == NULL)
         hb_format_level(f[F_LEVEL].p, f[F_LEVEL].n, level);
     hb_buf_printf(out, " %5s ", level);
     if ((f[F_PID].type == J_NUM || f[F_PID].type == J_STR) &&
@@ -546,6 +570,7 @@ static bool rewrite_app(struct hb_buf *out, const struct jrec *r)
         }
     }
     if (out->len > HB_UNWRAP_MAX) {
+        *capped = true;
         out->len = HB_UNWRAP_MAX;
         out->data[out->len] = '\0';
     }
@@ -682,6 +707,23 @@ void hb_unwrap_free(struct hb_unwrap *u)
     free(u);
 }
 
+/* Replaces line by the rewrite of JSON record r, if it has one. */
+static void use_app(struct hb_unwrap *u, const struct jrec *r,
+                    struct hb_line *line)
+{
+    bool capped;
+
+    if (!rewrite_app(&u->out, r, &capped))
+        return;
+    u->seen[KIND_JSON]++;
+    line->text = u->out.data;
+    line->len = u->out.len;
+    if (capped && !line->truncated) {
+        line->truncated = true;
+        u->cut++;
+    }
+}
+
 /* A JSON application record inside a (possibly unwrapped) line. */
 static void unwrap_app(struct hb_unwrap *u, struct hb_line *line)
 {
@@ -692,11 +734,8 @@ static void unwrap_app(struct hb_unwrap *u, struct hb_line *line)
         p++;
     if (p >= e || *p != '{')
         return;
-    if (!j_parse(&r, p, (size_t)(e - p)) || !rewrite_app(&u->out, &r))
-        return;
-    u->seen[KIND_JSON]++;
-    line->text = u->out.data;
-    line->len = u->out.len;
+    if (j_parse(&r, p, (size_t)(e - p)))
+        use_app(u, &r, line);
 }
 
 static bool is_docker(const struct jrec *r)
@@ -761,12 +800,8 @@ bool hb_unwrap_feed(struct hb_unwrap *u, const struct hb_line *in,
         return true;
     if ((u->mode == MODE_AUTO || u->mode == MODE_DOCKER) && is_docker(&r))
         return docker_feed(u, &r, in, out);
-    if ((u->mode == MODE_AUTO || u->mode == MODE_JSON) &&
-        rewrite_app(&u->out, &r)) {
-        u->seen[KIND_JSON]++;
-        out->text = u->out.data;
-        out->len = u->out.len;
-    }
+    if (u->mode == MODE_AUTO || u->mode == MODE_JSON)
+        use_app(u, &r, out);
     return true;
 }
 

@@ -40,7 +40,12 @@ const struct hb_format *hb_format_find(const char *name);
 /*
  * Tries hint first (may be NULL), then every other format (unless
  * only_hint). Returns the format that parsed the line as a header, or NULL
- * when the line is not a header of any known format.
+ * when the line is not a header of any known format (h is then reset:
+ * empty slices, ts_ms HB_NO_TIME, pid -1). The catch-all "generic" is not
+ * tried ahead of the others even as the hint, so a precise format wins.
+ * Lines starting with TAB, "at ", "Caused by", "Suppressed:" or spaces not
+ * followed by a digit are rejected at once. No allocation; only a bounded
+ * window (about 1 KiB) after the timestamp and the last 40 bytes are read.
  */
 const struct hb_format *hb_format_parse(const struct hb_format *hint,
                                         bool only_hint, const char *line,
