@@ -27,45 +27,31 @@
 #define MAX_FILES_PER_DIR 1000
 #define MAX_LIST 256        /* values of one list leaf, samples of a rule */
 
+/* The condition leaves: name, value type, whether the field is a slice of
+   the record text (so a derived literal can gate it), evaluation cost. */
 const struct hb_leaf_info hb_leaf_table[HB_LEAF_COUNT] = {
-    [HB_LEAF_MESSAGE] = {"message", HB_LT_REGEX, true, 10,
-                         "header message (whole first line if plain)"},
-    [HB_LEAF_HEAD] = {"head", HB_LT_REGEX, true, 10, "first line"},
-    [HB_LEAF_TEXT] = {"text", HB_LT_REGEX, true, 40,
-                      "whole record text, ^ and $ per line"},
-    [HB_LEAF_EXCEPTION] = {"exception", HB_LT_REGEX, true, 12,
-                           "class of any exception in the chain"},
-    [HB_LEAF_EXCEPTION_MESSAGE] = {"exception_message", HB_LT_REGEX, true, 14,
-                                   "message of any exception in the chain"},
-    [HB_LEAF_ROOT_EXCEPTION] = {"root_exception", HB_LT_REGEX, true, 8,
-                                "class of the deepest exception"},
-    [HB_LEAF_LOGGER] = {"logger", HB_LT_REGEX, true, 6, "logger name"},
-    [HB_LEAF_THREAD] = {"thread", HB_LT_REGEX, true, 6, "thread name"},
-    [HB_LEAF_SERVER_INFO] = {"server_info", HB_LT_REGEX, false, 6,
-                             "text after \"server error N: \""},
-    [HB_LEAF_GRPC_DESC] = {"grpc_desc", HB_LT_REGEX, false, 6,
-                           "gRPC status description"},
-    [HB_LEAF_SERVER_ADDR] = {"server_addr", HB_LT_REGEX, false, 6,
-                             "Polaris server host:port named"},
-    [HB_LEAF_SOURCE] = {"source", HB_LT_REGEX, false, 6,
-                        "display name of the input"},
-    [HB_LEAF_LEVEL] = {"level", HB_LT_NAME, false, 1, "ERROR, WARN, ..."},
-    [HB_LEAF_SDK_CODE] = {"sdk_code", HB_LT_INT, false, 1,
-                          "polaris-java ERR-<n> codes"},
-    [HB_LEAF_SDK_NAME] = {"sdk_name", HB_LT_NAME, false, 1,
-                          "polaris-java ErrorCode names"},
-    [HB_LEAF_SERVER_CODE] = {"server_code", HB_LT_INT, false, 1,
-                             "6-digit server codes or \"lo-hi\" ranges"},
-    [HB_LEAF_GO_CODE] = {"go_code", HB_LT_INT, false, 1,
-                         "polaris-go Polaris-<n> codes"},
-    [HB_LEAF_GRPC_STATUS] = {"grpc_status", HB_LT_NAME, false, 1,
-                             "gRPC status names"},
-    [HB_LEAF_EVENT] = {"event", HB_LT_EVENT, false, 1, "extracted event"},
-    [HB_LEAF_FORMAT] = {"format", HB_LT_NAME, false, 1, "log format name"},
-    [HB_LEAF_POLARIS] = {"polaris", HB_LT_BOOL, false, 1,
-                         "record mentions Polaris"},
-    [HB_LEAF_FAILURE] = {"failure", HB_LT_BOOL, false, 1,
-                         "record carries a Polaris failure"},
+    [HB_LEAF_MESSAGE] = {"message", HB_LT_REGEX, true, 10},
+    [HB_LEAF_HEAD] = {"head", HB_LT_REGEX, true, 10},
+    [HB_LEAF_TEXT] = {"text", HB_LT_REGEX, true, 40},
+    [HB_LEAF_EXCEPTION] = {"exception", HB_LT_REGEX, true, 12},
+    [HB_LEAF_EXCEPTION_MESSAGE] = {"exception_message", HB_LT_REGEX, true, 14},
+    [HB_LEAF_ROOT_EXCEPTION] = {"root_exception", HB_LT_REGEX, true, 8},
+    [HB_LEAF_LOGGER] = {"logger", HB_LT_REGEX, true, 6},
+    [HB_LEAF_THREAD] = {"thread", HB_LT_REGEX, true, 6},
+    [HB_LEAF_SERVER_INFO] = {"server_info", HB_LT_REGEX, false, 6},
+    [HB_LEAF_GRPC_DESC] = {"grpc_desc", HB_LT_REGEX, false, 6},
+    [HB_LEAF_SERVER_ADDR] = {"server_addr", HB_LT_REGEX, false, 6},
+    [HB_LEAF_SOURCE] = {"source", HB_LT_REGEX, false, 6},
+    [HB_LEAF_LEVEL] = {"level", HB_LT_NAME, false, 1},
+    [HB_LEAF_SDK_CODE] = {"sdk_code", HB_LT_INT, false, 1},
+    [HB_LEAF_SDK_NAME] = {"sdk_name", HB_LT_NAME, false, 1},
+    [HB_LEAF_SERVER_CODE] = {"server_code", HB_LT_INT, false, 1},
+    [HB_LEAF_GO_CODE] = {"go_code", HB_LT_INT, false, 1},
+    [HB_LEAF_GRPC_STATUS] = {"grpc_status", HB_LT_NAME, false, 1},
+    [HB_LEAF_EVENT] = {"event", HB_LT_EVENT, false, 1},
+    [HB_LEAF_FORMAT] = {"format", HB_LT_NAME, false, 1},
+    [HB_LEAF_POLARIS] = {"polaris", HB_LT_BOOL, false, 1},
+    [HB_LEAF_FAILURE] = {"failure", HB_LT_BOOL, false, 1},
 };
 
 static const char *const levels[] = {"TRACE", "DEBUG", "INFO", "WARN",
@@ -1003,7 +989,7 @@ static struct hb_rule *parse_rule(struct loader *l,
     for (k = 0; k < HB_ARRAY_LEN(rule_keys); k++) {
         if (!rule_keys[k].required || seen[k])
             continue;
-        if (r->disabled && k != 0)
+        if (r->disabled && strcmp(rule_keys[k].name, "id") != 0)
             continue;
         idn = hb_yaml_get(n, "id");
         if (idn && idn->kind == HB_YAML_SCALAR)

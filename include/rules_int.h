@@ -65,7 +65,6 @@ struct hb_leaf_info {
     bool in_text;  /* the value is always a slice of rec->text, so a literal
                       the pattern requires must occur in the text */
     unsigned cost; /* evaluation order inside all/any: cheap first */
-    const char *help;
 };
 
 /* Indexed by enum hb_leaf. */
