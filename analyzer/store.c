@@ -485,7 +485,7 @@ static enum hb_status open_rw(struct hb_store *s, int busy_ms,
     }
     rc = exec_sql(s,
                   "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; "
-                  "PRAGMA cache_size = -65536",
+                  "PRAGMA cache_size = -8192",
                   "configure", d);
     if (rc != HB_OK)
         return rc;
