@@ -629,6 +629,7 @@ static void ev_fill(struct hb_evidence *e, const char *kind,
     copy(e->text, sizeof e->text, text ? text : "");
     copy(e->fingerprint, sizeof e->fingerprint, fp ? fp : "");
     e->score = score;
+    e->count = 1;
 }
 
 /* Index of the address (added when new), -1 when the table is full. */
@@ -726,6 +727,19 @@ static bool fp_add(struct acc *a, const char *fp)
     copy(a->fps[a->nfps].fp, sizeof a->fps[a->nfps].fp, fp);
     a->fps[a->nfps++].n = 1;
     return true;
+}
+
+/* Incidents counted with fingerprint fp (1 when fp is empty or unknown). */
+static uint64_t fp_count(const struct acc *a, const char *fp)
+{
+    size_t i;
+
+    if (fp[0] == '\0')
+        return 1;
+    for (i = 0; i < a->nfps; i++)
+        if (strcmp(a->fps[i].fp, fp) == 0)
+            return a->fps[i].n;
+    return 1;
 }
 
 /* How many kept evidence slots share slot i's fingerprint. */
@@ -2150,8 +2164,10 @@ static void build_hyp(struct hb_dx *dx, int c, double conf)
     default:
         break;
     }
-    if (top && top->meta && top->meta->description &&
-        top->meta->description[0])
+    if (hs->desc.len && (c == HB_CAUSE_PORT || c == HB_CAUSE_API_GATING))
+        ; /* the computed explanation says more than the shared rule's */
+    else if (top && top->meta && top->meta->description &&
+             top->meta->description[0])
         hb_buf_puts(&hs->desc, top->meta->description);
     else if (hs->desc.len == 0 || top == NULL)
         hb_buf_puts(&hs->desc, cause_text[c].description);
@@ -2225,6 +2241,8 @@ static void build_hyp(struct hb_dx *dx, int c, double conf)
     }
     /* evidence, then addresses or versions that support it */
     n = ev_order(a->ev, a->nev, hs->ev);
+    for (i = 0; i < n; i++)
+        hs->ev[i].count = fp_count(a, hs->ev[i].fingerprint);
     {
         size_t sup = 0;
 
@@ -2306,6 +2324,8 @@ static void build_view(struct hb_dx *dx)
     r->unc_ncodes = counts_view(dx->unc_codes, dx->nunc_codes, dx->v_unc_codes);
     r->unc_evidence = dx->unc_ev;
     r->unc_nevidence = ev_order(dx->unc.ev, dx->unc.nev, dx->unc_ev);
+    for (i = 0; i < r->unc_nevidence; i++)
+        dx->unc_ev[i].count = fp_count(&dx->unc, dx->unc_ev[i].fingerprint);
     r->unc_timeline = &dx->unc.tl;
     r->codes = dx->v_codes;
     r->ncodes = counts_view(dx->codes, dx->ncodes, dx->v_codes);

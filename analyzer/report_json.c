@@ -104,6 +104,8 @@ static void evidence_list(struct hb_buf *b, const struct hb_evidence *e,
         if (e[i].fingerprint[0] && strcmp(e[i].kind, "incident") == 0) {
             key(b, indent + 4, "fingerprint", &first);
             str(b, e[i].fingerprint);
+            key(b, indent + 4, "count", &first);
+            u64(b, e[i].count);
         }
         hb_buf_printf(b, "\n%*s}", indent + 2, "");
     }

@@ -148,7 +148,7 @@ static void sparkline(struct hb_buf *b, const struct hb_timeline *t,
 static void evidence(struct hb_buf *b, const struct hb_evidence *e, size_t n,
                      size_t max)
 {
-    size_t i, f = 3;
+    size_t i, f = 3, shown;
 
     if (n == 0)
         return;
@@ -157,8 +157,17 @@ static void evidence(struct hb_buf *b, const struct hb_evidence *e, size_t n,
             f = ticks(e[i].text) + 1;
     fence(b, f);
     hb_buf_puts(b, "text\n");
-    for (i = 0; i < n && i < max; i++) {
+    for (i = 0, shown = 0; i < n && shown < max; i++) {
         char loc[300];
+        size_t j;
+        bool dup = false;
+
+        for (j = 0; j < i && e[i].fingerprint[0]; j++)
+            if (strcmp(e[j].fingerprint, e[i].fingerprint) == 0)
+                dup = true;
+        if (dup) /* one line per fingerprint, with its count */
+            continue;
+        shown++;
 
         if (e[i].line)
             snprintf(loc, sizeof loc, "%s:%llu", e[i].source,
@@ -169,6 +178,8 @@ static void evidence(struct hb_buf *b, const struct hb_evidence *e, size_t n,
             hb_buf_printf(b, "(%s) ", e[i].kind);
         for (const char *p = loc; *p; p++)
             hb_buf_putc(b, (unsigned char)*p < 0x20 ? ' ' : *p);
+        if (e[i].count > 1)
+            hb_buf_printf(b, " (x%llu)", (unsigned long long)e[i].count);
         hb_buf_puts(b, "  ");
         code_line(b, e[i].text);
     }

@@ -229,22 +229,47 @@ static const char *const blocks[8] = {
     "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88"};
 static const char ascii_levels[8] = {'_', '.', '-', ':', '=', '+', '*', '#'};
 
+/* "2024-03-13 12:16 .. 13:24" or "03-13 12:16 .. 03-14 09:02". */
+static void span_short(int64_t a, int64_t b, char *buf, size_t cap)
+{
+    char ta[32], tb[32];
+
+    hb_report_time_local(a, ta, sizeof ta);
+    hb_report_time_local(b, tb, sizeof tb);
+    ta[16] = tb[16] = '\0';
+    if (strncmp(ta, tb, 10) == 0)
+        snprintf(buf, cap, "%s .. %s", ta, tb + 11);
+    else
+        snprintf(buf, cap, "%s .. %s", ta + 5, tb + 5);
+}
+
+/*
+ * "Timeline |▁▃█ |  span, 1 mark = 2m": the incidents of one cause over
+ * the whole scanned span, so causes compare at a glance.
+ */
 static void sparkline(const struct out *w, const struct hb_timeline *t,
                       int64_t from, int64_t to, size_t indent)
 {
     uint64_t cols[SPARK_COLS], max = 0;
     char dur[32], span[64];
-    int i;
+    int i, n = SPARK_COLS;
+    long room;
 
     if (t == NULL || !t->used || from == HB_NO_TIME || to == HB_NO_TIME)
         return;
-    hb_timeline_project(t, from, to, cols, SPARK_COLS);
-    for (i = 0; i < SPARK_COLS; i++)
+    span_short(from, to, span, sizeof span);
+    /* "Timeline |" + cols + "| " + span + ", 1 mark = " + dur (<= 8) */
+    room = (long)w->width - (long)indent - 10 - 2 - (long)strlen(span) - 11 -
+           8;
+    if (room < n)
+        n = room < 8 ? 8 : (int)room;
+    hb_timeline_project(t, from, to, cols, n);
+    for (i = 0; i < n; i++)
         if (cols[i] > max)
             max = cols[i];
     fprintf(w->fp, "%*s%sTimeline%s |", (int)indent, "", sty(w, DIM),
             sty(w, RESET));
-    for (i = 0; i < SPARK_COLS; i++) {
+    for (i = 0; i < n; i++) {
         int lvl;
 
         if (cols[i] == 0) {
@@ -252,17 +277,13 @@ static void sparkline(const struct out *w, const struct hb_timeline *t,
             continue;
         }
         lvl = (int)((cols[i] * 8 + max - 1) / max) - 1;
-        if (lvl < 0)
-            lvl = 0;
-        if (lvl > 7)
-            lvl = 7;
+        lvl = lvl < 0 ? 0 : lvl > 7 ? 7 : lvl;
         if (w->o->ascii)
             fputc(ascii_levels[lvl], w->fp);
         else
             fputs(blocks[lvl], w->fp);
     }
-    hb_report_duration((to - from) / SPARK_COLS, dur, sizeof dur);
-    span_text(from, to, span, sizeof span);
+    hb_report_duration((to - from) / n, dur, sizeof dur);
     fprintf(w->fp, "| %s, 1 mark = %s\n", span, dur);
 }
 
@@ -282,6 +303,13 @@ static void evidence(const struct out *w, const struct hb_evidence *e,
     if (strcmp(e->kind, "incident") != 0) {
         fprintf(w->fp, "%s(%s)%s ", sty(w, DIM), e->kind, sty(w, RESET));
         used += strlen(e->kind) + 3;
+    }
+    if (e->count > 1) {
+        char n[32];
+
+        snprintf(n, sizeof n, "x%llu ", (unsigned long long)e->count);
+        fprintf(w->fp, "%s%s%s", sty(w, YELLOW), n, sty(w, RESET));
+        used += strlen(n);
     }
     {
         struct hb_buf b;
@@ -327,6 +355,19 @@ static void list_line(const struct out *w, const char *label,
             sty(w, RESET));
     wrap(w, b.data, indent + strlen(label) + 2, indent + 2);
     hb_buf_fini(&b);
+}
+
+/* True when an earlier line of ev has the same fingerprint as ev[i]. */
+static bool repeat(const struct hb_evidence *ev, size_t i)
+{
+    size_t j;
+
+    if (ev[i].fingerprint[0] == '\0')
+        return false;
+    for (j = 0; j < i; j++)
+        if (strcmp(ev[j].fingerprint, ev[i].fingerprint) == 0)
+            return true;
+    return false;
 }
 
 static void hypothesis(const struct out *w, const struct hb_report *r,
@@ -395,14 +436,16 @@ static void hypothesis(const struct out *w, const struct hb_report *r,
         size_t shown = 0;
 
         fprintf(w->fp, "   %sEvidence:%s\n", sty(w, DIM), sty(w, RESET));
-        for (i = 0; i < h->nevidence && shown < maxev + 2; i++) {
-            bool support = strcmp(h->evidence[i].kind, "incident") != 0 &&
-                           strcmp(h->evidence[i].kind, "finding") != 0;
+        for (i = 0; i < h->nevidence; i++) {
+            const struct hb_evidence *e = &h->evidence[i];
+            bool support = strcmp(e->kind, "incident") != 0 &&
+                           strcmp(e->kind, "finding") != 0;
 
-            if (!support && shown >= maxev)
+            if (!support && (shown >= maxev || (!w->o->verbose &&
+                                               repeat(h->evidence, i))))
                 continue;
-            evidence(w, &h->evidence[i], 5);
-            shown++;
+            evidence(w, e, 5);
+            shown += !support;
         }
     }
     list_line(w, "Rules", h->rules, h->nrules, 0, 3);
@@ -437,10 +480,14 @@ static void unclassified(const struct out *w, const struct hb_report *r)
     sparkline(w, r->unc_timeline, r->first_ms, r->last_ms, 3);
     if (r->unc_nevidence) {
         fprintf(w->fp, "   %sEvidence:%s\n", sty(w, DIM), sty(w, RESET));
-        for (i = 0; i < r->unc_nevidence &&
-                    i < (w->o->max_evidence ? w->o->max_evidence : 5);
-             i++)
+        size_t shown = 0, max = w->o->max_evidence ? w->o->max_evidence : 5;
+
+        for (i = 0; i < r->unc_nevidence && shown < max; i++) {
+            if (!w->o->verbose && repeat(r->unc_evidence, i))
+                continue;
             evidence(w, &r->unc_evidence[i], 5);
+            shown++;
+        }
     }
     fputc('\n', w->fp);
 }
@@ -526,26 +573,25 @@ static void context(const struct out *w, const struct hb_report *r)
 
 static void header(const struct out *w, const struct hb_report *r)
 {
-    char span[80] = "";
     struct hb_buf b;
 
     hb_buf_init(&b);
-    hb_buf_printf(&b, "hbscan %s:", HB_VERSION);
-    if (r->st) {
-        hb_buf_printf(&b, " %llu source%s, %llu lines, %llu records,",
-                      (unsigned long long)r->st->sources,
-                      r->st->sources == 1 ? "" : "s",
-                      (unsigned long long)r->st->lines,
-                      (unsigned long long)r->st->records);
-    }
-    hb_buf_printf(&b, " %llu Polaris failure%s",
+    hb_buf_printf(&b, "hbscan %s: %llu Polaris failure%s", HB_VERSION,
                   (unsigned long long)r->incidents,
                   r->incidents == 1 ? "" : "s");
-    if (r->first_ms != HB_NO_TIME) {
-        span_text(r->first_ms, r->last_ms, span, sizeof span);
-        hb_buf_printf(&b, " (%s)", span);
-    }
+    if (r->st)
+        hb_buf_printf(&b, " in %llu records (%llu lines) from %llu source%s",
+                      (unsigned long long)r->st->records,
+                      (unsigned long long)r->st->lines,
+                      (unsigned long long)r->st->sources,
+                      r->st->sources == 1 ? "" : "s");
     wrap(w, b.data, 0, 3);
+    if (r->first_ms != HB_NO_TIME) {
+        char span[80];
+
+        span_text(r->first_ms, r->last_ms, span, sizeof span);
+        fprintf(w->fp, "Scanned span: %s\n", span);
+    }
     if (r->st && (r->st->truncated || r->st->cut || r->st->input_errors)) {
         hb_buf_reset(&b);
         hb_buf_printf(&b,

@@ -29,6 +29,8 @@ struct hb_evidence {
     char text[512];
     char fingerprint[17];  /* "" for observations and findings */
     double score;          /* how telling: the rule weight */
+    uint64_t count;        /* incidents of the cause with this fingerprint
+                              (1 for others; 0 = more than the cap counts) */
 };
 
 /*
