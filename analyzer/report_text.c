@@ -254,6 +254,7 @@ static void sparkline(const struct out *w, const struct hb_timeline *t,
     char dur[32], span[64];
     int i, n = SPARK_COLS;
     long room;
+    bool below;
 
     if (t == NULL || !t->used || from == HB_NO_TIME || to == HB_NO_TIME)
         return;
@@ -261,8 +262,11 @@ static void sparkline(const struct out *w, const struct hb_timeline *t,
     /* "Timeline |" + cols + "| " + span + ", 1 mark = " + dur (<= 8) */
     room = (long)w->width - (long)indent - 10 - 2 - (long)strlen(span) - 11 -
            8;
+    below = room < 10; /* narrow: the span goes on its own line */
+    if (below)
+        room = (long)w->width - (long)indent - 12;
     if (room < n)
-        n = room < 8 ? 8 : (int)room;
+        n = room < 4 ? 4 : (int)room;
     hb_timeline_project(t, from, to, cols, n);
     for (i = 0; i < n; i++)
         if (cols[i] > max)
@@ -284,7 +288,11 @@ static void sparkline(const struct out *w, const struct hb_timeline *t,
             fputs(blocks[lvl], w->fp);
     }
     hb_report_duration((to - from) / n, dur, sizeof dur);
-    fprintf(w->fp, "| %s, 1 mark = %s\n", span, dur);
+    if (below)
+        fprintf(w->fp, "|\n%*s%s, 1 mark = %s\n", (int)indent + 10, "", span,
+                dur);
+    else
+        fprintf(w->fp, "| %s, 1 mark = %s\n", span, dur);
 }
 
 static void evidence(const struct out *w, const struct hb_evidence *e,
