@@ -14,6 +14,7 @@ const char *hb_progname = "hbscan";
 const struct hb_command hb_commands[] = {
     {"scan", hb_cmd_scan, "read logs, classify Polaris failures, report causes"},
     {"rules", hb_cmd_rules, "check, test, list and show the rule files"},
+    {"report", hb_cmd_report, "rank the causes of the failures stored by scans"},
     {NULL, NULL, NULL},
 };
 

@@ -214,6 +214,8 @@ static void input(struct hb_buf *b, const struct hb_report *r, int indent)
     u64(b, st->cut);
     key(b, indent + 2, "input_errors", &first);
     u64(b, st->input_errors);
+    key(b, indent + 2, "database", &first);
+    str(b, st->replayed_from);
     key(b, indent + 2, "incidents", &first);
     u64(b, r->incidents);
     key(b, indent + 2, "observations", &first);

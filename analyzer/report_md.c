@@ -269,6 +269,11 @@ void hb_report_markdown(const struct hb_report *r,
                           "found, none classified.\n\n",
                           (unsigned long long)r->unclassified,
                           r->unclassified == 1 ? "" : "s");
+        else if (r->st && r->st->replayed_from)
+            hb_buf_printf(&b,
+                          "**No Polaris failure found** in %s for these "
+                          "filters.\n\n",
+                          r->st->replayed_from);
         else
             hb_buf_printf(&b,
                           "**No Polaris failure found** in %llu records from "

@@ -587,7 +587,12 @@ static void header(const struct out *w, const struct hb_report *r)
     hb_buf_printf(&b, "hbscan %s: %llu Polaris failure%s", HB_VERSION,
                   (unsigned long long)r->incidents,
                   r->incidents == 1 ? "" : "s");
-    if (r->st)
+    if (r->st && r->st->replayed_from)
+        hb_buf_printf(&b, " stored in %s (%llu source%s)",
+                      r->st->replayed_from,
+                      (unsigned long long)r->st->sources,
+                      r->st->sources == 1 ? "" : "s");
+    else if (r->st)
         hb_buf_printf(&b, " in %llu records (%llu lines) from %llu source%s",
                       (unsigned long long)r->st->records,
                       (unsigned long long)r->st->lines,
@@ -637,6 +642,10 @@ void hb_report_text(const struct hb_report *r, const struct hb_report_opts *o,
                      "classified.",
                      (unsigned long long)r->unclassified,
                      r->unclassified == 1 ? "" : "s");
+        else if (r->st && r->st->replayed_from)
+            snprintf(msg, sizeof msg,
+                     "No Polaris failure found in %.150s for these filters.",
+                     r->st->replayed_from);
         else
             snprintf(msg, sizeof msg,
                      "No Polaris failure found in %llu records from %llu "
