@@ -308,8 +308,9 @@ int hb_cmd_report(int argc, char **argv)
         ndirs = hb_rules_default_dirs(dirs, MAX_RULE_DIRS, hb_progname);
     }
     if (ndirs) {
-        struct hb_errlist errs = {NULL, 0, 0};
+        struct hb_errlist errs;
 
+        memset(&errs, 0, sizeof errs);
         if (hb_rules_load(&rs, dirs, ndirs, &errs) != HB_OK) {
             hb_errlist_print(&errs, stderr);
             fprintf(stderr, "hbscan report: rules unusable; titles and actions "

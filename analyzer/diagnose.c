@@ -811,6 +811,7 @@ enum callkind { CALL_NONE, CALL_HB, CALL_REG, CALL_DISC };
 
 static enum callkind call_kind(struct hb_dx *dx, const struct hb_incident *inc);
 static const char *hay(struct hb_dx *dx, const struct hb_incident *inc);
+static void focus_of(struct hb_evidence *e, const struct hb_incident *inc);
 
 static void acc_add(struct hb_dx *dx, struct acc *a,
                     const struct hb_incident *inc, const char *id,
@@ -864,7 +865,34 @@ static void acc_add(struct hb_dx *dx, struct acc *a,
             inc->evidence_line ? inc->evidence_line : inc->first_line,
             inc->ts_ms, inc->evidence[0] ? inc->evidence : inc->message,
             inc->fingerprint, score);
+    focus_of(&e, inc);
     ev_offer(a, &e);
+}
+
+/* The first code or status of the incident the evidence line shows. */
+static void focus_of(struct hb_evidence *e, const struct hb_incident *inc)
+{
+    char num[16];
+    int i;
+
+    for (i = 0; i < inc->ncodes && i < HB_MAX_CODES; i++) {
+        /* "400401" or "ERR-1006(" as written */
+        const char *k = inc->codes[i].key;
+
+        if (k[0] && strstr(e->text, k)) {
+            copy(e->focus, sizeof e->focus, k);
+            return;
+        }
+    }
+    if (inc->grpc_status[0] && strstr(e->text, inc->grpc_status)) {
+        copy(e->focus, sizeof e->focus, inc->grpc_status);
+        return;
+    }
+    if (inc->server_code) {
+        snprintf(num, sizeof num, "%d", inc->server_code);
+        if (strstr(e->text, num))
+            copy(e->focus, sizeof e->focus, num);
+    }
 }
 
 /* ---- reading an incident's text ------------------------------------- */
@@ -1231,6 +1259,26 @@ void hb_dx_add_incident(struct hb_dx *dx, const struct hb_incident *inc)
         }
 }
 
+/* The observed value as it appears in the line ("host:port" of a URL). */
+static void focus_value(struct hb_evidence *e, const char *value)
+{
+    char norm[128];
+
+    if (strstr(e->text, value)) {
+        copy(e->focus, sizeof e->focus, value);
+        return;
+    }
+    addr_norm(norm, sizeof norm, value);
+    if (norm[0] && strstr(e->text, norm)) {
+        copy(e->focus, sizeof e->focus, norm);
+        return;
+    }
+    if (strrchr(norm, ':')) /* ConnID{... host='h', port=p}: the host */
+        *strrchr(norm, ':') = '\0';
+    if (norm[0] && strstr(e->text, norm))
+        copy(e->focus, sizeof e->focus, norm);
+}
+
 void hb_dx_add_obs(struct hb_dx *dx, const struct hb_obs *o)
 {
     dx->ranked = false;
@@ -1245,6 +1293,7 @@ void hb_dx_add_obs(struct hb_dx *dx, const struct hb_obs *o)
             if (a->seen++ == 0 || a->ev.kind == NULL) {
                 ev_fill(&a->ev, "address", o->source, o->line, o->ts_ms,
                         o->text, NULL, 0.3);
+                focus_value(&a->ev, o->value);
                 copy(a->how, sizeof a->how, o->key[0] ? o->key : "address");
                 a->config = strstr(o->key, "config") != NULL;
             }
@@ -1258,9 +1307,11 @@ void hb_dx_add_obs(struct hb_dx *dx, const struct hb_obs *o)
             return;
         v = ver_get(dx, o->key, o->value);
         if (v) {
-            if (v->n++ == 0)
+            if (v->n++ == 0) {
                 ev_fill(&v->ev, "version", o->source, o->line, o->ts_ms,
                         o->text, NULL, 0.3);
+                focus_value(&v->ev, o->value);
+            }
             if (o->ts_ms != HB_NO_TIME &&
                 (v->first == HB_NO_TIME || o->ts_ms < v->first))
                 v->first = o->ts_ms;

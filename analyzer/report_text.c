@@ -14,11 +14,48 @@
 #define SPARK_COLS 40
 #define MAX_HYPS_SHOWN 5
 
+#define SEEN_CAP 64
+
 struct out {
     FILE *fp;
     const struct hb_report_opts *o;
     int width;
+    /* facts and evidence already printed for an earlier cause */
+    const char *seen_facts[SEEN_CAP];
+    size_t nseen_facts;
+    const struct hb_evidence *seen_ev[SEEN_CAP];
+    size_t nseen_ev;
 };
+
+static bool fact_seen(struct out *w, const char *f)
+{
+    size_t i;
+
+    for (i = 0; i < w->nseen_facts; i++)
+        if (strcmp(w->seen_facts[i], f) == 0)
+            return true;
+    if (w->nseen_facts < SEEN_CAP)
+        w->seen_facts[w->nseen_facts++] = f;
+    return false;
+}
+
+static bool ev_seen(struct out *w, const struct hb_evidence *e)
+{
+    size_t i;
+
+    for (i = 0; i < w->nseen_ev; i++) {
+        const struct hb_evidence *s = w->seen_ev[i];
+
+        if (e->fingerprint[0] ? strcmp(s->fingerprint, e->fingerprint) == 0
+                              : (s->line == e->line &&
+                                 strcmp(s->source, e->source) == 0 &&
+                                 strcmp(s->text, e->text) == 0))
+            return true;
+    }
+    if (w->nseen_ev < SEEN_CAP)
+        w->seen_ev[w->nseen_ev++] = e;
+    return false;
+}
 
 /* ANSI styles, empty when colour is off. */
 static const char *sty(const struct out *w, const char *code)
@@ -236,7 +273,8 @@ static void span_short(int64_t a, int64_t b, char *buf, size_t cap)
 
     hb_report_time_local(a, ta, sizeof ta);
     hb_report_time_local(b, tb, sizeof tb);
-    ta[16] = tb[16] = '\0';
+    if (b - a >= 3600000) /* minutes are enough */
+        ta[16] = tb[16] = '\0';
     if (strncmp(ta, tb, 10) == 0)
         snprintf(buf, cap, "%s .. %s", ta, tb + 11);
     else
@@ -295,17 +333,84 @@ static void sparkline(const struct out *w, const struct hb_timeline *t,
         fprintf(w->fp, "| %s, 1 mark = %s\n", span, dur);
 }
 
+/*
+ * Prints one evidence line cut to avail columns so that its focus (a code,
+ * an address) stays visible: "…ERR-1006(SERVER_USER_ERROR): server err…".
+ */
+static void put_focused(const struct out *w, const char *text,
+                        const char *focus, size_t avail)
+{
+    struct hb_buf b;
+    const char *ell = w->o->ascii ? "..." : "\xe2\x80\xa6";
+    size_t ellw = w->o->ascii ? 3 : 1;
+    size_t cols, at_cols = 0, flen;
+    const char *at;
+
+    hb_buf_init(&b);
+    cols = safe(&b, text, strlen(text), w->o->ascii);
+    at = focus && focus[0] && b.data ? strstr(b.data, focus) : NULL;
+    if (cols <= avail || at == NULL || avail < 2 * ellw + 12) {
+        hb_buf_fini(&b);
+        put_cut(w, text, avail);
+        return;
+    }
+    for (const char *p = b.data; p < at; p++)
+        if (((unsigned char)*p & 0xc0) != 0x80)
+            at_cols++;
+    flen = strlen(focus);
+    /* the focus and what follows it (the message) are already in view */
+    if (at_cols + flen + (cols - at_cols - flen < 40 ? cols - at_cols - flen
+                                                      : 40) +
+            ellw <=
+        avail) {
+        hb_buf_fini(&b);
+        put_cut(w, text, avail);
+        return;
+    }
+    {
+        /* start at the word that holds the focus, behind an ellipsis */
+        const char *from = at;
+        size_t back = 0;
+
+        while (from > b.data && from[-1] != ' ' && back < 20) {
+            from--;
+            back++;
+        }
+        fputs(ell, w->fp);
+        put_cut(w, from, avail - ellw);
+    }
+    hb_buf_fini(&b);
+}
+
+/* "…/logs/polaris.log" for a long path (text mode, not verbose). */
+static const char *short_path(const struct out *w, const char *path)
+{
+    const char *p = path + strlen(path);
+    int slashes = 0;
+
+    if (w->o->verbose || strlen(path) <= 40)
+        return path;
+    while (p > path) {
+        p--;
+        if (*p == '/' && ++slashes == 2)
+            return p + 1;
+    }
+    return path;
+}
+
 static void evidence(const struct out *w, const struct hb_evidence *e,
                      size_t indent)
 {
     char loc[320];
+    const char *src = short_path(w, e->source);
     size_t used;
 
     if (e->line)
-        snprintf(loc, sizeof loc, "%s:%llu", e->source,
-                 (unsigned long long)e->line);
+        snprintf(loc, sizeof loc, "%s%s:%llu", src == e->source ? "" : ".../",
+                 src, (unsigned long long)e->line);
     else
-        snprintf(loc, sizeof loc, "%s", e->source[0] ? e->source : "-");
+        snprintf(loc, sizeof loc, "%s%s", src == e->source ? "" : ".../",
+                 src[0] ? src : "-");
     fprintf(w->fp, "%*s", (int)indent, "");
     used = indent;
     if (strcmp(e->kind, "incident") != 0) {
@@ -324,15 +429,27 @@ static void evidence(const struct out *w, const struct hb_evidence *e,
 
         hb_buf_init(&b);
         used += safe(&b, loc, strlen(loc), w->o->ascii) + 2;
-        fprintf(w->fp, "%s%s%s  ", sty(w, CYAN), b.data ? b.data : "",
+        fprintf(w->fp, "%s%s%s", sty(w, CYAN), b.data ? b.data : "",
                 sty(w, RESET));
         hb_buf_fini(&b);
     }
-    if (used + 20 > (size_t)w->width) { /* a very long path: text below */
-        fprintf(w->fp, "\n%*s", (int)indent + 2, "");
-        used = indent + 2;
+    {
+        /* a text that does not fit beside the location goes below it */
+        struct hb_buf b;
+        size_t cols;
+
+        hb_buf_init(&b);
+        cols = safe(&b, e->text, strlen(e->text), w->o->ascii);
+        hb_buf_fini(&b);
+        if (used + cols > (size_t)w->width && used > indent + 2 + 10) {
+            fprintf(w->fp, "\n%*s", (int)indent + 2, "");
+            used = indent + 2;
+        } else {
+            fputs("  ", w->fp);
+        }
     }
-    line_cut(w, e->text, (size_t)w->width - used);
+    put_focused(w, e->text, e->focus, (size_t)w->width - used);
+    fputc('\n', w->fp);
 }
 
 static const char *conf_style(const struct out *w, double c)
@@ -378,7 +495,7 @@ static bool repeat(const struct hb_evidence *ev, size_t i)
     return false;
 }
 
-static void hypothesis(const struct out *w, const struct hb_report *r,
+static void hypothesis(struct out *w, const struct hb_report *r,
                        const struct hb_hyp *h, size_t rank, bool first)
 {
     char span[80] = "", head[200];
@@ -433,6 +550,8 @@ static void hypothesis(const struct out *w, const struct hb_report *r,
         wrap(w, h->action, 11, 5);
     }
     for (i = 0; i < h->nfacts; i++) {
+        if (fact_seen(w, h->facts[i]) && !w->o->verbose)
+            continue; /* said under an earlier cause */
         fprintf(w->fp, "   %s ", w->o->ascii ? "-" : "\xe2\x80\xa2");
         wrap(w, h->facts[i], 5, 5);
     }
@@ -441,9 +560,9 @@ static void hypothesis(const struct out *w, const struct hb_report *r,
               3);
     list_line(w, "Polaris servers", h->addresses, h->naddresses, 0, 3);
     if (h->nevidence) {
-        size_t shown = 0;
+        size_t shown = 0, again = 0;
+        bool titled = false;
 
-        fprintf(w->fp, "   %sEvidence:%s\n", sty(w, DIM), sty(w, RESET));
         for (i = 0; i < h->nevidence; i++) {
             const struct hb_evidence *e = &h->evidence[i];
             bool support = strcmp(e->kind, "incident") != 0 &&
@@ -452,9 +571,22 @@ static void hypothesis(const struct out *w, const struct hb_report *r,
             if (!support && (shown >= maxev || (!w->o->verbose &&
                                                repeat(h->evidence, i))))
                 continue;
+            if (ev_seen(w, e) && !w->o->verbose) {
+                again++;
+                continue;
+            }
+            if (!titled) {
+                fprintf(w->fp, "   %sEvidence:%s\n", sty(w, DIM),
+                        sty(w, RESET));
+                titled = true;
+            }
             evidence(w, e, 5);
             shown += !support;
         }
+        if (again)
+            fprintf(w->fp, "   %sEvidence:%s %s%zu line%s shown above\n",
+                    sty(w, DIM), sty(w, RESET), titled ? "and " : "", again,
+                    again == 1 ? "" : "s");
     }
     list_line(w, "Rules", h->rules, h->nrules, 0, 3);
     fputc('\n', w->fp);
@@ -584,9 +716,12 @@ static void header(const struct out *w, const struct hb_report *r)
     struct hb_buf b;
 
     hb_buf_init(&b);
-    hb_buf_printf(&b, "hbscan %s: %llu Polaris failure%s", HB_VERSION,
-                  (unsigned long long)r->incidents,
-                  r->incidents == 1 ? "" : "s");
+    if (r->incidents || r->st == NULL || r->st->replayed_from)
+        hb_buf_printf(&b, "hbscan %s: %llu Polaris failure%s", HB_VERSION,
+                      (unsigned long long)r->incidents,
+                      r->incidents == 1 ? "" : "s");
+    else
+        hb_buf_printf(&b, "hbscan %s: scanned", HB_VERSION);
     if (r->st && r->st->replayed_from)
         hb_buf_printf(&b, " stored in %s (%llu source%s)",
                       r->st->replayed_from,
@@ -629,6 +764,7 @@ void hb_report_text(const struct hb_report *r, const struct hb_report_opts *o,
     struct out w;
     size_t i, shown;
 
+    memset(&w, 0, sizeof w);
     w.fp = fp;
     w.o = o;
     w.width = o->width > 20 ? o->width : (o->width > 0 ? 20 : 100);

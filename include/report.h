@@ -30,7 +30,10 @@ struct hb_evidence {
     char fingerprint[17];  /* "" for observations and findings */
     double score;          /* how telling: the rule weight */
     uint64_t count;        /* incidents of the cause with this fingerprint
-                              (1 for others; 0 = more than the cap counts) */
+                              (1 for others) */
+    char focus[64];        /* the part of text that matters (a code, an
+                              address, a version): kept visible when the
+                              text is cut; "" = none */
 };
 
 /*
