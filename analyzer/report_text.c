@@ -728,7 +728,8 @@ static void header(const struct out *w, const struct hb_report *r)
                       (unsigned long long)r->st->sources,
                       r->st->sources == 1 ? "" : "s");
     else if (r->st)
-        hb_buf_printf(&b, " in %llu records (%llu lines) from %llu source%s",
+        hb_buf_printf(&b, "%s %llu records (%llu lines) from %llu source%s",
+                      r->incidents ? " in" : "",
                       (unsigned long long)r->st->records,
                       (unsigned long long)r->st->lines,
                       (unsigned long long)r->st->sources,
