@@ -101,6 +101,10 @@ static void evidence_list(struct hb_buf *b, const struct hb_evidence *e,
         time_val(b, e[i].ts_ms);
         key(b, indent + 4, "text", &first);
         str(b, e[i].text);
+        if (e[i].label[0]) {
+            key(b, indent + 4, "observed", &first);
+            str(b, e[i].label);
+        }
         if (e[i].fingerprint[0] && strcmp(e[i].kind, "incident") == 0) {
             key(b, indent + 4, "fingerprint", &first);
             str(b, e[i].fingerprint);

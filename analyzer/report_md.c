@@ -53,13 +53,18 @@ static void fence(struct hb_buf *b, size_t n)
         hb_buf_putc(b, '`');
 }
 
-static void code_line(struct hb_buf *b, const char *s)
+static void code_text(struct hb_buf *b, const char *s)
 {
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
 
         hb_buf_putc(b, c < 0x20 || c == 0x7f ? ' ' : (char)c);
     }
+}
+
+static void code_line(struct hb_buf *b, const char *s)
+{
+    code_text(b, s);
     hb_buf_putc(b, '\n');
 }
 
@@ -174,8 +179,14 @@ static void evidence(struct hb_buf *b, const struct hb_evidence *e, size_t n,
                      (unsigned long long)e[i].line);
         else
             snprintf(loc, sizeof loc, "%s", e[i].source);
-        if (strcmp(e[i].kind, "incident") != 0)
-            hb_buf_printf(b, "(%s) ", e[i].kind);
+        if (strcmp(e[i].kind, "incident") != 0) {
+            hb_buf_printf(b, "(%s", e[i].kind);
+            if (e[i].label[0]) {
+                hb_buf_putc(b, ' ');
+                code_text(b, e[i].label);
+            }
+            hb_buf_puts(b, ") ");
+        }
         for (const char *p = loc; *p; p++)
             hb_buf_putc(b, (unsigned char)*p < 0x20 ? ' ' : *p);
         if (e[i].count > 1)

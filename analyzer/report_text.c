@@ -49,6 +49,7 @@ static bool ev_seen(struct out *w, const struct hb_evidence *e)
         if (e->fingerprint[0] ? strcmp(s->fingerprint, e->fingerprint) == 0
                               : (s->line == e->line &&
                                  strcmp(s->source, e->source) == 0 &&
+                                 strcmp(s->label, e->label) == 0 &&
                                  strcmp(s->text, e->text) == 0))
             return true;
     }
@@ -140,6 +141,16 @@ static size_t cols_bytes(const char *s, size_t cols)
         cols--;
     }
     return i;
+}
+
+static size_t ncols_of(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            n++;
+    return n;
 }
 
 /* Prints safe text cut to avail columns, with an ellipsis; no newline. */
@@ -414,8 +425,19 @@ static void evidence(const struct out *w, const struct hb_evidence *e,
     fprintf(w->fp, "%*s", (int)indent, "");
     used = indent;
     if (strcmp(e->kind, "incident") != 0) {
-        fprintf(w->fp, "%s(%s)%s ", sty(w, DIM), e->kind, sty(w, RESET));
-        used += strlen(e->kind) + 3;
+        struct hb_buf b;
+
+        hb_buf_init(&b);
+        hb_buf_putc(&b, '(');
+        hb_buf_puts(&b, e->kind);
+        if (e->label[0]) {
+            hb_buf_putc(&b, ' ');
+            safe(&b, e->label, strlen(e->label), w->o->ascii);
+        }
+        hb_buf_putc(&b, ')');
+        fprintf(w->fp, "%s%s%s ", sty(w, DIM), b.data, sty(w, RESET));
+        used += ncols_of(b.data) + 1;
+        hb_buf_fini(&b);
     }
     if (e->count > 1) {
         char n[32];

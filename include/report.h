@@ -34,6 +34,8 @@ struct hb_evidence {
     char focus[64];        /* the part of text that matters (a code, an
                               address, a version): kept visible when the
                               text is cut; "" = none */
+    char label[96];        /* observations: what was seen ("grpc 1.59.1",
+                              "10.0.0.9:8081 (connid)"); "" otherwise */
 };
 
 /*
