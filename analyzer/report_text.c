@@ -383,7 +383,8 @@ static void put_focused(const struct out *w, const char *text,
         const char *from = at;
         size_t back = 0;
 
-        while (from > b.data && from[-1] != ' ' && back < 20) {
+        while (from > b.data && from[-1] != ' ' && back < 40 &&
+               back < avail / 3) {
             from--;
             back++;
         }
