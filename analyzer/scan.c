@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "extract.h"
+#include "progress.h"
 #include "reader.h"
 #include "record.h"
 #include "timeparse.h"
@@ -293,6 +294,7 @@ struct session {
     uint64_t start_offset;
     uint64_t lastline;
     uint64_t lines_pumped; /* lines read by the last pump */
+    bool tick;             /* this thread may redraw the progress line */
 };
 
 /* Opens path at p's offset. false: reported, fs->io_error set. */
@@ -361,11 +363,22 @@ static void sess_pump(struct session *ss)
     struct hb_diag d;
     enum hb_status rc;
 
+    uint64_t reported = hb_reader_offset(ss->r);
+
     ss->lines_pumped = 0;
     for (;;) {
         rc = hb_reader_next(ss->r, &line, &d);
         if (rc == HB_EOF)
             break;
+        if ((ss->lines_pumped & 8191) == 8191 && ss->sr.sc->progress) {
+            uint64_t off = hb_reader_offset(ss->r);
+
+            hb_progress_bytes(ss->sr.sc->progress, off - reported);
+            reported = off;
+            if (ss->tick)
+                hb_progress_tick(ss->sr.sc->progress,
+                                 ss->sr.sc->stats.incidents);
+        }
         if (rc != HB_OK) {
             hb_diag_print(&d, stderr);
             ss->sr.fs->io_error = true;
@@ -379,6 +392,7 @@ static void sess_pump(struct session *ss)
         if (hb_asm_feed(ss->as, &logical, &rec))
             handle_record(&ss->sr, &rec);
     }
+    hb_progress_bytes(ss->sr.sc->progress, hb_reader_offset(ss->r) - reported);
 }
 
 /* Ends the pending record (end of input or a quiet interval). When
@@ -441,12 +455,13 @@ static void sess_close(struct session *ss)
  */
 static void scan_source(const struct hb_scan *sc, struct hb_matcher *m,
                         const char *path, const struct prep *p,
-                        struct sink *sink, struct fstats *fs)
+                        struct sink *sink, struct fstats *fs, bool tick)
 {
     struct session ss;
 
     if (!sess_open(&ss, sc, m, path, p, sink, fs))
         return;
+    ss.tick = tick;
     sess_pump(&ss);
     sess_close(&ss);
 }
@@ -489,8 +504,9 @@ static enum hb_status scan_serial(struct hb_scan *sc, char *const *paths,
             continue;
         memset(&fs, 0, sizeof fs);
         direct_init(&s, sc, p.source_id);
-        scan_source(sc, sc->matcher, paths[i], &p, &s.base, &fs);
+        scan_source(sc, sc->matcher, paths[i], &p, &s.base, &fs, true);
         add_stats(sc, &fs);
+        hb_progress_file_done(sc->progress, sc->stats.incidents);
         if (s.rc != HB_OK) {
             hb_diag_print(&s.d, stderr);
             return s.rc;
@@ -628,7 +644,8 @@ static void *worker_main(void *arg)
             break;
         j = &pl->jobs[i];
         if (!j->prep.failed && !j->prep.skip)
-            scan_source(pl->sc, w->m, j->path, &j->prep, &j->base, &j->fs);
+            scan_source(pl->sc, w->m, j->path, &j->prep, &j->base, &j->fs,
+                        false);
         job_publish(j);
         pthread_mutex_lock(&j->mu);
         j->done = true;
@@ -700,8 +717,10 @@ static enum hb_status consume(struct hb_scan *sc, struct job *j)
         if (s.rc == HB_OK)
             replay(&s, c);
         free(c);
+        hb_progress_tick(sc->progress, sc->stats.incidents);
     }
     add_stats(sc, &j->fs);
+    hb_progress_file_done(sc->progress, sc->stats.incidents);
     if (s.rc != HB_OK)
         hb_diag_print(&s.d, stderr);
     return s.rc;
