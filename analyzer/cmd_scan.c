@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -393,6 +394,7 @@ int hb_cmd_scan(int argc, char **argv)
     char argstr[2048];
     bool store_failed = false;
     int rc, i;
+    size_t k;
 
     rc = parse_args(argc, argv, &a);
     if (rc >= 0)
@@ -502,8 +504,22 @@ int hb_cmd_scan(int argc, char **argv)
         if (hb_follow_run(&sc, argv + optind, (size_t)(argc - optind),
                           &fo) != HB_OK)
             store_failed = true;
-    } else if (hb_scan_files(&sc, files.paths, files.n) != HB_OK) {
-        store_failed = true;
+    } else {
+        uint64_t total = 0;
+        struct stat sb;
+
+        for (k = 0; k < files.n; k++)
+            if (strcmp(files.paths[k], "-") != 0 &&
+                stat(files.paths[k], &sb) == 0)
+                total += (uint64_t)sb.st_size;
+        sc.progress = hb_progress_new(!a.quiet && isatty(2) &&
+                                          !(files.n == 1 &&
+                                            strcmp(files.paths[0], "-") == 0),
+                                      files.n, total);
+        if (hb_scan_files(&sc, files.paths, files.n) != HB_OK)
+            store_failed = true;
+        hb_progress_free(sc.progress);
+        sc.progress = NULL;
     }
     sc.stats.input_errors = sc.input_errors;
 
