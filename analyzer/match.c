@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "fastpath.h"
+#include "prefilter.h"
 #include "rules_int.h"
 #include "util.h"
 
@@ -144,7 +146,11 @@ struct litscan {
     size_t min;           /* shortest literal worth keeping */
     struct hb_litset *out;
     bool failed;
+    struct hb_litset group; /* the best literal set of a required group of
+                               the current branch; group.n = 0: none */
 };
+
+#define MAX_GROUP_LEVEL 8 /* nested groups looked into for literals */
 
 static void lit_flush(struct litscan *s)
 {
@@ -192,12 +198,35 @@ static void lit_quantified(struct litscan *s, long min)
     lit_flush(s);
 }
 
-/* A top-level alternative ends: it must have contributed a literal. */
+static size_t set_minlen(const struct hb_litset *g)
+{
+    size_t i, m = (size_t)-1;
+
+    for (i = 0; i < g->n; i++)
+        if (strlen(g->lit[i]) < m)
+            m = strlen(g->lit[i]);
+    return g->n ? m : 0;
+}
+
+/* A top-level alternative ends: it must have contributed a literal, or a
+   group that is not optional a set of them (the longer shortest wins). */
 static void lit_branch(struct litscan *s)
 {
     struct hb_litset *o = s->out;
+    size_t i;
 
     lit_flush(s);
+    if (s->group.n > 0 && o->n + s->group.n <= HB_RULE_MAX_LITERALS &&
+        (s->nbest < s->min || set_minlen(&s->group) > s->nbest)) {
+        for (i = 0; i < s->group.n; i++) {
+            memcpy(o->lit[o->n], s->group.lit[i], sizeof o->lit[0]);
+            o->caseless[o->n++] = s->group.caseless[i];
+        }
+        s->group.n = 0;
+        s->nbest = 0;
+        return;
+    }
+    s->group.n = 0;
     if (s->nbest < s->min || o->n == HB_RULE_MAX_LITERALS) {
         s->failed = true;
         return;
@@ -207,6 +236,90 @@ static void lit_branch(struct litscan *s)
     o->caseless[o->n] = s->best_caseless;
     o->n++;
     s->nbest = 0;
+}
+
+/* Index of the ')' closing the group opened at p[i], or n. */
+static size_t group_end(const char *p, size_t n, size_t i)
+{
+    int depth = 0;
+
+    for (; i < n; i++) {
+        if (p[i] == '\\') {
+            i++;
+        } else if (p[i] == '[') {
+            i++;
+            if (i < n && p[i] == '^')
+                i++;
+            if (i < n && p[i] == ']')
+                i++;
+            while (i < n && p[i] != ']') {
+                if (p[i] == '\\')
+                    i++;
+                i++;
+            }
+        } else if (p[i] == '(') {
+            depth++;
+        } else if (p[i] == ')' && --depth == 0) {
+            return i;
+        }
+    }
+    return n;
+}
+
+static bool literals_at(const char *p, size_t min, struct hb_litset *out,
+                        int level);
+
+/*
+ * The group opened at p[i] (top level of the branch being read): when it
+ * is a plain, named, atomic or non-capturing group that is not optional,
+ * the literal set its alternatives require, if better than what the branch
+ * has (the longer shortest literal wins).
+ */
+static void lit_group(struct litscan *s, const char *p, size_t n, size_t i,
+                      int level)
+{
+    size_t close = group_end(p, n, i), a = i + 1, q;
+    struct hb_litset g;
+    char *inner;
+
+    if (close >= n || level >= MAX_GROUP_LEVEL)
+        return;
+    /* an optional group requires nothing */
+    q = close + 1;
+    if (q < n && (p[q] == '?' || p[q] == '*'))
+        return;
+    if (q < n && p[q] == '{' && counted_quantifier(p, n, q, &q) == 0)
+        return;
+    if (a < n && p[a] == '?') {
+        a++;
+        if (a < n && (p[a] == ':' || p[a] == '>')) {
+            a++;
+        } else if (a < n && (p[a] == '<' || p[a] == '\'' ||
+                             (p[a] == 'P' && a + 1 < n && p[a + 1] == '<'))) {
+            char end = p[a] == '\'' ? '\'' : '>';
+
+            if (p[a] == 'P')
+                a++;
+            if (a + 1 < n && (p[a + 1] == '=' || p[a + 1] == '!'))
+                return; /* a lookbehind consumes nothing */
+            a++; /* the opening '<' or quote */
+            while (a < close && p[a] != end)
+                a++;
+            a++;
+        } else {
+            return; /* lookahead, conditional, recursion, callout... */
+        }
+    }
+    if (a > close)
+        return;
+    inner = hb_xmalloc(close - a + 5);
+    memcpy(inner, s->caseless ? "(?i)" : "", s->caseless ? 4 : 0);
+    memcpy(inner + (s->caseless ? 4 : 0), p + a, close - a);
+    inner[(s->caseless ? 4 : 0) + close - a] = '\0';
+    if (literals_at(inner, s->min, &g, level + 1) && g.n > 0 &&
+        (s->group.n == 0 || set_minlen(&g) > set_minlen(&s->group)))
+        s->group = g;
+    free(inner);
 }
 
 /* The length of the UTF-8 sequence starting with byte c (1 for others). */
@@ -230,6 +343,12 @@ static size_t utf8_len(unsigned char c)
  * an alternative without a literal of min bytes.
  */
 bool hb_regex_literals(const char *p, size_t min, struct hb_litset *out)
+{
+    return literals_at(p, min, out, 0);
+}
+
+static bool literals_at(const char *p, size_t min, struct hb_litset *out,
+                        int level)
 {
     struct litscan s;
     size_t n = strlen(p), i = 0, j;
@@ -360,6 +479,8 @@ bool hb_regex_literals(const char *p, size_t min, struct hb_litset *out)
                     continue;
                 }
             }
+            if (depth == 0)
+                lit_group(&s, p, n, i, level);
             depth++;
             i++;
             continue;
@@ -565,6 +686,15 @@ struct hb_matcher {
     struct hb_buf lower;         /* the record text lower-cased */
     bool lower_valid;            /* lower holds this record's text */
     bool gate;
+    bool timing;                 /* measure regex time (stats.nanos) */
+    /* Every rule's gate literals in one case-folding automaton, run once
+       per record: a rule none of whose literals occurs (in any case) is
+       out without a search. NULL when the fast path is off. */
+    struct hb_pf *pf;
+    uint16_t *lit_id;            /* per rule literal: its automaton id */
+    size_t *lit_first;           /* rs->n + 1: rule i's ids start here */
+    struct hb_pf_hits *seen;     /* this record's scan */
+    bool seen_valid;
 };
 
 /* What a record offers to the leaves. */
@@ -573,6 +703,52 @@ struct subject {
     const struct hb_polaris *pol;
     struct hb_rule_stats *st;
 };
+
+/* Collects the rules' literals, one id per distinct lower-cased string. */
+static void build_gate_automaton(struct hb_matcher *m)
+{
+    const struct hb_ruleset *rs = m->rs;
+    const char **lits;
+    char **owned;
+    size_t i, j, k, total = 0, n = 0;
+
+    for (i = 0; i < rs->n; i++)
+        total += rs->rules[i]->nliterals;
+    lits = hb_xcalloc(total + 1, sizeof *lits);
+    owned = hb_xcalloc(total + 1, sizeof *owned);
+    m->lit_id = hb_xcalloc(total + 1, sizeof *m->lit_id);
+    m->lit_first = hb_xcalloc(rs->n + 1, sizeof *m->lit_first);
+    for (i = 0, k = 0; i < rs->n; i++) {
+        const struct hb_rule *r = rs->rules[i];
+
+        m->lit_first[i] = k;
+        for (j = 0; j < r->nliterals; j++, k++) {
+            char *low = hb_xstrdup(r->literals[j]);
+            size_t c, id;
+
+            for (c = 0; low[c]; c++)
+                if (low[c] >= 'A' && low[c] <= 'Z')
+                    low[c] = (char)(low[c] - 'A' + 'a');
+            for (id = 0; id < n && strcmp(owned[id], low) != 0; id++)
+                ;
+            if (id == n) {
+                owned[n] = low;
+                lits[n++] = low;
+            } else {
+                free(low);
+            }
+            m->lit_id[k] = (uint16_t)id;
+        }
+    }
+    m->lit_first[rs->n] = k;
+    m->pf = hb_pf_new_nocase(lits, n);
+    if (m->pf)
+        m->seen = hb_xmalloc(sizeof *m->seen);
+    for (i = 0; i < n; i++)
+        free(owned[i]);
+    free(owned);
+    free(lits);
+}
 
 struct hb_matcher *hb_matcher_new(const struct hb_ruleset *rs)
 {
@@ -593,7 +769,11 @@ struct hb_matcher *hb_matcher_new(const struct hb_ruleset *rs)
     m->hits = hb_xcalloc(n, sizeof *m->hits);
     m->rank = hb_xcalloc(n, sizeof *m->rank);
     hb_buf_init(&m->lower);
-    m->gate = true;
+    /* HBSCAN_NO_FASTPATH: every rule evaluated in full, as a reference */
+    m->gate = hb_fastpath_enabled();
+    m->timing = true;
+    if (hb_fastpath_enabled())
+        build_gate_automaton(m);
     return m;
 }
 
@@ -608,12 +788,21 @@ void hb_matcher_free(struct hb_matcher *m)
     free(m->hits);
     free(m->rank);
     hb_buf_fini(&m->lower);
+    hb_pf_free(m->pf);
+    free(m->lit_id);
+    free(m->lit_first);
+    free(m->seen);
     free(m);
 }
 
 void hb_matcher_set_gate(struct hb_matcher *m, bool on)
 {
     m->gate = on;
+}
+
+void hb_matcher_set_timing(struct hb_matcher *m, bool on)
+{
+    m->timing = on;
 }
 
 const struct hb_rule_stats *hb_matcher_stats(const struct hb_matcher *m,
@@ -657,14 +846,15 @@ static bool run_regex(struct hb_matcher *m, struct subject *x,
                       const struct hb_regex *rx, struct hb_str s,
                       struct hb_hit *hit)
 {
-    uint64_t t0 = now_ns();
+    uint64_t t0 = m->timing ? now_ns() : 0;
     PCRE2_SIZE *ov;
     uint32_t i, npairs;
     int rc;
 
     rc = pcre2_match(rx->code, (PCRE2_SPTR)(s.p ? s.p : ""), s.n, 0, 0, m->md,
                      m->mctx);
-    x->st->nanos += now_ns() - t0;
+    if (m->timing)
+        x->st->nanos += now_ns() - t0;
     if (rc < 0) {
         if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
             rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)
@@ -945,9 +1135,24 @@ static bool has_literal(struct hb_matcher *m, const struct hb_rule *r,
                         struct hb_str text)
 {
     size_t i;
+    const uint16_t *ids = NULL;
 
+    if (m->pf) {
+        /* one scan per record, on the first rule that asks */
+        if (!m->seen_valid) {
+            hb_pf_scan(m->pf, text.p ? text.p : "", text.n, m->seen);
+            m->seen_valid = true;
+        }
+        ids = m->lit_id + m->lit_first[r->index];
+    }
     for (i = 0; i < r->nliterals; i++) {
         struct hb_str t = text;
+
+        /* absent in any case: absent; a caseless literal seen is found */
+        if (ids && !hb_pf_has(m->seen, ids[i]))
+            continue;
+        if (ids && r->lit_caseless && r->lit_caseless[i])
+            return true;
 
         if (r->lit_caseless && r->lit_caseless[i])
             t = lowered(m, text);
@@ -964,13 +1169,18 @@ static bool rule_matches(struct hb_matcher *m, const struct hb_rule *r,
 
     hit->rule = &r->meta;
     hit->ncaps = 0;
+    /* declared literals are part of the rule; derived ones only a filter.
+       Both tests only reject, so the cheaper one (with the automaton: a
+       bit test) goes first. */
+    if (m->pf && (m->gate || r->literals_declared) && r->nliterals &&
+        !has_literal(m, r, x->rec->text))
+        return false;
     if (m->gate) {
         pre = pre_eval(x, r->cond);
         if (pre == T_FALSE)
             return false;
     }
-    /* declared literals are part of the rule; derived ones only a filter */
-    if ((m->gate || r->literals_declared) && r->nliterals &&
+    if (!m->pf && (m->gate || r->literals_declared) && r->nliterals &&
         !has_literal(m, r, x->rec->text))
         return false;
     x->st->tried++;
@@ -1000,6 +1210,7 @@ int hb_matcher_run(struct hb_matcher *m, const struct hb_record *rec,
     int k;
 
     m->lower_valid = false;
+    m->seen_valid = false;
     for (i = 0; i < rs->n; i++) {
         const struct hb_rule *r = rs->rules[i];
 

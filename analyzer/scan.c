@@ -778,6 +778,8 @@ static enum hb_status scan_parallel(struct hb_scan *sc, char *const *paths,
     for (k = 0; k < nworkers; k++) {
         ws[k].pool = &pl;
         ws[k].m = sc->rules ? hb_matcher_new(sc->rules) : NULL;
+        if (ws[k].m)
+            hb_matcher_set_timing(ws[k].m, sc->opts.verbose);
         sc->worker_matchers[k] = ws[k].m;
         if (pthread_create(&ws[k].tid, NULL, worker_main, &ws[k]) != 0)
             hb_die("cannot start a worker thread");
@@ -806,6 +808,10 @@ enum hb_status hb_scan_files(struct hb_scan *sc, char *const *paths, size_t n)
 {
     unsigned jobs = sc->opts.jobs;
 
+    /* regex time is only shown by -v: do not pay two clock reads per
+       pattern otherwise */
+    if (sc->matcher)
+        hb_matcher_set_timing(sc->matcher, sc->opts.verbose);
     if (jobs > n)
         jobs = (unsigned)n;
     if (jobs <= 1 || sc->on_incident)

@@ -115,6 +115,13 @@ int hb_matcher_run(struct hb_matcher *m, const struct hb_record *rec,
  */
 void hb_matcher_set_gate(struct hb_matcher *m, bool on);
 
+/*
+ * Whether regex time is measured into stats.nanos (two clock reads per
+ * pattern run). On by default; scans turn it off unless -v asks for the
+ * per-rule statistics.
+ */
+void hb_matcher_set_timing(struct hb_matcher *m, bool on);
+
 /* Stats of rule i (ruleset order), summed over this matcher's runs; NULL
    when i is out of range. */
 const struct hb_rule_stats *hb_matcher_stats(const struct hb_matcher *m,
