@@ -695,6 +695,11 @@ struct hb_matcher {
     size_t *lit_first;           /* rs->n + 1: rule i's ids start here */
     struct hb_pf_hits *seen;     /* this record's scan */
     bool seen_valid;
+    size_t *rules_of;            /* per literal id: the rules it gates, */
+    size_t *rules_first;         /* rules_of[rules_first[id]..[id + 1]) */
+    size_t nlits;
+    uint64_t *maybe;             /* rs->n bits: some literal of the rule
+                                    occurs in this record (in any case) */
 };
 
 /* What a record offers to the leaves. */
@@ -742,8 +747,21 @@ static void build_gate_automaton(struct hb_matcher *m)
     }
     m->lit_first[rs->n] = k;
     m->pf = hb_pf_new_nocase(lits, n);
-    if (m->pf)
+    if (m->pf) {
         m->seen = hb_xmalloc(sizeof *m->seen);
+        m->maybe = hb_xcalloc(rs->n / 64 + 1, sizeof *m->maybe);
+        /* the reverse map: literal id -> rules, by counting sort */
+        m->nlits = n;
+        m->rules_first = hb_xcalloc(n + 2, sizeof *m->rules_first);
+        m->rules_of = hb_xcalloc(k + 1, sizeof *m->rules_of);
+        for (j = 0; j < k; j++)
+            m->rules_first[m->lit_id[j] + 2]++;
+        for (j = 2; j < n + 2; j++)
+            m->rules_first[j] += m->rules_first[j - 1];
+        for (i = 0; i < rs->n; i++)
+            for (j = m->lit_first[i]; j < m->lit_first[i + 1]; j++)
+                m->rules_of[m->rules_first[m->lit_id[j] + 1]++] = i;
+    }
     for (i = 0; i < n; i++)
         free(owned[i]);
     free(owned);
@@ -792,6 +810,9 @@ void hb_matcher_free(struct hb_matcher *m)
     free(m->lit_id);
     free(m->lit_first);
     free(m->seen);
+    free(m->maybe);
+    free(m->rules_of);
+    free(m->rules_first);
     free(m);
 }
 
@@ -1131,6 +1152,30 @@ static bool find_lit(const char *h, size_t hn, const char *lit, size_t n)
     return false;
 }
 
+/* Runs the automaton over the record and marks the rules one of whose
+   literals it saw. */
+static void scan_record(struct hb_matcher *m, struct hb_str text)
+{
+    size_t w, nw = (m->rs->n + 63) / 64;
+
+    memset(m->maybe, 0, (nw ? nw : 1) * sizeof *m->maybe);
+    m->seen_valid = true;
+    if (hb_pf_scan(m->pf, text.p ? text.p : "", text.n, m->seen) == 0)
+        return;
+    for (w = 0; w < (m->nlits + 63) / 64; w++) {
+        uint64_t bits = m->seen->bits[w];
+
+        while (bits) {
+            size_t id = w * 64 + (size_t)__builtin_ctzll(bits), k;
+
+            bits &= bits - 1;
+            for (k = m->rules_first[id]; k < m->rules_first[id + 1]; k++)
+                m->maybe[m->rules_of[k] / 64] |= (uint64_t)1
+                                                 << (m->rules_of[k] % 64);
+        }
+    }
+}
+
 static bool has_literal(struct hb_matcher *m, const struct hb_rule *r,
                         struct hb_str text)
 {
@@ -1139,10 +1184,10 @@ static bool has_literal(struct hb_matcher *m, const struct hb_rule *r,
 
     if (m->pf) {
         /* one scan per record, on the first rule that asks */
-        if (!m->seen_valid) {
-            hb_pf_scan(m->pf, text.p ? text.p : "", text.n, m->seen);
-            m->seen_valid = true;
-        }
+        if (!m->seen_valid)
+            scan_record(m, text);
+        if (!((m->maybe[r->index / 64] >> (r->index % 64)) & 1))
+            return false;
         ids = m->lit_id + m->lit_first[r->index];
     }
     for (i = 0; i < r->nliterals; i++) {

@@ -419,6 +419,27 @@ static void add_exception(struct hb_record *rec, const char *p, size_t n,
     e->msg = (struct hb_str){p + m, n - m};
 }
 
+/* The bytes after which an inline exception name may start (NUL too, as
+   strchr on the set used to say). */
+static bool is_separator(unsigned char c)
+{
+    switch (c) {
+    case '\0':
+    case ' ':
+    case '\t':
+    case '(':
+    case '[':
+    case ':':
+    case '=':
+    case ',':
+    case '\'':
+    case '"':
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Exceptions named inside a single line: "...: a.b.FooException: msg" and
  * Spring's "nested exception is a.b.BarException: msg". */
 static void scan_inline(struct hb_record *rec, const char *p, size_t n)
@@ -429,7 +450,7 @@ static void scan_inline(struct hb_record *rec, const char *p, size_t n)
         size_t k;
 
         /* Candidates start after a separator, not inside a path or word. */
-        if (i > 0 && !strchr(" \t([:=,'\"", p[i - 1])) {
+        if (i > 0 && !is_separator((unsigned char)p[i - 1])) {
             i++;
             continue;
         }
