@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fastpath.h"
 #include "util.h"
 
 /* A header slice as an offset into the record's first line. */
@@ -471,6 +472,27 @@ static void scan_inline(struct hb_record *rec, const char *p, size_t n)
     }
 }
 
+/* Whether "Exception", "Error" or "Throwable" occurs in p..n: every class
+   throwable_len accepts names one of them. memchr to the capitals, so the
+   common record without any costs a vector scan. */
+static bool names_throwable(const char *p, size_t n)
+{
+    static const char *const words[] = {"Exception", "Error", "Throwable"};
+    size_t k;
+
+    for (k = 0; k < HB_ARRAY_LEN(words); k++) {
+        const char *s = p, *end = p + n, *q;
+        size_t m = strlen(words[k]);
+
+        while (s < end && (q = memchr(s, words[k][0], (size_t)(end - s)))) {
+            if ((size_t)(end - q) >= m && memcmp(q, words[k], m) == 0)
+                return true;
+            s = q + 1;
+        }
+    }
+    return false;
+}
+
 void hb_record_parse_chain(struct hb_record *rec)
 {
     const char *p = rec->text.p;
@@ -480,6 +502,15 @@ void hb_record_parse_chain(struct hb_record *rec)
     rec->nchain = 0;
     if (p == NULL)
         return;
+    /* The header message is a slice of the text, except in records built
+       by hand: only then is it searched on its own. */
+    if (hb_fastpath_enabled() && !names_throwable(p, rec->text.n)) {
+        struct hb_str msg = rec->hdr.message.p ? rec->hdr.message : rec->head;
+
+        if (msg.p == NULL || (msg.p >= p && msg.p + msg.n <= end) ||
+            !names_throwable(msg.p, msg.n))
+            return;
+    }
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
