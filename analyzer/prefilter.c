@@ -11,8 +11,17 @@
 
 #include "util.h"
 
+#define TRI_BITS 17 /* gram filter: 2^17 bits, 16 KiB */
+
 struct hb_pf {
     uint8_t cls[256];   /* byte -> class */
+    uint8_t fold[256];  /* byte -> the byte the literals are compared as */
+    uint64_t *tri;      /* owned; NULL unless every literal has 3 bytes or
+                           more: bit hash(first gram bytes) of each literal */
+    unsigned gram;      /* 3, or 4 when every literal has 4 bytes */
+    uint32_t *child;    /* owned; nstates * ncls: the trie child state on
+                           that class, 0 for none (the root is no child) */
+    uint32_t acc_state; /* states at or past this end a literal */
     uint32_t ncls;
     uint32_t nstates;
     uint32_t acc_row;   /* rows at or past this offset end a literal */
@@ -38,7 +47,14 @@ void hb_pf_free(struct hb_pf *pf)
     free(pf->out_off);
     free(pf->out_ids);
     free(pf->len);
+    free(pf->tri);
+    free(pf->child);
     free(pf);
+}
+
+static uint32_t gram_hash(uint32_t x)
+{
+    return (x * 0x9E3779B1u) >> (32 - TRI_BITS);
 }
 
 /* The trie grown into a DFA in place, before renumbering. */
@@ -49,6 +65,7 @@ struct build {
     uint32_t *next_lit; /* per literal: next literal of the same node + 1 */
     uint32_t *order;    /* BFS order */
     uint32_t *nout;     /* outputs of each state, suffixes included */
+    uint32_t *depth;    /* length of the path from the root */
     uint32_t n;
 };
 
@@ -60,6 +77,7 @@ static void build_fini(struct build *b)
     free(b->next_lit);
     free(b->order);
     free(b->nout);
+    free(b->depth);
 }
 
 static struct hb_pf *build(const char *const *lits, size_t n, bool nocase);
@@ -106,6 +124,8 @@ static struct hb_pf *build(const char *const *lits, size_t n, bool nocase)
     if (nocase)
         for (i = 'A'; i <= 'Z'; i++)
             pf->cls[i] = pf->cls[i - 'A' + 'a'];
+    for (i = 0; i < 256; i++)
+        pf->fold[i] = fold((unsigned char)i, nocase);
 
     /* the trie */
     b.go = hb_xmalloc(total * pf->ncls * sizeof *b.go);
@@ -115,6 +135,7 @@ static struct hb_pf *build(const char *const *lits, size_t n, bool nocase)
     b.next_lit = hb_xcalloc(n ? n : 1, sizeof *b.next_lit);
     b.order = hb_xcalloc(total, sizeof *b.order);
     b.nout = hb_xcalloc(total, sizeof *b.nout);
+    b.depth = hb_xcalloc(total, sizeof *b.depth);
     b.n = 1;
     for (i = 0; i < n; i++) {
         uint32_t s = 0;
@@ -126,8 +147,10 @@ static struct hb_pf *build(const char *const *lits, size_t n, bool nocase)
             int32_t *t = &b.go[(size_t)s * pf->ncls +
                                pf->cls[(unsigned char)lits[i][k]]];
 
-            if (*t < 0)
+            if (*t < 0) {
+                b.depth[b.n] = (uint32_t)k + 1;
                 *t = (int32_t)b.n++;
+            }
             s = (uint32_t)*t;
         }
         b.next_lit[i] = b.term[s];
@@ -215,6 +238,43 @@ static struct hb_pf *build(const char *const *lits, size_t n, bool nocase)
             }
         }
     }
+    /* trie edges, for the gram path's walks: a DFA target one level
+       deeper is the child */
+    pf->acc_state = pf->acc_row / pf->ncls;
+    pf->child = hb_xcalloc((size_t)b.n * pf->ncls, sizeof *pf->child);
+    {
+        uint32_t s;
+
+        for (s = 0; s < b.n; s++)
+            for (c = 0; c < pf->ncls; c++) {
+                uint32_t t = (uint32_t)b.go[(size_t)s * pf->ncls + c];
+
+                if (b.depth[t] == b.depth[s] + 1)
+                    pf->child[(size_t)map[s] * pf->ncls + c] = map[t];
+            }
+    }
+    /* the trigram filter, when every literal is long enough */
+    {
+        size_t minlen = n ? (size_t)-1 : 0;
+
+        for (i = 0; i < n; i++)
+            if (pf->len[i] < minlen)
+                minlen = pf->len[i];
+        if (minlen >= 3) {
+            pf->gram = minlen >= 4 ? 4 : 3;
+            pf->tri = hb_xcalloc(((size_t)1 << TRI_BITS) / 64,
+                                 sizeof *pf->tri);
+            for (i = 0; i < n; i++) {
+                const unsigned char *l = (const unsigned char *)lits[i];
+                uint32_t x = 0, h;
+
+                for (k = 0; k < pf->gram; k++)
+                    x = x << 8 | pf->fold[l[k]];
+                h = gram_hash(x);
+                pf->tri[h / 64] |= (uint64_t)1 << (h % 64);
+            }
+        }
+    }
     free(map);
     build_fini(&b);
     return pf;
@@ -239,6 +299,62 @@ static void report(const struct hb_pf *pf, uint32_t r, size_t i,
     }
 }
 
+/* Reports the literals that start at p[i]: walks the trie (the DFA while
+   each step goes one level deeper) and keeps outputs as long as the path. */
+static void walk(const struct hb_pf *pf, const unsigned char *s, size_t i,
+                 size_t n, struct hb_pf_hits *h)
+{
+    uint32_t st = 0, d = 0;
+    size_t j;
+
+    for (j = i; j < n; j++) {
+        st = pf->child[(size_t)st * pf->ncls + pf->cls[s[j]]];
+        if (st == 0)
+            return;
+        d++;
+        if (st >= pf->acc_state) {
+            uint32_t a = st - pf->acc_state, k;
+
+            for (k = pf->out_off[a]; k < pf->out_off[a + 1]; k++) {
+                uint16_t id = pf->out_ids[k];
+                uint64_t bit = (uint64_t)1 << (id % 64);
+
+                if (pf->len[id] != d || (h->bits[id / 64] & bit))
+                    continue;
+                h->bits[id / 64] |= bit;
+                h->first[id] = i;
+                h->nfound++;
+            }
+        }
+    }
+}
+
+/* Every start whose first 3 or 4 bytes hash into the filter is walked;
+   the loop carries no dependency from byte to byte, unlike the DFA. */
+static size_t scan_tri(const struct hb_pf *pf, const unsigned char *s,
+                       size_t n, struct hb_pf_hits *h)
+{
+    const uint8_t *f = pf->fold;
+    const uint64_t *tri = pf->tri;
+    uint32_t x = 0, mask = pf->gram == 4 ? 0xffffffffu : 0xffffffu;
+    size_t i, g = pf->gram;
+
+    if (n < g)
+        return 0;
+    for (i = 0; i + 1 < g; i++)
+        x = x << 8 | f[s[i]];
+    /* x holds the gram starting at i - (g - 1) after each shift */
+    for (i = g - 1; i < n; i++) {
+        uint32_t hh;
+
+        x = (x << 8 | f[s[i]]) & mask;
+        hh = gram_hash(x);
+        if ((tri[hh / 64] >> (hh % 64)) & 1)
+            walk(pf, s, i + 1 - g, n, h);
+    }
+    return h->nfound;
+}
+
 size_t hb_pf_scan(const struct hb_pf *pf, const char *p, size_t n,
                   struct hb_pf_hits *h)
 {
@@ -250,6 +366,8 @@ size_t hb_pf_scan(const struct hb_pf *pf, const char *p, size_t n,
 
     memset(h->bits, 0, sizeof h->bits);
     h->nfound = 0;
+    if (pf->tri)
+        return scan_tri(pf, s, n, h);
     for (i = 0; i < n; i++) {
         r = d[r + cls[s[i]]];
         if (r >= acc)

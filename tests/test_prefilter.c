@@ -116,6 +116,71 @@ static void test_prefilter_random(void **state)
     hb_pf_free(pf);
 }
 
+/* Literals of three bytes or more take the trigram path. */
+static void test_prefilter_random_long(void **state)
+{
+    static const char *const lits[] = {"aab", "abab", "bbb", "abc", "cab",
+                                       "aaaa", "bca", "abcabc", "ccc", "bab"};
+    struct hb_pf *pf = hb_pf_new(lits, 10);
+    char text[80];
+    unsigned seed = 777;
+    int round;
+
+    (void)state;
+    for (round = 0; round < 3000; round++) {
+        size_t len = (size_t)(round % 70), i;
+
+        for (i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            text[i] = "abcd"[(seed >> 16) % 4];
+        }
+        expect_same(pf, lits, 10, text, len);
+    }
+    hb_pf_free(pf);
+}
+
+/* All of four bytes or more: the 4-byte gram filter, case folded too. */
+static void test_prefilter_random_gram4(void **state)
+{
+    static const char *const lits[] = {"aabA", "abab", "bbbb", "abcab",
+                                       "caBd", "aaaa", "bcab", "dddd"};
+    struct hb_pf *pf = hb_pf_new(lits, 8);
+    struct hb_pf *ci = hb_pf_new_nocase(lits, 8);
+    char text[80], low[80];
+    unsigned seed = 99;
+    int round;
+
+    (void)state;
+    for (round = 0; round < 3000; round++) {
+        size_t len = (size_t)(round % 70), i;
+        struct hb_pf_hits h;
+
+        for (i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            text[i] = "abcdABD"[(seed >> 16) % 7];
+            low[i] = (char)(text[i] | 0x20);
+        }
+        expect_same(pf, lits, 8, text, len);
+        /* folded: the same as the exact scan of the lower-cased text
+           for the lower-cased literals */
+        hb_pf_scan(ci, text, len, &h);
+        for (i = 0; i < 8; i++) {
+            char l[8];
+            size_t m = strlen(lits[i]), k;
+            const char *q;
+
+            for (k = 0; k <= m; k++)
+                l[k] = lits[i][k] ? (char)(lits[i][k] | 0x20) : '\0';
+            q = len ? memmem(low, len, l, m) : NULL;
+            assert_int_equal(hb_pf_has(&h, i), q != NULL);
+            if (q)
+                assert_int_equal(h.first[i], (size_t)(q - low));
+        }
+    }
+    hb_pf_free(pf);
+    hb_pf_free(ci);
+}
+
 static void test_prefilter_limits(void **state)
 {
     static const char *lits[HB_PF_MAX_LITS + 1];
@@ -182,6 +247,8 @@ int main(void)
         cmocka_unit_test(test_prefilter_table),
         cmocka_unit_test(test_prefilter_binary_text),
         cmocka_unit_test(test_prefilter_random),
+        cmocka_unit_test(test_prefilter_random_long),
+        cmocka_unit_test(test_prefilter_random_gram4),
         cmocka_unit_test(test_prefilter_limits),
         cmocka_unit_test(test_prefilter_nocase),
     };
