@@ -14,6 +14,8 @@ const char *hb_progname = "hbscan";
 const struct hb_command hb_commands[] = {
     {"scan", hb_cmd_scan, "read logs, classify Polaris failures, report causes"},
     {"rules", hb_cmd_rules, "check, test, list and show the rule files"},
+    {"config", hb_cmd_config,
+     "check client, server and build configuration before deploying"},
     {NULL, NULL, NULL},
 };
 

@@ -14,6 +14,7 @@ struct hb_command {
 
 int hb_cmd_scan(int argc, char **argv);
 int hb_cmd_rules(int argc, char **argv);
+int hb_cmd_config(int argc, char **argv);
 
 /* The table main.c dispatches on; NULL-terminated. */
 extern const struct hb_command hb_commands[];
