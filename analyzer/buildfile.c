@@ -414,6 +414,11 @@ const struct hb_sct_release *hb_build_sct_find(const char *base,
     return same_line;
 }
 
+const struct hb_sct_release *hb_build_sct_at(size_t i)
+{
+    return i < HB_ARRAY_LEN(sct_releases) ? &sct_releases[i] : NULL;
+}
+
 const struct hb_sct_release *hb_build_sct_latest(const char *train_line)
 {
     const struct hb_sct_release *best = NULL;
@@ -737,9 +742,10 @@ static int classify_var(const char *name, enum hb_build_what *w)
     return 0;
 }
 
+/* "3.1.12", "2022.0.4", "Hoxton.SR12"; not "", "${x}", "latest here". */
 static bool looks_like_version(const char *v)
 {
-    return v && isdigit((unsigned char)v[0]);
+    return v && isalnum((unsigned char)v[0]) && strpbrk(v, " \t$") == NULL;
 }
 
 /* Offers a candidate; the highest priority wins, the first among equals. */
@@ -1042,8 +1048,8 @@ static void line_vars(struct scan *S, size_t s, size_t e, unsigned long line)
         add_var(S, d + ns, ne - ns, d + vs, ve - vs, line);
         return;
     }
-    /* unquoted: only a version (gradle.properties) */
-    if (i < e && isdigit((unsigned char)d[i])) {
+    /* unquoted (gradle.properties): one word */
+    if (i < e && isalnum((unsigned char)d[i])) {
         vs = i;
         while (i < e && !isspace((unsigned char)d[i]))
             i++;

@@ -137,17 +137,41 @@ static int list_checks(int argc, char **argv)
     return HB_EXIT_OK;
 }
 
+/* Most severe first, then by file and line. */
+static int by_severity(const void *a, const void *b)
+{
+    const struct hb_finding *x = *(const struct hb_finding *const *)a;
+    const struct hb_finding *y = *(const struct hb_finding *const *)b;
+    int c;
+
+    if (x->severity != y->severity)
+        return x->severity > y->severity ? -1 : 1;
+    c = strcmp(x->path, y->path);
+    if (c != 0)
+        return c;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return strcmp(x->check_id, y->check_id);
+}
+
+/* One "path:line: severity: title [cause/check-id]" per finding, the form
+ * compilers use, so editors and CI annotations can jump to the line. */
 static void print_lines(const struct hb_config_set *s)
 {
-    size_t i;
+    size_t i, n = hb_config_set_count(s);
+    const struct hb_finding **v = hb_xcalloc(n, sizeof *v);
 
-    for (i = 0; i < hb_config_set_count(s); i++) {
-        const struct hb_finding *f = hb_config_set_at(s, i);
+    for (i = 0; i < n; i++)
+        v[i] = hb_config_set_at(s, i);
+    qsort(v, n, sizeof *v, by_severity);
+    for (i = 0; i < n; i++) {
+        const struct hb_finding *f = v[i];
 
         printf("%s:%lu: %s: %s [%s/%s]\n", f->path, f->line,
                hb_severity_name(f->severity), f->title, hb_cause_name(f->cause),
                f->check_id);
     }
+    free(v);
 }
 
 static int check(int argc, char **argv)

@@ -1896,19 +1896,49 @@ static const char *cloud_name(struct hb_config_set *s, const struct versions *v)
               v->commons->value);
 }
 
-/* The SCT release for a train (the same SCT version if it was released
- * for it, else the newest known): "SCT 1.13.0-2021.0.9 (Spring Boot 2.7.18,
- * polaris-java 1.15.0)". */
+/* Newer of two rows (SCT version, then train). */
+static const struct hb_sct_release *newer(const struct hb_sct_release *a,
+                                          const struct hb_sct_release *b)
+{
+    int c;
+
+    if (a == NULL)
+        return b;
+    c = hb_build_vercmp(b->sct, a->sct);
+    return c > 0 || (c == 0 && hb_build_vercmp(b->train, a->train) > 0) ? b
+                                                                        : a;
+}
+
+/*
+ * The SCT release to suggest for a Spring Cloud train, given as a release
+ * ("2022.0.5") or a line ("2021.0"): the same SCT version released for it,
+ * else the newest SCT released for exactly that release, else the newest
+ * for the line. "SCT 1.13.0-2021.0.9 (Spring Boot 2.7.18, polaris-java
+ * 1.15.0)".
+ */
 static const char *sct_suggestion(struct hb_config_set *s, const char *base,
                                   const char *train)
 {
-    const struct hb_sct_release *r = hb_build_sct_find(base, train);
-    char line[32];
+    const struct hb_sct_release *same = NULL, *exact = NULL, *r;
+    char line[32], have[32];
+    bool is_line;
+    size_t i;
 
     if (!hb_build_train_line(train, line, sizeof line))
         return sf(s, "an SCT release built for Spring Cloud %s", train);
-    if (r == NULL)
-        r = hb_build_sct_latest(line);
+    is_line = strcmp(line, train) == 0;
+    for (i = 0; (r = hb_build_sct_at(i)) != NULL; i++) {
+        bool fits = is_line ? hb_build_train_line(r->train, have, sizeof have) &&
+                                  strcmp(have, line) == 0
+                            : strcmp(r->train, train) == 0;
+
+        if (!fits || strstr(r->train, "RC") || strstr(r->train, "SNAPSHOT"))
+            continue;
+        if (strcmp(r->sct, base) == 0)
+            same = newer(same, r);
+        exact = newer(exact, r);
+    }
+    r = same ? same : exact ? exact : hb_build_sct_latest(line);
     if (r == NULL)
         return sf(s, "an SCT release built for Spring Cloud %s", line);
     return sf(s, "SCT %s-%s (Spring Boot %s, polaris-java %s)", r->sct,
@@ -1937,10 +1967,10 @@ static void chk_build_boot_cloud(struct hb_config_set *s, const struct check *c)
                 v.cloud_line, hb_build_train_boots(v.cloud_line),
                 v.boot->value),
              other ? sf(s, "Use Spring Boot %s with Spring Cloud %s, or move "
-                           "to Spring Cloud %s (and the SCT release for it) "
-                           "to keep Boot %s.",
+                           "to Spring Cloud %s (with %s) to keep Boot %s.",
                         hb_build_train_boots(v.cloud_line), v.cloud_line,
-                        other, v.boot->value)
+                        other, sct_suggestion(s, v.sct_base, other),
+                        v.boot->value)
                    : sf(s, "Use Spring Boot %s with Spring Cloud %s.",
                         hb_build_train_boots(v.cloud_line), v.cloud_line));
 }

@@ -100,7 +100,10 @@ bool hb_build_sct_split(const char *sct, char *base, size_t bcap,
  * train line); NULL when unknown. */
 const struct hb_sct_release *hb_build_sct_find(const char *base,
                                                const char *train);
-/* The newest matrix row for a train line; NULL when none. */
+/* Matrix rows in order; NULL past the end. */
+const struct hb_sct_release *hb_build_sct_at(size_t i);
+/* The newest matrix row for a train line (RC and SNAPSHOT trains skipped);
+ * NULL when none. */
 const struct hb_sct_release *hb_build_sct_latest(const char *train_line);
 
 #endif
