@@ -290,6 +290,8 @@ bool hb_build_train_line(const char *v, char *out, size_t cap)
 {
     size_t i, n;
 
+    if (cap)
+        out[0] = '\0'; /* stays empty on failure */
     if (v == NULL || v[0] == '\0')
         return false;
     if (isdigit((unsigned char)v[0])) {
@@ -298,6 +300,7 @@ bool hb_build_train_line(const char *v, char *out, size_t cap)
         for (i = 0; i < HB_ARRAY_LEN(trains); i++)
             if (strcmp(trains[i].line, out) == 0)
                 return true;
+        out[0] = '\0';
         return false;
     }
     n = strcspn(v, ".-");

@@ -236,6 +236,11 @@ static int check(int argc, char **argv)
     for (i = 0; i < hb_config_set_nerrors(s); i++)
         hb_diag_print(hb_config_set_error(s, i), stderr);
     hb_config_set_run(s);
+    if (hb_config_set_dropped(s))
+        fprintf(stderr,
+                "hbscan: %zu more findings not listed (at most %d per "
+                "check)\n",
+                hb_config_set_dropped(s), HB_CONFIG_MAX_PER_CHECK);
 
     dx = hb_dx_new(NULL, NULL);
     for (i = 0; i < hb_config_set_count(s); i++)

@@ -283,6 +283,11 @@ static enum hb_status add_entry(struct loader *L, const char *key, size_t klen,
                     "more than %d settings in one file", HB_CFG_MAX_ENTRIES);
         return HB_ELIMIT;
     }
+    if (c->n >= HB_CFG_MAX_TOTAL) {
+        hb_diag_set(L->d, L->path, line, col,
+                    "more than %d settings in all files", HB_CFG_MAX_TOTAL);
+        return HB_ELIMIT;
+    }
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 256;
         c->ents = hb_xrealloc(c->ents, c->cap * sizeof *c->ents);
@@ -397,11 +402,17 @@ static void value_done(struct loader *L)
     }
 }
 
-static void record_anchor(struct loader *L, const char *name,
-                          const char *prefix, size_t first, size_t last)
+static enum hb_status record_anchor(struct loader *L, const char *name,
+                                    const char *prefix, size_t first,
+                                    size_t last, const yaml_mark_t *mark)
 {
     struct yanchor *a;
 
+    if (L->nanchors == HB_CFG_MAX_ANCHORS) {
+        hb_diag_set(L->d, L->path, mark->line + 1, mark->column + 1,
+                    "more than %d YAML anchors", HB_CFG_MAX_ANCHORS);
+        return HB_ELIMIT;
+    }
     if (L->nanchors == L->capanchors) {
         L->capanchors = L->capanchors ? L->capanchors * 2 : 8;
         L->anchors =
@@ -412,6 +423,7 @@ static void record_anchor(struct loader *L, const char *name,
     a->prefix = hb_xstrdup(prefix);
     a->first = first;
     a->last = last;
+    return HB_OK;
 }
 
 static bool is_null_scalar(const yaml_event_t *ev)
@@ -511,16 +523,20 @@ static enum hb_status on_collection_start(struct loader *L,
     return HB_OK;
 }
 
-static void on_collection_end(struct loader *L)
+static enum hb_status on_collection_end(struct loader *L,
+                                        const yaml_event_t *ev)
 {
     struct yframe *f = &L->stack[--L->depth];
+    enum hb_status rc = HB_OK;
 
     if (f->anchor)
-        record_anchor(L, f->anchor, f->prefix, f->first, L->c->n);
+        rc = record_anchor(L, f->anchor, f->prefix, f->first, L->c->n,
+                           &ev->start_mark);
     free(f->anchor);
     free(f->prefix);
     f->anchor = f->prefix = NULL;
     value_done(L);
+    return rc;
 }
 
 static enum hb_status on_scalar(struct loader *L, const yaml_event_t *ev)
@@ -564,9 +580,12 @@ static enum hb_status on_scalar(struct loader *L, const yaml_event_t *ev)
                        null ? 0 : vlen, HB_CFG_SCALAR, null, eline, ecol);
         if (rc != HB_OK)
             return rc;
-        if (ev->data.scalar.anchor)
-            record_anchor(L, (const char *)ev->data.scalar.anchor,
-                          L->key.data, first, L->c->n);
+        if (ev->data.scalar.anchor) {
+            rc = record_anchor(L, (const char *)ev->data.scalar.anchor,
+                               L->key.data, first, L->c->n, &ev->start_mark);
+            if (rc != HB_OK)
+                return rc;
+        }
     }
     value_done(L);
     return HB_OK;
@@ -594,6 +613,12 @@ static enum hb_status on_alias(struct loader *L, const yaml_event_t *ev)
     if (a == NULL) {
         hb_diag_set(L->d, L->path, line, col, "undefined alias *%s", name);
         return HB_EPARSE;
+    }
+    if (++L->aliased > HB_CFG_MAX_ALIAS) { /* every alias costs one */
+        hb_diag_set(L->d, L->path, line, col,
+                    "aliases expand to more than %d settings",
+                    HB_CFG_MAX_ALIAS);
+        return HB_ELIMIT;
     }
     if (L->depth == 0) {
         hb_diag_set(L->d, L->path, line, col,
@@ -663,8 +688,7 @@ static enum hb_status on_event(struct loader *L, const yaml_event_t *ev)
         return on_collection_start(L, ev, HB_CFG_SEQ);
     case YAML_MAPPING_END_EVENT:
     case YAML_SEQUENCE_END_EVENT:
-        on_collection_end(L);
-        return HB_OK;
+        return on_collection_end(L, ev);
     case YAML_SCALAR_EVENT:
         return on_scalar(L, ev);
     case YAML_ALIAS_EVENT:

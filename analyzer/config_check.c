@@ -76,6 +76,10 @@ struct hb_config_set {
     size_t nls;
     struct addr *addrs;         /* owned */
     size_t naddrs;
+    const struct hb_cfg_entry **index; /* owned array; client scalars by norm */
+    size_t nindex;
+    size_t this_check;          /* findings of the check now running */
+    size_t dropped;             /* findings past HB_CONFIG_MAX_PER_CHECK */
     bool ran;
 };
 
@@ -109,6 +113,7 @@ void hb_config_set_free(struct hb_config_set *s)
     free(s->f);
     free(s->errs);
     free(s->addrs);
+    free(s->index);
     free(s);
 }
 
@@ -240,6 +245,10 @@ static void emit(struct hb_config_set *s, const struct check *c,
 {
     struct hb_finding *f;
 
+    if (++s->this_check > HB_CONFIG_MAX_PER_CHECK) {
+        s->dropped++;
+        return;
+    }
     if (s->nf == s->capf) {
         s->capf = s->capf ? s->capf * 2 : 16;
         s->f = hb_xrealloc(s->f, s->capf * sizeof *s->f);
@@ -349,21 +358,50 @@ static bool parse_long(const char *v, long *out)
     return true;
 }
 
+static int by_norm(const void *a, const void *b)
+{
+    const struct hb_cfg_entry *x = *(const struct hb_cfg_entry *const *)a;
+    const struct hb_cfg_entry *y = *(const struct hb_cfg_entry *const *)b;
+    int c = strcmp(x->norm, y->norm);
+
+    /* equal keys keep load order: the first definition is found first */
+    return c ? c : (x < y ? -1 : x > y);
+}
+
+/* Client scalars sorted by relaxed key, for placeholder look-ups. */
+static void build_index(struct hb_config_set *s)
+{
+    size_t i, n = hb_cfg_count(s->cfg);
+
+    s->index = hb_xcalloc(n, sizeof *s->index);
+    for (i = 0; i < n; i++) {
+        const struct hb_cfg_entry *e = hb_cfg_at(s->cfg, i);
+
+        if (e->kind == HB_CFG_SCALAR && !e->null && is_client(s, e))
+            s->index[s->nindex++] = e;
+    }
+    qsort(s->index, s->nindex, sizeof *s->index, by_norm);
+}
+
 /* The first non-empty value a client file gives key (placeholder targets). */
 static const char *client_value(const struct hb_config_set *s,
                                 const char *key, size_t n)
 {
-    char k[HB_CFG_MAX_KEY + 1];
-    size_t i;
+    char k[HB_CFG_MAX_KEY + 1], want[HB_CFG_MAX_KEY + 1];
+    size_t lo = 0, hi = s->nindex;
 
     hb_strlcpy(k, key, n, sizeof k);
-    for (i = 0; i < hb_cfg_count(s->cfg); i++) {
-        const struct hb_cfg_entry *e = hb_cfg_at(s->cfg, i);
+    hb_cfg_norm(k, want, sizeof want);
+    while (lo < hi) { /* lower bound */
+        size_t mid = lo + (hi - lo) / 2;
 
-        if (e->kind == HB_CFG_SCALAR && !e->null && is_client(s, e) &&
-            hb_cfg_key_is(e, k))
-            return e->value;
+        if (strcmp(s->index[mid]->norm, want) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    if (lo < s->nindex && strcmp(s->index[lo]->norm, want) == 0)
+        return s->index[lo]->value;
     return NULL;
 }
 
@@ -1892,6 +1930,8 @@ static const char *cloud_name(struct hb_config_set *s, const struct versions *v)
 {
     if (v->cloud_exact)
         return sf(s, "Spring Cloud %s", v->cloud->value);
+    if (v->commons == NULL)
+        return sf(s, "Spring Cloud %s", v->cloud_line);
     return sf(s, "Spring Cloud %s (spring-cloud-commons %s)", v->cloud_line,
               v->commons->value);
 }
@@ -2247,11 +2287,19 @@ size_t hb_config_set_run(struct hb_config_set *s)
     if (s->ran)
         return s->nf;
     s->ran = true;
+    build_index(s);
     collect_addrs(s);
     collect_listeners(s);
-    for (i = 0; i < HB_ARRAY_LEN(checks); i++)
+    for (i = 0; i < HB_ARRAY_LEN(checks); i++) {
+        s->this_check = 0;
         checks[i].fn(s, &checks[i]);
+    }
     return s->nf;
+}
+
+size_t hb_config_set_dropped(const struct hb_config_set *s)
+{
+    return s->dropped;
 }
 
 enum hb_status hb_config_check_files(const char *const *paths, size_t n,

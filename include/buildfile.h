@@ -82,7 +82,8 @@ int hb_build_vercmp(const char *a, const char *b);
 /* "3.1.12" -> "3.1"; false when it does not start with N.N. */
 bool hb_build_minor_line(const char *v, char *out, size_t cap);
 /* Release train line of a Spring Cloud version: "2022.0.4" -> "2022.0",
- * "Hoxton.SR12" -> "Hoxton", "Ilford" -> "2020.0". false when unknown. */
+ * "Hoxton.SR12" -> "Hoxton", "Ilford" -> "2020.0". false (and out "")
+ * when unknown. */
 bool hb_build_train_line(const char *v, char *out, size_t cap);
 /* Train line named by a spring-cloud-commons version ("4.0.4" -> "2022.0"). */
 const char *hb_build_commons_train(const char *commons);

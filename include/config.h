@@ -18,7 +18,9 @@
 #define HB_CFG_MAX_BYTES (4u << 20) /* file size */
 #define HB_CFG_MAX_DEPTH 32         /* YAML nesting */
 #define HB_CFG_MAX_ENTRIES 100000   /* entries (keys + containers) per file */
-#define HB_CFG_MAX_ALIAS 4096       /* entries copied by YAML aliases, per file */
+#define HB_CFG_MAX_ALIAS 4096       /* YAML aliases + entries they copy, per file */
+#define HB_CFG_MAX_ANCHORS 1024     /* YAML anchors per file */
+#define HB_CFG_MAX_TOTAL 1000000    /* entries across all files of a set */
 #define HB_CFG_MAX_KEY 1024         /* bytes of one dotted key */
 #define HB_CFG_MAX_TEXT 200         /* bytes of source line kept per entry */
 

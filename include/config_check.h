@@ -57,9 +57,14 @@ enum hb_status hb_config_set_add_mem(struct hb_config_set *s, const char *path,
                                      const char *data, size_t len,
                                      enum hb_cfg_role role, struct hb_diag *d);
 
+/* Findings one check reports at most; the rest are only counted. */
+#define HB_CONFIG_MAX_PER_CHECK 100
+
 /* Runs every check once (a second call does nothing); number of findings.
  * Findings come in check-table order, then file order. */
 size_t hb_config_set_run(struct hb_config_set *s);
+/* Findings not kept because a check hit HB_CONFIG_MAX_PER_CHECK. */
+size_t hb_config_set_dropped(const struct hb_config_set *s);
 size_t hb_config_set_count(const struct hb_config_set *s);
 /* NULL past the end. */
 const struct hb_finding *hb_config_set_at(const struct hb_config_set *s,

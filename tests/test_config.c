@@ -294,6 +294,34 @@ static void test_config_alias_bomb_capped(void **state)
     hb_cfg_free(c);
 }
 
+/* Aliases cost even when they copy nothing; anchors are capped. */
+static void test_config_alias_counts_capped(void **state)
+{
+    struct hb_buf b;
+    struct hb_diag d;
+    struct hb_cfg *c;
+    int i;
+
+    (void)state;
+    hb_buf_init(&b);
+    hb_buf_puts(&b, "a: &a {}\nm:\n");
+    for (i = 0; i < HB_CFG_MAX_ALIAS + 10; i++)
+        hb_buf_printf(&b, "  k%d:\n    <<: *a\n", i);
+    memset(&d, 0, sizeof d);
+    c = load("empty-aliases.yml", b.data, HB_ELIMIT, &d);
+    assert_non_null(strstr(d.msg, "aliases expand"));
+    hb_cfg_free(c);
+
+    hb_buf_reset(&b);
+    for (i = 0; i < HB_CFG_MAX_ANCHORS + 1; i++)
+        hb_buf_printf(&b, "k%d: &a%d v\n", i, i);
+    c = load("anchors.yml", b.data, HB_ELIMIT, &d);
+    assert_non_null(strstr(d.msg, "anchors"));
+    assert_int_equal(d.line, HB_CFG_MAX_ANCHORS + 1);
+    hb_cfg_free(c);
+    hb_buf_fini(&b);
+}
+
 static void test_config_depth_capped(void **state)
 {
     struct hb_buf b;
@@ -538,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_config_properties_syntax),
         cmocka_unit_test(test_config_aliases_and_merge),
         cmocka_unit_test(test_config_alias_bomb_capped),
+        cmocka_unit_test(test_config_alias_counts_capped),
         cmocka_unit_test(test_config_depth_capped),
         cmocka_unit_test(test_config_size_capped),
         cmocka_unit_test(test_config_bad_input),

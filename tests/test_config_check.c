@@ -644,6 +644,81 @@ static void test_config_check_build_inline(void **state)
     }
 }
 
+/* Truncated and mangled copies of every fixture: any status, never a
+ * crash, and a failure always says where. */
+static void test_config_check_mangled_inputs(void **state)
+{
+    static const char *const files[] = {
+        D "client/application.yml",    D "client/placeholder.yml",
+        D "client/multi-address.properties", D "client/polaris-bad.yml",
+        D "server/polaris-server.yaml", D "server/no-healthcheck.yaml",
+        D "build/good-pom.xml",        D "build/build.gradle.kts",
+        D "build/dependency-list.txt", D "bad/laughs.yml",
+    };
+    static const char noise[] = ":-[]{}&*!|>'\"%@`#,?\n\t \\$\0\xff";
+    uint32_t seed = 12345;
+    size_t f, k;
+
+    (void)state;
+    for (f = 0; f < HB_ARRAY_LEN(files); f++) {
+        struct hb_buf b;
+        char *copy;
+
+        hb_buf_init(&b);
+        assert_int_equal(hb_cfg_read_file(files[f], &b, NULL), HB_OK);
+        copy = hb_xmalloc(b.len + 1);
+        for (k = 0; k < 160; k++) {
+            struct hb_config_set *s = hb_config_set_new();
+            struct hb_diag d;
+            size_t len = b.len, i;
+
+            memcpy(copy, b.data, b.len);
+            if (k < 40) {
+                len = b.len * k / 40; /* a prefix */
+            } else {
+                for (i = 0; i < 1 + k % 4; i++) {
+                    seed = seed * 1103515245u + 12345u;
+                    copy[(seed >> 8) % b.len] =
+                        noise[(seed >> 20) % (sizeof noise - 1)];
+                }
+            }
+            memset(&d, 0, sizeof d);
+            if (hb_config_set_add_mem(s, files[f], copy, len, HB_CFG_AUTO,
+                                      &d) != HB_OK) {
+                assert_string_equal(d.path, files[f]);
+                assert_true(d.msg[0] != '\0');
+            }
+            hb_config_set_run(s);
+            hb_config_set_free(s);
+        }
+        free(copy);
+        hb_buf_fini(&b);
+    }
+}
+
+/* One check reports at most HB_CONFIG_MAX_PER_CHECK findings. */
+static void test_config_check_per_check_cap(void **state)
+{
+    struct hb_config_set *s = hb_config_set_new();
+    struct hb_buf b;
+    int i;
+
+    (void)state;
+    hb_buf_init(&b);
+    hb_buf_puts(&b, "spring.cloud.polaris.address=grpc://h:8091\n");
+    for (i = 0; i < HB_CONFIG_MAX_PER_CHECK + 25; i++)
+        hb_buf_printf(&b, "spring.cloud.polaris.discovery.heartbeat-interval="
+                          "%d\n", 100 + i);
+    assert_int_equal(hb_config_set_add_mem(s, "many.properties", b.data, b.len,
+                                           HB_CFG_AUTO, NULL),
+                     HB_OK);
+    assert_int_equal(hb_config_set_run(s), HB_CONFIG_MAX_PER_CHECK);
+    assert_int_equal(hb_config_set_dropped(s), 25);
+    assert_int_equal(hb_config_set_at(s, 0)->line, 2);
+    hb_config_set_free(s);
+    hb_buf_fini(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -658,6 +733,8 @@ int main(void)
         cmocka_unit_test(test_config_check_placeholders),
         cmocka_unit_test(test_config_check_ports),
         cmocka_unit_test(test_config_check_build_inline),
+        cmocka_unit_test(test_config_check_mangled_inputs),
+        cmocka_unit_test(test_config_check_per_check_cap),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
