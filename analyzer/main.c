@@ -14,6 +14,10 @@ const char *hb_progname = "hbscan";
 const struct hb_command hb_commands[] = {
     {"scan", hb_cmd_scan, "read logs, classify Polaris failures, report causes"},
     {"rules", hb_cmd_rules, "check, test, list and show the rule files"},
+    {"query", hb_cmd_query, "run a read-only SQL query on the incident database"},
+    {"incidents", hb_cmd_incidents, "list stored incidents by time, cause, service, code"},
+    {"merge", hb_cmd_merge, "combine incident databases from several machines"},
+    {"db", hb_cmd_db, "show, vacuum or prune the incident database"},
     {"config", hb_cmd_config,
      "check client, server and build configuration before deploying"},
     {NULL, NULL, NULL},
@@ -81,7 +85,8 @@ int main(int argc, char **argv)
         return finish(HB_EXIT_OK);
     }
     if (strcmp(argv[1], "help") == 0) {
-        char *help[] = {NULL, (char *)"--help", NULL};
+        static char help_opt[] = "--help";
+        char *help[] = {NULL, help_opt, NULL};
 
         if (argc < 3) {
             usage(stdout);

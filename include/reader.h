@@ -62,13 +62,30 @@ enum hb_status hb_reader_open_fd(struct hb_reader **out, int fd,
 enum hb_status hb_reader_next(struct hb_reader *r, struct hb_line *line,
                               struct hb_diag *d);
 
+/*
+ * Skips forward to a stored position: offset in decompressed bytes, line =
+ * the number of lines before it. Used to resume a source after reading its
+ * identity. Returns HB_EIO when the stream ends before offset (d filled).
+ */
+enum hb_status hb_reader_skip(struct hb_reader *r, uint64_t offset,
+                              uint64_t line, struct hb_diag *d);
+
+/*
+ * Follow mode: after HB_EOF, lets the next hb_reader_next read again from
+ * the file (which may have grown); a held partial line continues. With
+ * hold_partial false, a held partial line is returned as the last line
+ * (used before switching away from a rotated file). Returns false for a
+ * stream that cannot grow (gzip, or after an error).
+ */
+bool hb_reader_rearm(struct hb_reader *r, bool hold_partial);
+
 bool hb_reader_is_gzip(const struct hb_reader *r);
-/* Decompressed bytes consumed so far (offset of the next unread byte). */
+/* Offset just past the last line returned (a held partial line excluded). */
 uint64_t hb_reader_offset(const struct hb_reader *r);
 /* Lines truncated by max_line so far. */
 uint64_t hb_reader_truncated(const struct hb_reader *r);
 /* The first bytes of the stream (up to 4 KiB, up to the first '\n'),
- * available once the first line was read; used for source identity. */
+ * available right after open; used for source identity. */
 struct hb_str hb_reader_first_line(const struct hb_reader *r);
 
 void hb_reader_close(struct hb_reader *r);

@@ -15,6 +15,8 @@
 #include "hbscan.h"
 #include "incident.h"
 #include "record.h"
+#include "util.h"
+#include "yamlcfg.h"
 
 #define HB_RULE_FILE_MAX (1024 * 1024) /* bytes per rule file */
 #define HB_YAML_MAX_DEPTH 32
@@ -47,13 +49,8 @@ struct hb_rule_stats {
 
 struct hb_ruleset; /* opaque */
 
-/* A list of load errors, each "file:line:col: message". */
-struct hb_errlist {
-    struct hb_diag *items; /* owned */
-    size_t n, cap;
-};
-void hb_errlist_fini(struct hb_errlist *e);
-void hb_errlist_print(const struct hb_errlist *e, FILE *fp);
+/* Load errors are collected in a struct hb_errlist (yamlcfg.h):
+   hb_errlist_fini, hb_errlist_print, hb_errlist_count. */
 
 /*
  * Loads every *.yaml / *.yml file of each directory, in name order (a
@@ -74,6 +71,14 @@ const struct hb_rule_meta *hb_rules_find(const struct hb_ruleset *rs,
                                          const char *id);
 
 /*
+ * Appends rule i's gate and condition to out as YAML-like text, for
+ * `hbscan rules show`: a "literals:" line (declared, derived or none) then
+ * "match:" with the tree in evaluation order (cheap conditions first).
+ */
+void hb_rules_explain(const struct hb_ruleset *rs, size_t i,
+                      struct hb_buf *out);
+
+/*
  * The default directories: $HBSCAN_RULES (colon separated), else the build
  * tree's rules/ next to the binary, else $(PREFIX)/share/hbscan/rules.
  */
@@ -91,6 +96,13 @@ void hb_matcher_free(struct hb_matcher *m);
 int hb_matcher_run(struct hb_matcher *m, const struct hb_record *rec,
                    const struct hb_polaris *pol, const char *only_rule,
                    struct hb_hit *hits, int cap);
+
+/*
+ * Test hook: with the gate off, every rule is evaluated in full (no cheap
+ * pre-evaluation, no derived literal prefilter; declared `literals:` still
+ * apply since they are part of the rule). Results must not change.
+ */
+void hb_matcher_set_gate(struct hb_matcher *m, bool on);
 
 /* Stats of rule i, summed over this matcher's runs. */
 const struct hb_rule_stats *hb_matcher_stats(const struct hb_matcher *m,

@@ -1,0 +1,93 @@
+/*
+ * scan.h - the per-source pipeline: reader -> unwrap -> record assembly ->
+ * extraction -> rules -> incidents, feeding the store, the diagnosis and
+ * the NDJSON stream. cmd_scan.c parses options and calls this; follow mode
+ * and parallel workers reuse it.
+ */
+#ifndef HB_SCAN_H
+#define HB_SCAN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "diagnose.h"
+#include "incident.h"
+#include "rules.h"
+#include "store.h"
+#include "util.h"
+
+#define HB_CHECKPOINT_ROWS 4096 /* rows per store transaction */
+
+struct hb_scan_opts {
+    const char *input_format; /* NULL = auto */
+    unsigned jobs;            /* worker threads; 0 or 1 = serial */
+    size_t max_line;
+    unsigned max_record_lines;
+    size_t max_record_bytes;
+    bool rescan;
+    bool verbose;
+    const char *only_rule;    /* `rules test --rule` */
+};
+
+/* Everything one scan writes to; borrowed pointers, any may be NULL. */
+struct hb_scan {
+    struct hb_scan_opts opts;
+    const struct hb_format *forced; /* resolved input_format */
+    const struct hb_ruleset *rules;
+    struct hb_matcher *matcher;     /* owned by the caller; serial runs */
+    struct hb_matcher **worker_matchers; /* owned; one per worker */
+    unsigned nworker_matchers;
+    struct hb_store *store;
+    struct hb_dx *dx;
+    FILE *ndjson;                   /* one JSON object per incident */
+    FILE *live;                     /* one text line per incident (follow) */
+    /* Optional extra sink, called for every incident (rules test). */
+    void (*on_incident)(void *ctx, const struct hb_incident *inc,
+                        const struct hb_record *rec);
+    void *ctx;
+    struct hb_input_stats stats;
+    unsigned input_errors;
+    bool store_failed;              /* a store write failed: stop writing */
+};
+
+/*
+ * Scans files in the given order ("-" = stdin). With opts.jobs > 1 the files
+ * are parsed by worker threads while this thread alone feeds the sinks, in
+ * file order, so the incidents, their order and the stored offsets are the
+ * same as a serial run. Problems are printed to stderr as
+ * "hbscan: path: reason"; unreadable inputs are counted in sc->input_errors
+ * and the others still scanned. Returns HB_EDB/HB_EBUSY when the store failed
+ * (the run stops there), else HB_OK.
+ */
+enum hb_status hb_scan_files(struct hb_scan *sc, char *const *paths, size_t n);
+
+/* Frees what hb_scan_files allocated (worker matchers). */
+void hb_scan_fini(struct hb_scan *sc);
+
+/* Per-rule statistics summed over every matcher the scan used. */
+void hb_scan_rule_stats(const struct hb_scan *sc, size_t rule,
+                        struct hb_rule_stats *out);
+
+/*
+ * Follow mode: one file read as it grows, like tail -F. hb_tail_poll reads
+ * what was appended (complete lines only), switches to the new file when
+ * the path now names another inode (rotation: the old file is drained
+ * first) and restarts at 0 when the file shrank (copytruncate); it commits
+ * the offset of every complete record, and returns the lines read.
+ * hb_tail_flush ends a pending record after a quiet interval. A path that
+ * does not exist yet is retried at every poll.
+ */
+struct hb_tail;
+struct hb_tail *hb_tail_open(struct hb_scan *sc, const char *path);
+uint64_t hb_tail_poll(struct hb_tail *t);
+void hb_tail_flush(struct hb_tail *t);
+const char *hb_tail_path(const struct hb_tail *t);
+void hb_tail_close(struct hb_tail *t);
+
+/* One incident as one human line: "time source:line cause rule: text". */
+void hb_incident_line(FILE *fp, const struct hb_incident *inc);
+
+/* One incident as a JSON object on one line (the NDJSON contract). */
+void hb_incident_json(struct hb_buf *b, const struct hb_incident *inc);
+
+#endif
