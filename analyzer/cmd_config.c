@@ -34,14 +34,17 @@ static const char usage_text[] =
     "reaches a listener that opens register, healthcheck and discover.\n"
     "\n"
     "options:\n"
-    "  --format FMT    text (default), json, markdown, or lines: one\n"
-    "                  \"path:line: severity: title [cause/check-id]\" each\n"
-    "  --fail-on WHAT  exit 1 when a finding has severity >= WHAT (info,\n"
-    "                  warning, error, critical) or cause WHAT (port,\n"
-    "                  api-gating, version-mismatch, auth, not-found,\n"
-    "                  rate-limit, config, ...)\n"
-    "  --server FILE   read FILE as polaris-server.yaml (repeatable)\n"
-    "  -h, --help      show this help\n"
+    "  -f, --format FMT  text (default), json, markdown, or lines: one\n"
+    "                    \"path:line: severity: title [cause/check-id]\"\n"
+    "                    per finding, most severe first\n"
+    "      --color WHEN  auto (default), always, never; NO_COLOR is honoured\n"
+    "      --fail-on WHAT  exit 1 when a cause of this severity (critical,\n"
+    "                    error, warning, info) or this cause name (port,\n"
+    "                    api-gating, version-mismatch, auth, not-found,\n"
+    "                    rate-limit, server-error, config) is found\n"
+    "      --server FILE read FILE as a polaris-server.yaml (repeatable)\n"
+    "  -v, --verbose     more detail in the report\n"
+    "  -h, --help        show this help\n"
     "\n"
     "`hbscan config checks` lists every check: id, cause, severity, what.\n"
     "\n"
@@ -55,11 +58,11 @@ static int usage_error(const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("hbscan config: ", stderr);
+    fputs("hbscan: config: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputs("\n(see hbscan config --help)\n", stderr);
+    fputs("\nsee: hbscan config --help\n", stderr);
     return HB_EXIT_USAGE;
 }
 
@@ -182,7 +185,8 @@ static int check(int argc, char **argv)
     const char **servers = NULL, **files = NULL;
     size_t nservers = 0, nfiles = 0, i;
     enum fmt f = FMT_TEXT;
-    bool dashdash = false;
+    const char *color = "auto";
+    bool dashdash = false, verbose = false;
     int rc = HB_EXIT_OK, k;
 
     servers = hb_xcalloc((size_t)argc, sizeof *servers);
@@ -197,15 +201,25 @@ static int check(int argc, char **argv)
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);
             goto out;
-        } else if ((v = opt_value(argc, argv, &k, "--format")) != NULL) {
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            verbose = true;
+        } else if ((v = opt_value(argc, argv, &k, "--format")) != NULL ||
+                   (v = opt_value(argc, argv, &k, "-f")) != NULL) {
             if (!parse_format(v, &f)) {
-                rc = usage_error("unknown format '%s'", v);
+                rc = usage_error("unknown format '%s' (text, json, markdown, "
+                                 "lines)", v);
                 goto out;
             }
+        } else if ((v = opt_value(argc, argv, &k, "--color")) != NULL) {
+            if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never")) {
+                rc = usage_error("%s", "--color wants auto, always or never");
+                goto out;
+            }
+            color = v;
         } else if ((v = opt_value(argc, argv, &k, "--fail-on")) != NULL) {
             if (!valid_fail_on(v)) {
-                rc = usage_error("--fail-on wants a severity or a cause, not "
-                                 "'%s'", v);
+                rc = usage_error("--fail-on wants a severity (critical, error, "
+                                 "warning, info) or a cause name, not '%s'", v);
                 goto out;
             }
             fail_on = v;
@@ -251,7 +265,6 @@ static int check(int argc, char **argv)
     } else {
         struct hb_input_stats st;
         struct hb_report_opts o;
-        const char *no_color = getenv("NO_COLOR");
 
         memset(&st, 0, sizeof st);
         st.sources = nfiles + nservers;
@@ -260,8 +273,10 @@ static int check(int argc, char **argv)
         o.format = f == FMT_JSON       ? HB_REPORT_JSON
                    : f == FMT_MARKDOWN ? HB_REPORT_MARKDOWN
                                        : HB_REPORT_TEXT;
-        o.color = f == FMT_TEXT && isatty(STDOUT_FILENO) &&
-                  (no_color == NULL || no_color[0] == '\0');
+        o.verbose = verbose;
+        o.color = strcmp(color, "always") == 0 ||
+                  (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
+                   getenv("NO_COLOR") == NULL);
         hb_dx_report(dx, &st, &o, stdout);
     }
     if (hb_config_set_nerrors(s) > 0)

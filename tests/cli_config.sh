@@ -64,10 +64,15 @@ run no-args 2 config
 run no-file 2 config check
 has no-file err "no file to check"
 run bad-format 2 config check --format yaml "$D/client/application.yml"
-has bad-format err "unknown format 'yaml'"
+has bad-format err "unknown format 'yaml' (text, json, markdown, lines)"
 run bad-fail-on 2 config check --fail-on loud "$D/client/application.yml"
-has bad-fail-on err "--fail-on wants a severity or a cause"
+has bad-fail-on err "--fail-on wants a severity (critical, error, warning, info) or a cause name"
 run bad-option 2 config check --frobnicate "$D/client/application.yml"
+has bad-option err "see: hbscan config --help"
+run bad-color 2 config check --color sometimes "$D/client/application.yml"
+run short-format 1 config check -f lines --fail-on port \
+    "$D/client/founding-8081.yml"
+has short-format out "[port/client-address-port]"
 run bad-sub 2 config lint "$D/client/application.yml"
 run server-no-file 2 config check --server
 
