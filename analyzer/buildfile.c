@@ -2,7 +2,7 @@
  * buildfile.c - finds Spring Boot / Spring Cloud / SCT / polaris-java /
  * grpc / netty versions in build files by plain text scanning (a tolerant
  * tag walker for pom.xml, line scanning for Gradle and dependency
- * listings), and holds the version compatibility tables.
+ * listings), and answers compatibility questions from knowledge.h.
  */
 #include "buildfile.h"
 
@@ -20,253 +20,22 @@
 #define MAX_XML_DEPTH 64
 #define MAX_RESOLVE 5        /* nested ${...} references */
 
-/* ---- compatibility knowledge ---------------------------------------- */
+/* ---- compatibility questions --------------------------------------- */
 
-/*
- * Spring Cloud release train -> Spring Boot lines its compatibility
- * verifier accepts (spring-cloud-commons CompatibilityVerifierProperties),
- * and the commons line that identifies the train.
- */
-static const struct train {
-    const char *line;     /* "2022.0", "Hoxton" */
-    const char *codename; /* NULL when the train is named by number only */
-    const char *commons;  /* spring-cloud-commons major.minor */
-    const char *boots;    /* for messages */
-    const char *boot_lines[3];
-} trains[] = {
-    {"Greenwich", "Greenwich", "2.1", "2.1.x", {"2.1", NULL, NULL}},
-    {"Hoxton", "Hoxton", "2.2", "2.2.x, 2.3.x", {"2.2", "2.3", NULL}},
-    {"2020.0", "Ilford", "3.0", "2.4.x, 2.5.x", {"2.4", "2.5", NULL}},
-    {"2021.0", "Jubilee", "3.1", "2.6.x, 2.7.x", {"2.6", "2.7", NULL}},
-    {"2022.0", "Kilburn", "4.0", "3.0.x, 3.1.x", {"3.0", "3.1", NULL}},
-    {"2023.0", "Leyton", "4.1", "3.2.x, 3.3.x", {"3.2", "3.3", NULL}},
-    {"2024.0", "Moorgate", "4.2", "3.4.x", {"3.4", NULL, NULL}},
-    {"2025.0", "Northfields", "4.3", "3.5.x", {"3.5", NULL, NULL}},
-    {"2025.1", NULL, "5.0", "4.0.x, 4.1.x", {"4.0", "4.1", NULL}},
-};
-
-/*
- * Spring Cloud Tencent releases: version, release-train suffix, the Spring
- * Boot its root pom pins (NULL: unpinned, taken from spring-cloud-build) and
- * the polaris-java its BOM pins. From each git tag of Tencent/ and
- * polarismesh/spring-cloud-tencent up to Jan 2025 (polaris-facts §4.4).
- */
-static const struct hb_sct_release sct_releases[] = {
-    {"1.0.0", "Hoxton.SR9", NULL, "1.0.0"},
-    {"1.0.1", "Hoxton.SR9", NULL, "1.0.0"},
-    {"1.0.2", "Hoxton.SR9", NULL, "1.0.0"},
-    {"1.1.0", "Hoxton.SR9", NULL, "1.1.1"},
-    {"1.1.1", "Hoxton.SR9", NULL, "1.1.1"},
-    {"1.1.2", "Hoxton.SR9", NULL, "1.2.0"},
-    {"1.1.3", "Hoxton.SR9", NULL, "1.2.0"},
-    {"1.1.4", "Hoxton.SR9", NULL, "1.2.4"},
-    {"1.2.0", "2020.0.5", NULL, "1.3.1"},
-    {"1.2.0", "Greenwich", NULL, "1.3.1"},
-    {"1.2.0", "Hoxton.SR9", NULL, "1.3.1"},
-    {"1.3.0", "2020.0.5", NULL, "1.4.0"},
-    {"1.3.0", "Greenwich.SR6", NULL, "1.4.0"},
-    {"1.3.0", "Hoxton.SR9", NULL, "1.4.0"},
-    {"1.4.0", "Hoxton.SR9", NULL, "1.5.0"},
-    {"1.4.1", "Hoxton.SR9", NULL, "1.5.1"},
-    {"1.4.2", "2020.0.5", NULL, "1.5.2"},
-    {"1.4.2", "Hoxton.SR9", NULL, "1.5.2"},
-    {"1.4.3", "2020.0.5", NULL, "1.5.2"},
-    {"1.4.3", "2021.0.2", NULL, "1.5.2"},
-    {"1.4.3", "Hoxton.SR9", NULL, "1.5.2"},
-    {"1.4.4", "Greenwich.SR6", NULL, "1.5.2"},
-    {"1.4.4", "Hoxton.SR9", NULL, "1.5.2"},
-    {"1.5.0", "Hoxton.SR9", NULL, "1.6.0"},
-    {"1.5.1", "Hoxton.SR9", NULL, "1.6.0"},
-    {"1.5.2", "2020.0.5", NULL, "1.6.1"},
-    {"1.5.2", "2021.0.2", NULL, "1.6.1"},
-    {"1.5.2", "Greenwich.SR6", NULL, "1.6.1"},
-    {"1.5.2", "Hoxton.SR9", NULL, "1.6.1"},
-    {"1.5.3", "2020.0.5", NULL, "1.6.1"},
-    {"1.5.3", "2021.0.2", NULL, "1.6.1"},
-    {"1.5.3", "Greenwich.SR6", NULL, "1.6.1"},
-    {"1.5.3", "Hoxton.SR9", NULL, "1.6.1"},
-    {"1.5.4", "Greenwich.SR6", NULL, "1.6.2"},
-    {"1.6.0", "2020.0.5", NULL, "1.7.0"},
-    {"1.6.0", "2021.0.3", "2.6.9", "1.7.0"},
-    {"1.6.0", "Hoxton.SR12", NULL, "1.7.0"},
-    {"1.7.0", "2020.0.5", NULL, "1.7.4"},
-    {"1.7.0", "2021.0.3", "2.6.10", "1.7.4"},
-    {"1.7.0", "Hoxton.SR12", NULL, "1.7.2"},
-    {"1.7.1", "Hoxton.SR12", NULL, "1.7.4"},
-    {"1.8.0", "2020.0.5", NULL, "1.9.1"},
-    {"1.8.0", "2021.0.3", "2.6.10", "1.9.1"},
-    {"1.8.1", "2020.0.5", NULL, "1.9.1"},
-    {"1.8.1", "2021.0.3", "2.6.10", "1.9.1"},
-    {"1.8.1", "2022.0.0-RC2", "3.0.0", "1.9.1"},
-    {"1.8.1", "Hoxton.SR12", NULL, "1.9.1"},
-    {"1.8.2", "2020.0.5", NULL, "1.9.1"},
-    {"1.8.2", "2022.0.0-RC2", "3.0.0", "1.9.1"},
-    {"1.8.2", "2022.0.0", "3.0.0", "1.9.1"},
-    {"1.8.2", "Hoxton.SR12", NULL, "1.9.1"},
-    {"1.8.3", "2020.0.5", NULL, "1.9.1"},
-    {"1.8.3", "2021.0.3", "2.6.10", "1.9.3"},
-    {"1.8.4", "2022.0.0", "3.0.1", "1.9.3"},
-    {"1.8.4", "Hoxton.SR12", NULL, "1.9.3"},
-    {"1.8.5", "2020.0.5", NULL, "1.9.3"},
-    {"1.8.5", "2022.0.1", "3.0.2", "1.9.3"},
-    {"1.8.6", "2020.0.5", NULL, "1.9.4"},
-    {"1.8.7", "2020.0.5", NULL, "1.9.7"},
-    {"1.9.0", "2020.0.5", NULL, "1.10.5"},
-    {"1.9.0", "2021.0.5", "2.6.14", "1.10.5"},
-    {"1.9.0", "2022.0.1", "3.0.2", "1.10.5"},
-    {"1.9.0", "Hoxton.SR12", NULL, "1.10.5"},
-    {"1.9.1", "2020.0.5", NULL, "1.10.5"},
-    {"1.9.1", "2021.0.5", "2.6.14", "1.10.5"},
-    {"1.9.1", "Hoxton.SR12", NULL, "1.10.5"},
-    {"1.10.0", "2020.0.5", "2.4.13", "1.11.1"},
-    {"1.10.0", "2021.0.6", "2.6.14", "1.11.1"},
-    {"1.10.0", "2022.0.1", "3.0.3", "1.11.1"},
-    {"1.10.2", "2020.0.5", "2.4.13", "1.11.2"},
-    {"1.10.2", "2021.0.6", "2.6.14", "1.11.2"},
-    {"1.10.2", "2022.0.1", "3.0.3", "1.11.2"},
-    {"1.10.3", "2020.0.6", "2.4.13", "1.11.5"},
-    {"1.10.3", "2021.0.6", "2.6.14", "1.11.5"},
-    {"1.10.3", "2022.0.1", "3.0.4", "1.11.5"},
-    {"1.11.0", "2020.0.6", "2.4.13", "1.12.0"},
-    {"1.11.0", "2021.0.6", "2.6.14", "1.12.0"},
-    {"1.11.0", "2022.0.1", "3.0.4", "1.12.0"},
-    {"1.11.1", "2020.0.6", "2.4.13", "1.12.0"},
-    {"1.11.1", "2021.0.6", "2.6.14", "1.12.0"},
-    {"1.11.1", "2022.0.1", "3.0.4", "1.12.0"},
-    {"1.11.2", "2020.0.6", "2.4.13", "1.12.2"},
-    {"1.11.2", "2021.0.6", "2.6.14", "1.12.2"},
-    {"1.11.2", "2022.0.1", "3.0.4", "1.12.2"},
-    {"1.11.3", "Hoxton.SR12", "2.3.12.RELEASE", "1.12.4"},
-    {"1.11.4", "2020.0.6", "2.4.13", "1.12.5"},
-    {"1.11.4", "2021.0.6", "2.6.14", "1.12.5"},
-    {"1.11.4", "2022.0.1", "3.0.4", "1.12.5"},
-    {"1.11.4", "Hoxton.SR12", "2.3.12.RELEASE", "1.12.5"},
-    {"1.11.6", "Hoxton.SR12", "2.3.12.RELEASE", "1.12.5"},
-    {"1.11.7", "2020.0.6", "2.4.13", "1.12.9"},
-    {"1.11.7", "2021.0.6", "2.6.14", "1.12.9"},
-    {"1.11.7", "2022.0.1", "3.0.4", "1.12.9"},
-    {"1.11.7", "Hoxton.SR12", "2.3.12.RELEASE", "1.12.9"},
-    {"1.11.8", "2020.0.6", "2.4.13", "1.12.11"},
-    {"1.11.8", "2021.0.6", "2.6.14", "1.12.11"},
-    {"1.11.8", "2022.0.1", "3.0.4", "1.12.11"},
-    {"1.11.8", "Hoxton.SR12", "2.3.12.RELEASE", "1.12.11"},
-    {"1.11.9", "2020.0.6", "2.4.13", "1.12.12"},
-    {"1.11.9", "2021.0.6", "2.6.14", "1.12.12"},
-    {"1.11.9", "2022.0.1", "3.0.4", "1.12.12"},
-    {"1.11.9", "Hoxton.SR12", "2.3.12.RELEASE", "1.12.11"},
-    {"1.11.10", "Hoxton.SR12", "2.3.12.RELEASE", "1.12.12"},
-    {"1.12.1", "2020.0.6", "2.4.13", "1.14.1"},
-    {"1.12.1", "2021.0.8", "2.6.15", "1.14.1"},
-    {"1.12.1", "2022.0.4", "3.1.2", "1.14.1"},
-    {"1.12.1", "Hoxton.SR12", "2.3.12.RELEASE", "1.14.1"},
-    {"1.12.2", "2020.0.6", "2.4.13", "1.14.1"},
-    {"1.12.2", "2021.0.8", "2.6.15", "1.14.1"},
-    {"1.12.2", "2022.0.4", "3.1.2", "1.14.1"},
-    {"1.12.2", "Hoxton.SR12", "2.3.12.RELEASE", "1.14.1"},
-    {"1.12.3", "2020.0.6", "2.4.13", "1.14.1"},
-    {"1.12.3", "2021.0.8", "2.6.15", "1.14.2"},
-    {"1.12.3", "2022.0.4", "3.1.2", "1.14.2"},
-    {"1.12.3", "Hoxton.SR12", "2.3.12.RELEASE", "1.14.2"},
-    {"1.12.4", "2020.0.6", "2.4.13", "1.14.2"},
-    {"1.12.4", "2021.0.8", "2.6.15", "1.14.3"},
-    {"1.12.4", "2022.0.4", "3.1.2", "1.14.3"},
-    {"1.12.4", "Hoxton.SR12", "2.3.12.RELEASE", "1.14.3"},
-    {"1.12.5", "2020.0.6", "2.4.13", "1.14.3"},
-    {"1.13.0", "2020.0.6", "2.4.13", "1.15.0"},
-    {"1.13.0", "2021.0.9", "2.7.18", "1.15.0"},
-    {"1.13.0", "2022.0.4", "3.1.7", "1.15.0"},
-    {"1.13.0", "Hoxton.SR12", "2.3.12.RELEASE", "1.15.0"},
-    {"1.13.1", "2020.0.6", "2.4.13", "1.15.0"},
-    {"1.13.1", "2021.0.9", "2.7.18", "1.15.0"},
-    {"1.13.1", "2022.0.4", "3.1.7", "1.15.0"},
-    {"1.13.1", "2023.0.0", "3.2.3", "1.15.0"},
-    {"1.13.1", "Hoxton.SR12", "2.3.12.RELEASE", "1.15.0"},
-    {"1.13.2", "2020.0.6", "2.4.13", "1.15.0"},
-    {"1.13.2", "2021.0.9", "2.7.18", "1.15.0"},
-    {"1.13.2", "2022.0.4", "3.1.7", "1.15.0"},
-    {"1.13.2", "2023.0.0", "3.2.3", "1.15.0"},
-    {"1.13.2", "Hoxton.SR12", "2.3.12.RELEASE", "1.15.0"},
-    {"1.13.3", "2021.0.9", "2.7.18", "1.15.8"},
-    {"1.13.3", "Hoxton.SR12", "2.3.12.RELEASE", "1.15.9"},
-    {"1.13.4", "Hoxton.SR12", "2.3.12.RELEASE", "1.15.11"},
-    {"1.14.0", "2022.0.5-RC2", "3.1.8", "1.15.7"},
-    {"1.14.0", "2022.0.5.RC1", "3.1.8", "1.15.6"},
-    {"1.14.0", "2023.0.0-RC1", "3.2.3", "1.15.4"},
-    {"1.14.0", "2023.0.0-RC2", "3.2.3", "1.15.5"},
-    {"1.14.0", "Hoxton.SR12-RC1", "2.3.12.RELEASE", "1.15.2"},
-    {"1.14.0", "Hoxton.SR12-RC2", "2.3.12.RELEASE", "1.15.3"},
-    {"1.14.0", "Hoxton.SR12-RC3", "2.3.12.RELEASE", "1.15.5"},
-    {"2.0.0.0", "2020.0.6", "2.4.13", "2.0.0.0"},
-    {"2.0.0.0", "2021.0.9-RC1", "2.7.18", "2.0.0.0-RC3"},
-    {"2.0.0.0", "2021.0.9", "2.7.18", "2.0.0.0"},
-    {"2.0.0.0", "2022.0.5-RC1", "3.1.12", "2.0.0.0-RC1"},
-    {"2.0.0.0", "2022.0.5-RC2", "3.1.12", "2.0.0.0-RC2"},
-    {"2.0.0.0", "2022.0.5-RC3", "3.1.12", "2.0.0.0-RC3"},
-    {"2.0.0.0", "2022.0.5-RC4", "3.1.12", "2.0.0.0-RC5"},
-    {"2.0.0.0", "2022.0.5", "3.1.12", "2.0.0.0"},
-    {"2.0.0.0", "Hoxton.SR12", "2.3.12.RELEASE", "2.0.0.0"},
-    {"2.0.1.0", "2021.0.9-RC1", "2.7.18", "2.0.0.1"},
-};
-
-/* One segment of a version: digits, or text such as RC1, SNAPSHOT. */
-static const char *segment(const char *p, size_t *n, bool *num,
-                           unsigned long *val)
+static const struct hb_knowledge *know(const struct hb_knowledge *k)
 {
-    while (*p == '.' || *p == '-')
-        p++;
-    *n = strcspn(p, ".-");
-    *num = *n > 0 && strspn(p, "0123456789") == *n;
-    *val = *num ? strtoul(p, NULL, 10) : 0;
-    /* release markers say nothing more than the number before them */
-    if ((*n == 7 && strncasecmp(p, "RELEASE", 7) == 0) ||
-        (*n == 5 && strncasecmp(p, "Final", 5) == 0) ||
-        (*n == 2 && strncasecmp(p, "GA", 2) == 0))
-        return segment(p + *n, n, num, val);
-    return p;
+    return k ? k : hb_knowledge_builtin();
 }
 
-int hb_build_vercmp(const char *a, const char *b)
-{
-    for (;;) {
-        size_t na, nb;
-        bool da, db;
-        unsigned long va, vb;
-
-        a = segment(a, &na, &da, &va);
-        b = segment(b, &nb, &db, &vb);
-        if (na == 0 && nb == 0)
-            return 0;
-        if (na == 0 || nb == 0) {
-            /* one ran out: "1.9" == "1.9.0" < "1.9.1"; a release sorts
-             * after its pre-releases ("1.14.0" > "1.14.0-RC1") */
-            bool rest_num = na ? da : db;
-            unsigned long rest = na ? va : vb;
-            int sign = na ? 1 : -1;
-
-            if (rest_num && rest == 0) {
-                a += na;
-                b += nb;
-                continue;
-            }
-            return rest_num ? sign : -sign;
-        }
-        if (da && db) {
-            if (va != vb)
-                return va < vb ? -1 : 1;
-        } else if (da != db) {
-            return da ? 1 : -1;
-        } else {
-            int r = strncmp(a, b, na < nb ? na : nb);
-
-            if (r != 0)
-                return r < 0 ? -1 : 1;
-            if (na != nb)
-                return na < nb ? -1 : 1;
-        }
-        a += na;
-        b += nb;
-    }
-}
+/* spring-cloud-commons line -> release train (the knowledge tables name
+ * trains by Boot lines only). */
+static const struct {
+    const char *commons, *train;
+} commons_trains[] = {
+    {"2.1", "Greenwich"}, {"2.2", "Hoxton"}, {"3.0", "2020.0"},
+    {"3.1", "2021.0"},    {"4.0", "2022.0"}, {"4.1", "2023.0"},
+    {"4.2", "2024.0"},    {"4.3", "2025.0"}, {"5.0", "2025.1"},
+};
 
 bool hb_build_minor_line(const char *v, char *out, size_t cap)
 {
@@ -286,43 +55,37 @@ bool hb_build_minor_line(const char *v, char *out, size_t cap)
     return true;
 }
 
-bool hb_build_train_line(const char *v, char *out, size_t cap)
+static const struct hb_train *find_train(const struct hb_knowledge *k,
+                                         const char *v)
 {
+    const struct hb_train *t;
     size_t i, n;
 
-    if (cap)
-        out[0] = '\0'; /* stays empty on failure */
     if (v == NULL || v[0] == '\0')
-        return false;
-    if (isdigit((unsigned char)v[0])) {
-        if (!hb_build_minor_line(v, out, cap))
-            return false;
-        for (i = 0; i < HB_ARRAY_LEN(trains); i++)
-            if (strcmp(trains[i].line, out) == 0)
-                return true;
-        out[0] = '\0';
-        return false;
-    }
-    n = strcspn(v, ".-");
-    for (i = 0; i < HB_ARRAY_LEN(trains); i++) {
-        const char *name = trains[i].codename;
-
-        if (name && strlen(name) == n && strncasecmp(v, name, n) == 0) {
-            hb_strlcpy(out, trains[i].line, strlen(trains[i].line), cap);
-            return true;
-        }
-    }
-    return false;
+        return NULL;
+    k = know(k);
+    t = hb_knowledge_train(k, v);
+    if (t || isdigit((unsigned char)v[0]))
+        return t;
+    n = strcspn(v, ".-"); /* a code name: "Ilford", "Kilburn.SR1" */
+    for (i = 0; i < k->ntrains; i++)
+        if (k->trains[i].name && strlen(k->trains[i].name) == n &&
+            strncasecmp(v, k->trains[i].name, n) == 0)
+            return &k->trains[i];
+    return NULL;
 }
 
-static const struct train *find_train(const char *line)
+bool hb_build_train_line(const struct hb_knowledge *k, const char *v,
+                         char *out, size_t cap)
 {
-    size_t i;
+    const struct hb_train *t = find_train(k, v);
 
-    for (i = 0; line && i < HB_ARRAY_LEN(trains); i++)
-        if (strcmp(trains[i].line, line) == 0)
-            return &trains[i];
-    return NULL;
+    if (cap)
+        out[0] = '\0';
+    if (t == NULL)
+        return false;
+    hb_strlcpy(out, t->train, strlen(t->train), cap);
+    return true;
 }
 
 const char *hb_build_commons_train(const char *commons)
@@ -332,41 +95,66 @@ const char *hb_build_commons_train(const char *commons)
 
     if (!hb_build_minor_line(commons, minor, sizeof minor))
         return NULL;
-    for (i = 0; i < HB_ARRAY_LEN(trains); i++)
-        if (strcmp(trains[i].commons, minor) == 0)
-            return trains[i].line;
+    for (i = 0; i < HB_ARRAY_LEN(commons_trains); i++)
+        if (strcmp(commons_trains[i].commons, minor) == 0)
+            return commons_trains[i].train;
     return NULL;
 }
 
-const char *hb_build_train_boots(const char *train_line)
+bool hb_build_train_boots(const struct hb_knowledge *k, const char *train,
+                          char *out, size_t cap)
 {
-    const struct train *t = find_train(train_line);
+    const struct hb_train *t = find_train(k, train);
+    size_t len = 0;
+    int i;
 
-    return t ? t->boots : NULL;
+    if (cap)
+        out[0] = '\0';
+    if (t == NULL || t->nboot == 0)
+        return false;
+    for (i = 0; i < t->nboot && len + 1 < cap; i++) {
+        int n = snprintf(out + len, cap - len, "%s%s.x", i ? ", " : "",
+                         t->boot[i]);
+
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
+    return true;
 }
 
-int hb_build_boot_fits(const char *train_line, const char *boot)
+int hb_build_boot_fits(const struct hb_knowledge *k, const char *train,
+                       const char *boot)
 {
-    const struct train *t = find_train(train_line);
+    const struct hb_train *t = find_train(k, train);
     char minor[32];
-    size_t i;
+    int i;
 
-    if (t == NULL || !hb_build_minor_line(boot, minor, sizeof minor))
+    if (t == NULL || t->nboot == 0 ||
+        !hb_build_minor_line(boot, minor, sizeof minor))
         return -1;
-    for (i = 0; i < HB_ARRAY_LEN(t->boot_lines) && t->boot_lines[i]; i++)
-        if (strcmp(t->boot_lines[i], minor) == 0)
+    for (i = 0; i < t->nboot; i++)
+        if (hb_version_in_line(boot, t->boot[i]))
             return 1;
     return 0;
 }
 
-const char *hb_build_boot_train(const char *boot)
+bool hb_build_boot_train(const struct hb_knowledge *k, const char *boot,
+                         char *out, size_t cap)
 {
     size_t i;
 
-    for (i = 0; i < HB_ARRAY_LEN(trains); i++)
-        if (hb_build_boot_fits(trains[i].line, boot) == 1)
-            return trains[i].line;
-    return NULL;
+    k = know(k);
+    if (cap)
+        out[0] = '\0';
+    for (i = 0; i < k->ntrains; i++) {
+        if (hb_build_boot_fits(k, k->trains[i].train, boot) == 1) {
+            hb_strlcpy(out, k->trains[i].train, strlen(k->trains[i].train),
+                       cap);
+            return true;
+        }
+    }
+    return false;
 }
 
 bool hb_build_sct_split(const char *sct, char *base, size_t bcap, char *train,
@@ -394,54 +182,73 @@ bool hb_build_sct_split(const char *sct, char *base, size_t bcap, char *train,
     return false;
 }
 
-const struct hb_sct_release *hb_build_sct_find(const char *base,
-                                               const char *train)
+static bool same_line(const struct hb_knowledge *k, const char *a,
+                      const char *b)
 {
-    const struct hb_sct_release *same_line = NULL;
-    char want[32], have[32];
+    const struct hb_train *ta = find_train(k, a), *tb = find_train(k, b);
+
+    return ta && ta == tb;
+}
+
+const struct hb_sct_row *hb_build_sct_find(const struct hb_knowledge *k,
+                                           const char *base, const char *train)
+{
+    const struct hb_sct_row *line = NULL;
     size_t i;
 
-    if (!hb_build_train_line(train, want, sizeof want))
-        want[0] = '\0';
-    for (i = 0; i < HB_ARRAY_LEN(sct_releases); i++) {
-        const struct hb_sct_release *r = &sct_releases[i];
+    k = know(k);
+    for (i = 0; i < k->nsct; i++) {
+        const struct hb_sct_row *r = &k->sct[i];
 
         if (strcmp(r->sct, base) != 0)
             continue;
         if (strcmp(r->train, train) == 0)
             return r;
-        if (want[0] && hb_build_train_line(r->train, have, sizeof have) &&
-            strcmp(have, want) == 0)
-            same_line = r;
+        if (line == NULL && same_line(k, r->train, train))
+            line = r;
     }
-    return same_line;
+    return line;
 }
 
-const struct hb_sct_release *hb_build_sct_at(size_t i)
+/* Newer of two rows (SCT version, then train). */
+static const struct hb_sct_row *newer(const struct hb_sct_row *a,
+                                      const struct hb_sct_row *b)
 {
-    return i < HB_ARRAY_LEN(sct_releases) ? &sct_releases[i] : NULL;
+    int c;
+
+    if (a == NULL)
+        return b;
+    c = hb_version_cmp(b->sct, a->sct);
+    return c > 0 || (c == 0 && hb_version_cmp(b->train, a->train) > 0) ? b
+                                                                       : a;
 }
 
-const struct hb_sct_release *hb_build_sct_latest(const char *train_line)
+const struct hb_sct_row *hb_build_sct_for(const struct hb_knowledge *k,
+                                          const char *train, const char *base)
 {
-    const struct hb_sct_release *best = NULL;
-    char have[32];
+    const struct hb_sct_row *same = NULL, *best = NULL;
+    const struct hb_train *t;
+    bool is_line;
     size_t i;
 
-    for (i = 0; i < HB_ARRAY_LEN(sct_releases); i++) {
-        const struct hb_sct_release *r = &sct_releases[i];
+    k = know(k);
+    t = find_train(k, train);
+    if (t == NULL)
+        return NULL;
+    is_line = strcmp(t->train, train) == 0 ||
+              (t->name && strcasecmp(t->name, train) == 0);
+    for (i = 0; i < k->nsct; i++) {
+        const struct hb_sct_row *r = &k->sct[i];
+        bool fits = is_line ? find_train(k, r->train) == t
+                            : strcmp(r->train, train) == 0;
 
-        if (strstr(r->train, "RC") || strstr(r->train, "SNAPSHOT"))
+        if (!fits || strstr(r->train, "RC") || strstr(r->train, "SNAPSHOT"))
             continue;
-        if (!hb_build_train_line(r->train, have, sizeof have) ||
-            strcmp(have, train_line) != 0)
-            continue;
-        if (best == NULL || hb_build_vercmp(r->sct, best->sct) > 0 ||
-            (hb_build_vercmp(r->sct, best->sct) == 0 &&
-             hb_build_vercmp(r->train, best->train) > 0))
-            best = r;
+        if (base && strcmp(r->sct, base) == 0)
+            same = newer(same, r);
+        best = newer(best, r);
     }
-    return best;
+    return same ? same : best;
 }
 
 /* ---- scanning ------------------------------------------------------- */

@@ -14,8 +14,6 @@
 
 #include "util.h"
 
-#define GRPC_PORT 8091   /* service-grpc: register, heartbeat, discover */
-#define CONFIG_PORT 8093 /* config-grpc */
 #define MAX_LISTENERS 64
 #define MAX_ADDRS 256
 #define MAX_UNKNOWN_INC 4
@@ -64,6 +62,7 @@ struct addr {
 };
 
 struct hb_config_set {
+    const struct hb_knowledge *know; /* borrowed: ports, version matrix */
     struct hb_cfg *cfg;         /* owned */
     struct hb_build_info build; /* owned */
     struct hb_finding *f;       /* owned; strings in pool */
@@ -94,9 +93,16 @@ struct hb_config_set *hb_config_set_new(void)
 {
     struct hb_config_set *s = hb_xcalloc(1, sizeof *s);
 
+    s->know = hb_knowledge_builtin();
     s->cfg = hb_cfg_new();
     hb_build_init(&s->build);
     return s;
+}
+
+void hb_config_set_knowledge(struct hb_config_set *s,
+                             const struct hb_knowledge *k)
+{
+    s->know = k ? k : hb_knowledge_builtin();
 }
 
 void hb_config_set_free(struct hb_config_set *s)
@@ -610,35 +616,34 @@ static void collect_addrs(struct hb_config_set *s)
     }
 }
 
-/* Polaris ports other than 8091, and what they are. */
-static const struct {
-    long port;
-    const char *what;
-} known_ports[] = {
-    {8090, "the HTTP OpenAPI port (listener api-http); polaris-java talks "
-           "gRPC, so its register and heartbeat calls do not work there"},
-    {8093, "the config-center gRPC port (listener config-grpc); it serves only "
-           "v1.PolarisConfigGRPC, so naming calls get UNIMPLEMENTED"},
-    {8761, "the Eureka-compatible port (listener service-eureka)"},
-    {8848, "the Nacos-compatible HTTP port (listener service-nacos)"},
-    {9848, "the Nacos-compatible gRPC port (service-nacos port + 1000)"},
-    {15010, "the xDS v3 port for Envoy (listener xds-v3)"},
-    {8080, "the polaris-console web UI port"},
-    {8100, "the polaris-limiter HTTP port"},
-    {8101, "the polaris-limiter gRPC port"},
-    {9000, "the Prometheus service-discovery port of servers up to 1.13"},
-    {9090, "the Prometheus port of the standalone bundle"},
-    {9091, "the Prometheus pushgateway port of the standalone bundle"},
-};
-
-static const char *known_port(long port)
+/* The ports naming calls (register, heartbeat, discover) and the config
+ * center must use: service-grpc and config-grpc (8091 and 8093 by default). */
+static long naming_port(const struct hb_config_set *s)
 {
-    size_t i;
+    return s->know->naming_port;
+}
 
-    for (i = 0; i < HB_ARRAY_LEN(known_ports); i++)
-        if (known_ports[i].port == port)
-            return known_ports[i].what;
-    return NULL;
+static long config_port(const struct hb_config_set *s)
+{
+    return s->know->config_port;
+}
+
+/* What a known Polaris port is, from the knowledge tables; NULL if none. */
+static const char *port_what(struct hb_config_set *s, long port)
+{
+    const struct hb_port_info *p;
+    const char *why = "";
+
+    if (port <= 0 || port > 65535 ||
+        (p = hb_knowledge_port(s->know, (int)port)) == NULL)
+        return NULL;
+    if (p->protocol && strcmp(p->protocol, "http") == 0)
+        why = "; polaris-java talks gRPC, so its calls do not work there";
+    else if (p->listener && strcmp(p->listener, "config-grpc") == 0)
+        why = "; it serves only v1.PolarisConfigGRPC, so naming calls get "
+              "UNIMPLEMENTED";
+    return sf(s, "the port of %s (%s)%s", p->listener ? p->listener : "?",
+              p->purpose ? p->purpose : "", why);
 }
 
 /* One digit changed or two neighbours swapped: 8081, 8092, 8019 vs 8091. */
@@ -667,12 +672,10 @@ static bool is_typo(long port, long want)
 /* What a wrong naming/config port is, or NULL when it is just unusual. */
 static const char *port_problem(struct hb_config_set *s, long port, long want)
 {
-    const char *known = port == GRPC_PORT
-                            ? "the gRPC naming port (listener service-grpc)"
-                            : known_port(port);
+    const char *known = port_what(s, port);
 
     if (known && is_typo(port, want))
-        return sf(s, "%s, or a typo of %ld", known, want);
+        return sf(s, "%s; maybe a typo of %ld", known, want);
     if (known)
         return known;
     if (is_typo(port, want))
@@ -921,9 +924,8 @@ static void chk_addr_malformed(struct hb_config_set *s, const struct check *c)
             why = "its port is not a number in 1..65535";
         if (why == NULL)
             continue;
-        fix = a->kind == ADDR_CONFIG
-                  ? (a->sdk ? "127.0.0.1:8093" : "grpc://127.0.0.1:8093")
-                  : (a->sdk ? "127.0.0.1:8091" : "grpc://127.0.0.1:8091");
+        fix = sf(s, "%s127.0.0.1:%ld", a->sdk ? "" : "grpc://",
+                 a->kind == ADDR_CONFIG ? config_port(s) : naming_port(s));
         emit_at(s, c, a->e,
                 sf(s, "Malformed Polaris address '%s' in %s", shown(a),
                    addr_key_name(a)),
@@ -954,8 +956,7 @@ static void chk_addr_scheme(struct hb_config_set *s, const struct check *c)
                       "grpc://host:port.",
                    a->e->key, a->e->value, a->scheme),
                 sf(s, "Use grpc://%s:%ld.", a->host[0] ? a->host : "HOST",
-                   a->kind == ADDR_CONFIG ? (long)CONFIG_PORT
-                                          : (long)GRPC_PORT));
+                   a->kind == ADDR_CONFIG ? config_port(s) : naming_port(s)));
     }
 }
 
@@ -969,15 +970,16 @@ static void chk_addr_port(struct hb_config_set *s, const struct check *c)
         const struct addr *a = &s->addrs[i];
         const char *what;
 
-        if (a->kind != ADDR_NAMING || a->port < 0 || a->port == GRPC_PORT)
+        if (a->kind != ADDR_NAMING || a->port < 0 ||
+            a->port == naming_port(s))
             continue;
-        what = port_problem(s, a->port, GRPC_PORT);
+        what = port_problem(s, a->port, naming_port(s));
         if (what == NULL)
             continue;
         emit_at(s, c, a->e,
                 sf(s, "Polaris address %s uses port %ld, not the gRPC naming "
-                      "port 8091",
-                   shown(a), a->port),
+                      "port %ld",
+                   shown(a), a->port, naming_port(s)),
                 sf(s, "%s = %s: %ld is %s. Registration, heartbeats and "
                       "discovery go to the service-grpc listener (8091 by "
                       "default). Whatever answers on %ld does not serve them: "
@@ -986,10 +988,11 @@ static void chk_addr_port(struct hb_config_set *s, const struct check *c)
                       "UNIMPLEMENTED, or UNAVAILABLE / connection refused, "
                       "and instances never turn healthy.",
                    a->e->key, a->e->value, a->port, what, a->port),
-                sf(s, "Point %s at %s%s:8091 (the server's service-grpc "
+                sf(s, "Point %s at %s%s:%ld (the server's service-grpc "
                       "listenPort).",
                    a->e->key, a->sdk ? "" : "grpc://",
-                   a->host[0] && a->host[0] != MARK ? a->host : "HOST"));
+                   a->host[0] && a->host[0] != MARK ? a->host : "HOST",
+                   naming_port(s)));
     }
 }
 
@@ -1004,12 +1007,13 @@ static void chk_addr_port_unusual(struct hb_config_set *s,
         const struct addr *a = &s->addrs[i];
 
         if (a->kind != ADDR_NAMING || a->port <= 0 || a->port > 65535 ||
-            a->port == GRPC_PORT || port_problem(s, a->port, GRPC_PORT))
+            a->port == naming_port(s) ||
+            port_problem(s, a->port, naming_port(s)))
             continue;
         emit_at(s, c, a->e,
                 sf(s, "Polaris address %s uses port %ld; the gRPC naming "
-                      "port is 8091",
-                   shown(a), a->port),
+                      "port is %ld",
+                   shown(a), a->port, naming_port(s)),
                 sf(s, "%s = %s: %ld is not a default Polaris port. It works "
                       "only if the server's service-grpc listener (or a "
                       "proxy in front of it) listens there.",
@@ -1028,14 +1032,15 @@ static void chk_config_port(struct hb_config_set *s, const struct check *c)
         const struct addr *a = &s->addrs[i];
         const char *what;
 
-        if (a->kind != ADDR_CONFIG || a->port < 0 || a->port == CONFIG_PORT)
+        if (a->kind != ADDR_CONFIG || a->port < 0 ||
+            a->port == config_port(s))
             continue;
-        what = port_problem(s, a->port, CONFIG_PORT);
+        what = port_problem(s, a->port, config_port(s));
         if (what == NULL)
             continue;
         emit_at(s, c, a->e,
-                sf(s, "Config-center address %s uses port %ld, not 8093",
-                   shown(a), a->port),
+                sf(s, "Config-center address %s uses port %ld, not %ld",
+                   shown(a), a->port, config_port(s)),
                 sf(s, "%s = %s: %ld is %s. The config center listens on "
                       "config-grpc (8093 by default); SCT then logs 'Config "
                       "server address (...) can not be connected' or fails "
@@ -1052,14 +1057,14 @@ static void chk_config_port(struct hb_config_set *s, const struct check *c)
 
         if (!scalar_in(s, e, HB_CFG_CLIENT, "spring.cloud.polaris.config.port") ||
             !value_of(s, e, v, sizeof v) || !parse_long(v, &port) ||
-            port == CONFIG_PORT)
+            port == config_port(s))
             continue;
-        what = port_problem(s, port, CONFIG_PORT);
+        what = port_problem(s, port, config_port(s));
         if (what == NULL)
             continue;
         emit_at(s, c, e,
-                sf(s, "spring.cloud.polaris.config.port is %ld, not 8093",
-                   port),
+                sf(s, "spring.cloud.polaris.config.port is %ld, not %ld",
+                   port, config_port(s)),
                 sf(s, "%s = %s: %ld is %s. SCT joins the host of "
                       "spring.cloud.polaris.address with this port to reach "
                       "the config center, which listens on config-grpc "
@@ -1260,7 +1265,7 @@ static void chk_heartbeat_ignored(struct hb_config_set *s,
 
         if (!heartbeat_enabled_key(s, e))
             continue;
-        if (base[0] && hb_build_vercmp(base, "1.9.0") >= 0)
+        if (base[0] && hb_version_cmp(base, "1.9.0") >= 0)
             emit_at(s, c, e,
                     sf(s, "%s is ignored by SCT %s", e->key,
                        s->build.v[HB_BUILD_SCT].value),
@@ -1290,7 +1295,7 @@ static void chk_heartbeat_disabled(struct hb_config_set *s,
     size_t i;
 
     sct_base(s, base, sizeof base);
-    if (base[0] && hb_build_vercmp(base, "1.9.0") >= 0)
+    if (base[0] && hb_version_cmp(base, "1.9.0") >= 0)
         return; /* ignored there: chk_heartbeat_ignored says so */
     for (i = 0; i < hb_cfg_count(s->cfg); i++) {
         const struct hb_cfg_entry *e = hb_cfg_at(s->cfg, i);
@@ -1912,15 +1917,16 @@ static void versions(const struct hb_config_set *s, struct versions *v)
     v->sct = b[HB_BUILD_SCT].value ? &b[HB_BUILD_SCT] : NULL;
     v->pj = b[HB_BUILD_POLARIS].value ? &b[HB_BUILD_POLARIS] : NULL;
     v->grpc = b[HB_BUILD_GRPC].value ? &b[HB_BUILD_GRPC] : NULL;
-    if (v->cloud &&
-        hb_build_train_line(v->cloud->value, v->cloud_line, sizeof v->cloud_line))
+    if (v->cloud && hb_build_train_line(s->know, v->cloud->value, v->cloud_line,
+                                        sizeof v->cloud_line))
         v->cloud_exact = true;
     else if (v->commons && (t = hb_build_commons_train(v->commons->value)))
         hb_strlcpy(v->cloud_line, t, strlen(t), sizeof v->cloud_line);
     if (v->sct &&
         hb_build_sct_split(v->sct->value, v->sct_base, sizeof v->sct_base,
                            v->sct_train, sizeof v->sct_train) &&
-        !hb_build_train_line(v->sct_train, v->sct_line, sizeof v->sct_line))
+        !hb_build_train_line(s->know, v->sct_train, v->sct_line,
+                             sizeof v->sct_line))
         v->sct_line[0] = '\0';
 }
 
@@ -1936,66 +1942,46 @@ static const char *cloud_name(struct hb_config_set *s, const struct versions *v)
               v->commons->value);
 }
 
-/* Newer of two rows (SCT version, then train). */
-static const struct hb_sct_release *newer(const struct hb_sct_release *a,
-                                          const struct hb_sct_release *b)
+/* The Boot lines a train accepts, "3.0.x, 3.1.x" (set-owned). */
+static const char *boots(struct hb_config_set *s, const char *train)
 {
-    int c;
+    char buf[128];
 
-    if (a == NULL)
-        return b;
-    c = hb_build_vercmp(b->sct, a->sct);
-    return c > 0 || (c == 0 && hb_build_vercmp(b->train, a->train) > 0) ? b
-                                                                        : a;
+    if (!hb_build_train_boots(s->know, train, buf, sizeof buf))
+        return "(unknown)";
+    return sf(s, "%s", buf);
 }
 
 /*
  * The SCT release to suggest for a Spring Cloud train, given as a release
- * ("2022.0.5") or a line ("2021.0"): the same SCT version released for it,
- * else the newest SCT released for exactly that release, else the newest
- * for the line. "SCT 1.13.0-2021.0.9 (Spring Boot 2.7.18, polaris-java
- * 1.15.0)".
+ * ("2022.0.5") or a line ("2021.0"): the same SCT version built for it,
+ * else the newest SCT for exactly that release, else the newest for the
+ * line. "SCT 1.13.0-2021.0.9 (Spring Boot 2.7.18, polaris-java 1.15.0)".
  */
 static const char *sct_suggestion(struct hb_config_set *s, const char *base,
                                   const char *train)
 {
-    const struct hb_sct_release *same = NULL, *exact = NULL, *r;
-    char line[32], have[32];
-    bool is_line;
-    size_t i;
+    const struct hb_sct_row *r = hb_build_sct_for(s->know, train, base);
+    char line[32];
 
-    if (!hb_build_train_line(train, line, sizeof line))
-        return sf(s, "an SCT release built for Spring Cloud %s", train);
-    is_line = strcmp(line, train) == 0;
-    for (i = 0; (r = hb_build_sct_at(i)) != NULL; i++) {
-        bool fits = is_line ? hb_build_train_line(r->train, have, sizeof have) &&
-                                  strcmp(have, line) == 0
-                            : strcmp(r->train, train) == 0;
-
-        if (!fits || strstr(r->train, "RC") || strstr(r->train, "SNAPSHOT"))
-            continue;
-        if (strcmp(r->sct, base) == 0)
-            same = newer(same, r);
-        exact = newer(exact, r);
-    }
-    r = same ? same : exact ? exact : hb_build_sct_latest(line);
+    if (r == NULL && hb_build_train_line(s->know, train, line, sizeof line))
+        r = hb_build_sct_for(s->know, line, base);
     if (r == NULL)
-        return sf(s, "an SCT release built for Spring Cloud %s", line);
+        return sf(s, "an SCT release built for Spring Cloud %s", train);
     return sf(s, "SCT %s-%s (Spring Boot %s, polaris-java %s)", r->sct,
-              r->train, r->boot ? r->boot : hb_build_train_boots(line),
-              r->polaris);
+              r->train, r->boot && r->boot[0] ? r->boot : boots(s, r->train),
+              r->polaris_java);
 }
 
 static void chk_build_boot_cloud(struct hb_config_set *s, const struct check *c)
 {
     struct versions v;
-    const char *other;
+    char other[32];
 
     versions(s, &v);
     if (!v.boot || !v.cloud_line[0] ||
-        hb_build_boot_fits(v.cloud_line, v.boot->value) != 0)
+        hb_build_boot_fits(s->know, v.cloud_line, v.boot->value) != 0)
         return;
-    other = hb_build_boot_train(v.boot->value);
     emit_ver(s, c, v.boot,
              sf(s, "Spring Boot %s is not accepted by %s", v.boot->value,
                 cloud_name(s, &v)),
@@ -2004,15 +1990,14 @@ static void chk_build_boot_cloud(struct hb_config_set *s, const struct check *c)
                    "('Spring Boot [%s] is not compatible with this Spring "
                    "Cloud release train'), before anything registers with "
                    "Polaris.",
-                v.cloud_line, hb_build_train_boots(v.cloud_line),
-                v.boot->value),
-             other ? sf(s, "Use Spring Boot %s with Spring Cloud %s, or move "
-                           "to Spring Cloud %s (with %s) to keep Boot %s.",
-                        hb_build_train_boots(v.cloud_line), v.cloud_line,
-                        other, sct_suggestion(s, v.sct_base, other),
-                        v.boot->value)
-                   : sf(s, "Use Spring Boot %s with Spring Cloud %s.",
-                        hb_build_train_boots(v.cloud_line), v.cloud_line));
+                v.cloud_line, boots(s, v.cloud_line), v.boot->value),
+             hb_build_boot_train(s->know, v.boot->value, other, sizeof other)
+                 ? sf(s, "Use Spring Boot %s with Spring Cloud %s, or move "
+                         "to Spring Cloud %s (with %s) to keep Boot %s.",
+                      boots(s, v.cloud_line), v.cloud_line, other,
+                      sct_suggestion(s, v.sct_base, other), v.boot->value)
+                 : sf(s, "Use Spring Boot %s with Spring Cloud %s.",
+                      boots(s, v.cloud_line), v.cloud_line));
 }
 
 static void chk_build_sct_cloud(struct hb_config_set *s, const struct check *c)
@@ -2033,7 +2018,9 @@ static void chk_build_sct_cloud(struct hb_config_set *s, const struct check *c)
                    "service never registers.",
                 v.sct_train),
              sf(s, "Use %s, or Spring Cloud %s.",
-                sct_suggestion(s, v.sct_base, v.cloud_line), v.sct_train));
+                sct_suggestion(s, v.sct_base,
+                               v.cloud_exact ? v.cloud->value : v.cloud_line),
+                v.sct_train));
 }
 
 static void chk_build_sct_cloud_patch(struct hb_config_set *s,
@@ -2062,10 +2049,11 @@ static void chk_build_sct_cloud_patch(struct hb_config_set *s,
 static void chk_build_sct_boot(struct hb_config_set *s, const struct check *c)
 {
     struct versions v;
+    char other[32];
 
     versions(s, &v);
     if (!v.boot || !v.sct || !v.sct_line[0] || v.cloud_line[0] ||
-        hb_build_boot_fits(v.sct_line, v.boot->value) != 0)
+        hb_build_boot_fits(s->know, v.sct_line, v.boot->value) != 0)
         return;
     emit_ver(s, c, v.boot,
              sf(s, "Spring Boot %s does not fit SCT %s", v.boot->value,
@@ -2073,42 +2061,41 @@ static void chk_build_sct_boot(struct hb_config_set *s, const struct check *c)
              sf(s, "SCT %s is built for Spring Cloud %s, which accepts "
                    "Spring Boot %s; the Spring Cloud compatibility verifier "
                    "stops the application at start.",
-                v.sct->value, v.sct_line, hb_build_train_boots(v.sct_line)),
-             sf(s, "Use Spring Boot %s, or %s.",
-                hb_build_train_boots(v.sct_line),
-                hb_build_boot_train(v.boot->value)
-                    ? sct_suggestion(s, v.sct_base,
-                                     hb_build_boot_train(v.boot->value))
+                v.sct->value, v.sct_line, boots(s, v.sct_line)),
+             sf(s, "Use Spring Boot %s, or %s.", boots(s, v.sct_line),
+                hb_build_boot_train(s->know, v.boot->value, other,
+                                    sizeof other)
+                    ? sct_suggestion(s, v.sct_base, other)
                     : "an SCT release for your Spring Boot line"));
 }
 
 static void chk_build_polaris_java(struct hb_config_set *s,
                                    const struct check *c)
 {
-    const struct hb_sct_release *r;
+    const struct hb_sct_row *r;
     struct versions v;
     char have[32], want[32];
 
     versions(s, &v);
     if (!v.sct || !v.pj || !v.sct_train[0])
         return;
-    r = hb_build_sct_find(v.sct_base, v.sct_train);
+    r = hb_build_sct_find(s->know, v.sct_base, v.sct_train);
     if (r == NULL || !hb_build_minor_line(v.pj->value, have, sizeof have) ||
-        !hb_build_minor_line(r->polaris, want, sizeof want) ||
+        !hb_build_minor_line(r->polaris_java, want, sizeof want) ||
         strcmp(have, want) == 0)
         return;
     emit_ver(s, c, v.pj,
              sf(s, "polaris-java %s overrides the %s that SCT %s is built "
                    "with",
-                v.pj->value, r->polaris, v.sct->value),
+                v.pj->value, r->polaris_java, v.sct->value),
              sf(s, "SCT %s-%s pins polaris-java %s. Another minor line "
                    "changes the SDK classes and log format SCT calls; "
                    "registration or heartbeats may fail with "
                    "NoSuchMethodError or behave differently.",
-                r->sct, r->train, r->polaris),
+                r->sct, r->train, r->polaris_java),
              sf(s, "Drop the polaris-java version override (let the SCT BOM "
                    "choose %s).",
-                r->polaris));
+                r->polaris_java));
 }
 
 static void chk_build_grpc(struct hb_config_set *s, const struct check *c)
@@ -2116,8 +2103,8 @@ static void chk_build_grpc(struct hb_config_set *s, const struct check *c)
     struct versions v;
 
     versions(s, &v);
-    if (!v.pj || !v.grpc || hb_build_vercmp(v.pj->value, "1.15.0") >= 0 ||
-        hb_build_vercmp(v.grpc->value, "1.58.0") < 0)
+    if (!v.pj || !v.grpc || hb_version_cmp(v.pj->value, "1.15.0") >= 0 ||
+        hb_version_cmp(v.grpc->value, "1.58.0") < 0)
         return;
     emit_ver(s, c, v.grpc,
              sf(s, "grpc-java %s is too new for polaris-java %s",

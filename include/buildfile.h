@@ -1,10 +1,10 @@
 /*
  * buildfile.h - best-effort version discovery in build files (pom.xml,
  * build.gradle(.kts), gradle.properties, `mvn dependency:list|tree` and
- * `gradle dependencies` output) by plain text scanning, and the compiled-in
- * compatibility knowledge: Spring Cloud release train -> accepted Spring
- * Boot lines, and the Spring Cloud Tencent release matrix (SCT version +
- * train -> Spring Boot and polaris-java it pins).
+ * `gradle dependencies` output) by plain text scanning, and compatibility
+ * questions (which Boot lines a Spring Cloud train accepts, which SCT
+ * release fits a train) answered from the diagnosis' knowledge tables
+ * (knowledge.h), so the version matrix lives in one place.
  */
 #ifndef HB_BUILDFILE_H
 #define HB_BUILDFILE_H
@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "hbscan.h"
+#include "knowledge.h"
 
 enum hb_build_what {
     HB_BUILD_BOOT = 0, /* Spring Boot */
@@ -67,44 +68,43 @@ enum hb_status hb_build_scan_mem(struct hb_build_info *b, const char *path,
 /* "Spring Boot", "Spring Cloud", ... */
 const char *hb_build_what_name(enum hb_build_what w);
 
-/* ---- compatibility knowledge (polaris-facts §4.4) ------------------- */
+/* ---- compatibility questions over the knowledge tables -------------- */
+/* k is the diagnosis' knowledge (knowledge.h: built-in, or loaded from
+ * rules/knowledge/versions.yaml); NULL means the built-in tables. */
 
-struct hb_sct_release {
-    const char *sct;     /* "1.13.0", "2.0.0.0" */
-    const char *train;   /* "2022.0.4", "Hoxton.SR12", "2022.0.5-RC2" */
-    const char *boot;    /* Spring Boot pinned; NULL = unpinned */
-    const char *polaris; /* polaris-java pinned */
-};
-
-/* Compares dotted versions numerically ("1.10.0" > "1.9.2"); non-numeric
- * tails compare as text. <0, 0, >0. */
-int hb_build_vercmp(const char *a, const char *b);
 /* "3.1.12" -> "3.1"; false when it does not start with N.N. */
 bool hb_build_minor_line(const char *v, char *out, size_t cap);
-/* Release train line of a Spring Cloud version: "2022.0.4" -> "2022.0",
- * "Hoxton.SR12" -> "Hoxton", "Ilford" -> "2020.0". false (and out "")
- * when unknown. */
-bool hb_build_train_line(const char *v, char *out, size_t cap);
-/* Train line named by a spring-cloud-commons version ("4.0.4" -> "2022.0"). */
+/* Release train of a Spring Cloud version: "2022.0.4" -> "2022.0",
+ * "Hoxton.SR12" -> "Hoxton", "Ilford" -> "2020.0". false (out "") when
+ * unknown. */
+bool hb_build_train_line(const struct hb_knowledge *k, const char *v,
+                         char *out, size_t cap);
+/* Train named by a spring-cloud-commons version ("4.0.4" -> "2022.0"). */
 const char *hb_build_commons_train(const char *commons);
-/* Boot lines the train accepts, "3.0.x, 3.1.x"; NULL for an unknown train. */
-const char *hb_build_train_boots(const char *train_line);
+/* The Boot lines a train accepts as "3.0.x, 3.1.x"; false when unknown. */
+bool hb_build_train_boots(const struct hb_knowledge *k, const char *train,
+                          char *out, size_t cap);
 /* 1: boot is accepted by the train, 0: not, -1: cannot tell. */
-int hb_build_boot_fits(const char *train_line, const char *boot);
-/* The train line that accepts this Boot version; NULL when none known. */
-const char *hb_build_boot_train(const char *boot);
+int hb_build_boot_fits(const struct hb_knowledge *k, const char *train,
+                       const char *boot);
+/* The train that accepts this Boot version, into out; false when none. */
+bool hb_build_boot_train(const struct hb_knowledge *k, const char *boot,
+                         char *out, size_t cap);
 /* "1.13.0-2022.0.4" -> "1.13.0" + "2022.0.4"; "1.1.0.Hoxton.SR9" ->
  * "1.1.0" + "Hoxton.SR9". false when there is no train suffix. */
 bool hb_build_sct_split(const char *sct, char *base, size_t bcap,
                         char *train, size_t tcap);
-/* The matrix row for SCT base + train (exact train first, then the same
+/* The matrix row for SCT base + train (the exact train, else the same
  * train line); NULL when unknown. */
-const struct hb_sct_release *hb_build_sct_find(const char *base,
-                                               const char *train);
-/* Matrix rows in order; NULL past the end. */
-const struct hb_sct_release *hb_build_sct_at(size_t i);
-/* The newest matrix row for a train line (RC and SNAPSHOT trains skipped);
- * NULL when none. */
-const struct hb_sct_release *hb_build_sct_latest(const char *train_line);
+const struct hb_sct_row *hb_build_sct_find(const struct hb_knowledge *k,
+                                           const char *base,
+                                           const char *train);
+/* The newest matrix row for a train, given as a release ("2022.0.5":
+ * exactly that release) or a line ("2021.0"); RC and SNAPSHOT trains are
+ * skipped. base, when not NULL, is preferred (the same SCT version built
+ * for that train). NULL when none. */
+const struct hb_sct_row *hb_build_sct_for(const struct hb_knowledge *k,
+                                          const char *train,
+                                          const char *base);
 
 #endif

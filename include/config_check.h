@@ -15,6 +15,7 @@
 #include "config.h"
 #include "diagnose.h"
 #include "hbscan.h"
+#include "knowledge.h"
 
 /* One row of the check table (also `hbscan config checks`). */
 struct hb_check_info {
@@ -59,6 +60,11 @@ enum hb_status hb_config_set_add_mem(struct hb_config_set *s, const char *path,
 
 /* Findings one check reports at most; the rest are only counted. */
 #define HB_CONFIG_MAX_PER_CHECK 100
+
+/* The knowledge tables the checks use (ports, version matrix); borrowed,
+ * must outlive the set. NULL or never called: the built-in tables. */
+void hb_config_set_knowledge(struct hb_config_set *s,
+                             const struct hb_knowledge *k);
 
 /* Runs every check once (a second call does nothing); number of findings.
  * Findings come in check-table order, then file order. */

@@ -214,32 +214,6 @@ static void test_buildfile_is_build_file(void **state)
             fail_msg("%s: want %d", cases[i].path, cases[i].want);
 }
 
-static void test_buildfile_vercmp(void **state)
-{
-    static const struct {
-        const char *a, *b;
-        int want;
-    } cases[] = {
-        {"1.9.0", "1.9.0", 0},     {"1.10.0", "1.9.2", 1},
-        {"1.8.7", "1.9.0", -1},    {"1.9", "1.9.0", 0},
-        {"1.9.1", "1.9", 1},       {"2.0.0.0", "1.15.11", 1},
-        {"1.14.0", "1.14.0-RC1", 1}, {"1.14.0-RC1", "1.14.0-RC2", -1},
-        {"2.3.12.RELEASE", "2.3.12", 0}, {"4.1.100.Final", "4.1.99", 1},
-        {"1.58.0", "1.59.1", -1},
-    };
-    size_t i;
-
-    (void)state;
-    for (i = 0; i < HB_ARRAY_LEN(cases); i++) {
-        int got = hb_build_vercmp(cases[i].a, cases[i].b);
-        int back = hb_build_vercmp(cases[i].b, cases[i].a);
-
-        if (got != cases[i].want || back != -cases[i].want)
-            fail_msg("%s vs %s: %d / %d, want %d", cases[i].a, cases[i].b, got,
-                     back, cases[i].want);
-    }
-}
-
 static void test_buildfile_trains(void **state)
 {
     static const struct {
@@ -247,32 +221,44 @@ static void test_buildfile_trains(void **state)
     } lines[] = {
         {"2022.0.4", "2022.0"}, {"2021.0.9-RC1", "2021.0"},
         {"Hoxton.SR12", "Hoxton"}, {"Greenwich.SR6", "Greenwich"},
-        {"Ilford", "2020.0"},   {"2025.1.0", "2025.1"},
-        {"Finchley.SR2", NULL}, {"1999.0.1", NULL}, {"", NULL},
+        {"Ilford", "2020.0"},   {"kilburn.SR1", "2022.0"},
+        {"2025.1.0", "2025.1"}, {"Finchley.SR2", NULL},
+        {"1999.0.1", NULL},     {"2022.9.1", NULL}, {"", NULL},
     };
     char out[32], base[32], train[32];
     size_t i;
 
     (void)state;
     for (i = 0; i < HB_ARRAY_LEN(lines); i++) {
-        bool ok = hb_build_train_line(lines[i].v, out, sizeof out);
+        bool ok = hb_build_train_line(NULL, lines[i].v, out, sizeof out);
 
         if (ok != (lines[i].line != NULL) ||
             strcmp(out, ok ? lines[i].line : "") != 0)
             fail_msg("%s: %s", lines[i].v, ok ? out : "(none)");
     }
-    assert_string_equal(hb_build_train_boots("2022.0"), "3.0.x, 3.1.x");
-    assert_null(hb_build_train_boots("Finchley"));
-    assert_int_equal(hb_build_boot_fits("2022.0", "3.1.12"), 1);
-    assert_int_equal(hb_build_boot_fits("2022.0", "3.2.0"), 0);
-    assert_int_equal(hb_build_boot_fits("Hoxton", "2.3.12.RELEASE"), 1);
-    assert_int_equal(hb_build_boot_fits("nope", "3.2.0"), -1);
-    assert_string_equal(hb_build_boot_train("3.2.4"), "2023.0");
-    assert_string_equal(hb_build_boot_train("2.7.18"), "2021.0");
-    assert_null(hb_build_boot_train("1.5.22"));
+    assert_true(hb_build_train_boots(NULL, "2022.0", out, sizeof out));
+    assert_string_equal(out, "3.0.x, 3.1.x");
+    assert_true(hb_build_train_boots(NULL, "Hoxton.SR12", out, sizeof out));
+    assert_string_equal(out, "2.2.x, 2.3.x");
+    assert_false(hb_build_train_boots(NULL, "Finchley", out, sizeof out));
+    assert_int_equal(hb_build_boot_fits(NULL, "2022.0", "3.1.12"), 1);
+    assert_int_equal(hb_build_boot_fits(NULL, "2022.0", "3.2.0"), 0);
+    assert_int_equal(hb_build_boot_fits(NULL, "2022.0", "3.10.0"), 0);
+    assert_int_equal(hb_build_boot_fits(NULL, "Hoxton", "2.3.12.RELEASE"), 1);
+    assert_int_equal(hb_build_boot_fits(NULL, "nope", "3.2.0"), -1);
+    assert_int_equal(hb_build_boot_fits(NULL, "2022.0", "latest"), -1);
+    assert_true(hb_build_boot_train(NULL, "3.2.4", out, sizeof out));
+    assert_string_equal(out, "2023.0");
+    assert_true(hb_build_boot_train(NULL, "2.7.18", out, sizeof out));
+    assert_string_equal(out, "2021.0");
+    assert_false(hb_build_boot_train(NULL, "1.5.22", out, sizeof out));
     assert_string_equal(hb_build_commons_train("4.0.4"), "2022.0");
     assert_string_equal(hb_build_commons_train("2.2.9.RELEASE"), "Hoxton");
     assert_null(hb_build_commons_train("9.9.9"));
+    assert_true(hb_build_minor_line("3.1.12", out, sizeof out));
+    assert_string_equal(out, "3.1");
+    assert_false(hb_build_minor_line("3", out, sizeof out));
+    assert_false(hb_build_minor_line("v3.1", out, sizeof out));
 
     assert_true(hb_build_sct_split("1.13.0-2022.0.4", base, sizeof base, train,
                                    sizeof train));
@@ -292,30 +278,35 @@ static void test_buildfile_trains(void **state)
 
 static void test_buildfile_matrix(void **state)
 {
-    const struct hb_sct_release *r;
+    const struct hb_sct_row *r;
 
     (void)state;
-    r = hb_build_sct_find("1.13.0", "2022.0.4");
+    r = hb_build_sct_find(NULL, "1.13.0", "2022.0.4");
     assert_non_null(r);
     assert_string_equal(r->boot, "3.1.7");
-    assert_string_equal(r->polaris, "1.15.0");
-    r = hb_build_sct_find("2.0.0.0", "2022.0.5");
+    assert_string_equal(r->polaris_java, "1.15.0");
+    r = hb_build_sct_find(NULL, "2.0.0.0", "2022.0.5");
     assert_string_equal(r->boot, "3.1.12");
-    assert_string_equal(r->polaris, "2.0.0.0");
-    r = hb_build_sct_find("1.0.0", "Hoxton.SR9");
-    assert_null(r->boot); /* unpinned */
+    assert_string_equal(r->polaris_java, "2.0.0.0");
     /* same train line when the exact release is not in the matrix */
-    r = hb_build_sct_find("1.13.0", "2022.0.9");
+    r = hb_build_sct_find(NULL, "1.13.0", "2022.0.9");
     assert_non_null(r);
     assert_string_equal(r->train, "2022.0.4");
-    assert_null(hb_build_sct_find("9.9.9", "2022.0.4"));
-    r = hb_build_sct_latest("2021.0");
+    assert_null(hb_build_sct_find(NULL, "9.9.9", "2022.0.4"));
+
+    r = hb_build_sct_for(NULL, "2021.0", NULL);
     assert_non_null(r);
     assert_string_equal(r->sct, "2.0.0.0"); /* 2.0.1.0 there is an RC */
-    r = hb_build_sct_latest("Hoxton");
+    r = hb_build_sct_for(NULL, "2021.0", "1.13.0");
+    assert_string_equal(r->sct, "1.13.0");
+    assert_string_equal(r->train, "2021.0.9");
+    r = hb_build_sct_for(NULL, "2022.0.5", "1.13.0"); /* exact release */
     assert_string_equal(r->sct, "2.0.0.0");
-    assert_null(hb_build_sct_latest("2025.0"));
-    assert_non_null(hb_build_sct_at(0));
+    assert_string_equal(r->train, "2022.0.5");
+    r = hb_build_sct_for(NULL, "Hoxton", NULL);
+    assert_string_equal(r->sct, "2.0.0.0");
+    assert_null(hb_build_sct_for(NULL, "2025.0", NULL));
+    assert_null(hb_build_sct_for(NULL, "Finchley", NULL));
 }
 
 int main(void)
@@ -325,7 +316,6 @@ int main(void)
         cmocka_unit_test(test_buildfile_snippets),
         cmocka_unit_test(test_buildfile_first_file_wins),
         cmocka_unit_test(test_buildfile_is_build_file),
-        cmocka_unit_test(test_buildfile_vercmp),
         cmocka_unit_test(test_buildfile_trains),
         cmocka_unit_test(test_buildfile_matrix),
     };
