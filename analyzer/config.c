@@ -40,6 +40,15 @@ struct yframe {
     char *anchor;          /* owned; anchor named on this container */
     char *prefix;          /* owned; the container's key when anchored */
     size_t first;          /* entry index where the container starts */
+    unsigned long dup_line; /* MAP: line where the pending key was first */
+    struct keyset *keys;   /* owned; MAP: keys seen, for duplicates */
+};
+
+/* Hashes of the keys of one mapping (open addressing), with their lines. */
+struct keyset {
+    uint64_t *hash;
+    unsigned long *line;
+    size_t n, cap;
 };
 
 struct yanchor {
@@ -313,6 +322,8 @@ static enum hb_status add_entry(struct loader *L, const char *key, size_t klen,
     e->text = b;
     e->kind = kind;
     e->null = null;
+    e->aliased = false;
+    e->dup_line = 0;
     e->profile = NULL;
     e->doc = L->doc;
     e->file = L->file;
@@ -347,6 +358,53 @@ static void finish_doc(struct loader *L)
 }
 
 /* ---- YAML ----------------------------------------------------------- */
+
+static void keyset_free(struct keyset *k)
+{
+    if (k == NULL)
+        return;
+    free(k->hash);
+    free(k->line);
+    free(k);
+}
+
+/* Adds a key; returns the line it was first seen at if already there. */
+static unsigned long keyset_add(struct keyset *k, const char *key, size_t n,
+                                unsigned long line)
+{
+    uint64_t h = hb_hash64(key, n, HB_HASH_SEED) | 1; /* 0 = empty slot */
+    size_t i;
+
+    if (2 * (k->n + 1) > k->cap) {
+        struct keyset old = *k;
+
+        k->cap = k->cap ? 2 * k->cap : 16;
+        k->hash = hb_xcalloc(k->cap, sizeof *k->hash);
+        k->line = hb_xcalloc(k->cap, sizeof *k->line);
+        k->n = 0;
+        for (i = 0; i < old.cap; i++) {
+            size_t j;
+
+            if (old.hash[i] == 0)
+                continue;
+            for (j = old.hash[i] & (k->cap - 1); k->hash[j];
+                 j = (j + 1) & (k->cap - 1))
+                ;
+            k->hash[j] = old.hash[i];
+            k->line[j] = old.line[i];
+            k->n++;
+        }
+        free(old.hash);
+        free(old.line);
+    }
+    for (i = h & (k->cap - 1); k->hash[i]; i = (i + 1) & (k->cap - 1))
+        if (k->hash[i] == h)
+            return k->line[i];
+    k->hash[i] = h;
+    k->line[i] = line;
+    k->n++;
+    return 0;
+}
 
 static void key_truncate(struct loader *L, size_t n)
 {
@@ -397,6 +455,7 @@ static void value_done(struct loader *L)
     if (f->kind == HB_CFG_MAP) {
         f->want_key = true;
         f->merge = false;
+        f->dup_line = 0;
     } else if (!f->merge_seq) {
         f->index++;
     }
@@ -484,7 +543,7 @@ static enum hb_status on_collection_start(struct loader *L,
                                     : ev->data.sequence_start.anchor;
     struct yframe *f;
     bool entry = false, merge = false;
-    unsigned long eline, ecol;
+    unsigned long eline, ecol, dup;
     enum hb_status rc;
 
     if (L->depth >= HB_CFG_MAX_DEPTH) {
@@ -502,11 +561,14 @@ static enum hb_status on_collection_start(struct loader *L,
         if (rc != HB_OK)
             return rc;
     }
+    dup = L->depth > 0 ? L->stack[L->depth - 1].dup_line : 0;
     f = &L->stack[L->depth++];
     memset(f, 0, sizeof *f);
     f->kind = kind;
     f->want_key = true;
     f->first = L->c->n;
+    if (kind == HB_CFG_MAP)
+        f->keys = hb_xcalloc(1, sizeof *f->keys);
     if (merge && kind == HB_CFG_SEQ)
         f->merge_seq = true;
     if (entry) {
@@ -514,6 +576,7 @@ static enum hb_status on_collection_start(struct loader *L,
                        ecol);
         if (rc != HB_OK)
             return rc;
+        L->c->ents[L->c->n - 1].dup_line = dup;
     }
     f->pathlen = L->key.len;
     if (anchor) {
@@ -534,7 +597,9 @@ static enum hb_status on_collection_end(struct loader *L,
                            &ev->start_mark);
     free(f->anchor);
     free(f->prefix);
+    keyset_free(f->keys);
     f->anchor = f->prefix = NULL;
+    f->keys = NULL;
     value_done(L);
     return rc;
 }
@@ -566,6 +631,7 @@ static enum hb_status on_scalar(struct loader *L, const yaml_event_t *ev)
             rc = key_push(L, v, vlen, line, col);
             if (rc != HB_OK)
                 return rc;
+            f->dup_line = keyset_add(f->keys, v, vlen, line);
         }
         f->kline = line;
         f->kcol = col;
@@ -580,6 +646,8 @@ static enum hb_status on_scalar(struct loader *L, const yaml_event_t *ev)
                        null ? 0 : vlen, HB_CFG_SCALAR, null, eline, ecol);
         if (rc != HB_OK)
             return rc;
+        if (f->kind == HB_CFG_MAP)
+            L->c->ents[L->c->n - 1].dup_line = f->dup_line;
         if (ev->data.scalar.anchor) {
             rc = record_anchor(L, (const char *)ev->data.scalar.anchor,
                                L->key.data, first, L->c->n, &ev->start_mark);
@@ -666,6 +734,8 @@ static enum hb_status on_alias(struct loader *L, const yaml_event_t *ev)
         key_truncate(L, base);
         if (rc != HB_OK)
             return rc;
+        L->c->ents[L->c->n - 1].aliased = true;
+        L->c->ents[L->c->n - 1].dup_line = 0;
     }
     value_done(L);
     return HB_OK;
@@ -744,6 +814,7 @@ static enum hb_status load_yaml(struct loader *L)
 
         free(f->anchor);
         free(f->prefix);
+        keyset_free(f->keys);
     }
     yaml_parser_delete(&p);
     return rc;

@@ -1447,6 +1447,28 @@ static void chk_service_name(struct hb_config_set *s, const struct check *c)
                 "400120 invalid service name");
 }
 
+/* A key set twice in one YAML mapping (the loader marks the second). */
+static void chk_duplicate_key(struct hb_config_set *s, const struct check *c)
+{
+    size_t i;
+
+    for (i = 0; i < hb_cfg_count(s->cfg); i++) {
+        const struct hb_cfg_entry *e = hb_cfg_at(s->cfg, i);
+
+        if (e->dup_line == 0 || !is_client(s, e))
+            continue;
+        emit_at(s, c, e,
+                sf(s, "Key '%s' is set twice in one YAML mapping", e->key),
+                sf(s, "'%s' is already set at line %lu of the same mapping. "
+                      "Spring Boot reads YAML with duplicate keys refused: "
+                      "the application stops at start with "
+                      "DuplicateKeyException ('found duplicate key'), so "
+                      "nothing registers with Polaris.",
+                   e->key, e->dup_line),
+                sf(s, "Merge the two '%s' entries into one.", e->key));
+    }
+}
+
 /* ---- auth (client + server) ----------------------------------------- */
 
 static bool have_client(const struct hb_config_set *s)
@@ -2166,6 +2188,10 @@ static const struct check checks[] = {
     ROW("client-health-check-url", HB_CAUSE_CONFIG, HB_SEV_INFO,
         chk_health_check_url,
         "discovery.health-check-url set: heartbeats only while it answers OK"),
+    ROW("client-duplicate-key", HB_CAUSE_CONFIG, HB_SEV_ERROR,
+        chk_duplicate_key,
+        "a key repeated in one YAML document (two spring: blocks): Spring "
+        "Boot refuses the file"),
     ROW("client-int-value", HB_CAUSE_CONFIG, HB_SEV_ERROR, chk_int_value,
         "integer property (heartbeat-interval, local-port, config.port, "
         "weight, stat.port) that is not an integer"),

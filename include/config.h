@@ -54,6 +54,9 @@ struct hb_cfg_entry {
     const char *value;   /* scalar text, "" for null and containers */
     enum hb_cfg_kind kind;
     bool null;           /* YAML null (~, null, nothing) */
+    bool aliased;        /* copied by a YAML alias or "<<" merge */
+    unsigned long dup_line; /* YAML: its mapping already had this key at
+                               that line (Spring refuses such files); 0 */
     const char *profile; /* profile its document activates on; NULL = always */
     unsigned doc;        /* 0-based document index within the file */
     size_t file;         /* index for hb_cfg_file_at */

@@ -271,6 +271,49 @@ static void test_config_aliases_and_merge(void **state)
     hb_cfg_free(c);
 }
 
+/* A key repeated in one mapping is marked; the same path spelled another
+ * way, in another document, or overriding a merge is not. */
+static void test_config_duplicate_keys(void **state)
+{
+    static const char yaml[] =
+        "a:\n"
+        "  x: 1\n"
+        "b: 2\n"
+        "a:\n"
+        "  y: 1\n"
+        "c.d: 1\n"
+        "c:\n"
+        "  d: 2\n"
+        "base: &b {k: 1}\n"
+        "m:\n"
+        "  <<: *b\n"
+        "  k: 2\n"
+        "l: [{n: 1, n: 2}]\n"
+        "---\n"
+        "a: 3\n";
+    struct hb_cfg *c = load("dup.yml", yaml, HB_OK, NULL);
+    size_t i, ndup = 0;
+
+    (void)state;
+    for (i = 0; i < hb_cfg_count(c); i++) {
+        const struct hb_cfg_entry *e = hb_cfg_at(c, i);
+
+        if (e->dup_line == 0)
+            continue;
+        ndup++;
+        if (strcmp(e->key, "a") == 0) {
+            assert_int_equal(e->line, 4);
+            assert_int_equal(e->dup_line, 1);
+            assert_int_equal(e->kind, HB_CFG_MAP);
+        } else {
+            assert_string_equal(e->key, "l[0].n");
+            assert_int_equal(e->dup_line, 13);
+        }
+    }
+    assert_int_equal(ndup, 2);
+    hb_cfg_free(c);
+}
+
 /* Each level repeats the previous one nine times: 9^6 if expanded. */
 static void test_config_alias_bomb_capped(void **state)
 {
@@ -565,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_config_profiles),
         cmocka_unit_test(test_config_properties_syntax),
         cmocka_unit_test(test_config_aliases_and_merge),
+        cmocka_unit_test(test_config_duplicate_keys),
         cmocka_unit_test(test_config_alias_bomb_capped),
         cmocka_unit_test(test_config_alias_counts_capped),
         cmocka_unit_test(test_config_depth_capped),

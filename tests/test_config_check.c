@@ -129,6 +129,10 @@ static const struct fixture_case fixtures[] = {
     {{D "client/names.yml"},
      {{"client-namespace-invalid", CFG, ERR, D "client/names.yml", 7},
       {"client-service-invalid", CFG, ERR, D "client/names.yml", 9}}},
+    {{D "client/duplicate-key.yml"},
+     {{"client-duplicate-key", CFG, ERR, D "client/duplicate-key.yml", 6},
+      {"client-duplicate-key", CFG, ERR, D "client/duplicate-key.yml", 16},
+      {"client-duplicate-key", CFG, ERR, D "client/duplicate-key.yml", 21}}},
     {{D "client/app-name.properties"},
      {{"client-service-invalid", CFG, ERR, D "client/app-name.properties", 1}}},
 
