@@ -14,11 +14,11 @@
 #include "config.h"
 #include "util.h"
 
-#define MAX_BYTES HB_CFG_MAX_BYTES
-#define MAX_VARS 512         /* properties / Gradle variables per file */
-#define MAX_COORDS 4096      /* dependency coordinates per file */
+#define MAX_BYTES     HB_CFG_MAX_BYTES
+#define MAX_VARS      512  /* properties / Gradle variables per file */
+#define MAX_COORDS    4096 /* dependency coordinates per file */
 #define MAX_XML_DEPTH 64
-#define MAX_RESOLVE 5        /* nested ${...} references */
+#define MAX_RESOLVE   5 /* nested ${...} references */
 
 /* ---- compatibility questions --------------------------------------- */
 
@@ -75,8 +75,8 @@ static const struct hb_train *find_train(const struct hb_knowledge *k,
     return NULL;
 }
 
-bool hb_build_train_line(const struct hb_knowledge *k, const char *v,
-                         char *out, size_t cap)
+bool hb_build_train_line(const struct hb_knowledge *k, const char *v, char *out,
+                         size_t cap)
 {
     const struct hb_train *t = find_train(k, v);
 
@@ -113,8 +113,8 @@ bool hb_build_train_boots(const struct hb_knowledge *k, const char *train,
     if (t == NULL || t->nboot == 0)
         return false;
     for (i = 0; i < t->nboot && len + 1 < cap; i++) {
-        int n = snprintf(out + len, cap - len, "%s%s.x", i ? ", " : "",
-                         t->boot[i]);
+        int n =
+            snprintf(out + len, cap - len, "%s%s.x", i ? ", " : "", t->boot[i]);
 
         if (n < 0)
             break;
@@ -219,8 +219,7 @@ static const struct hb_sct_row *newer(const struct hb_sct_row *a,
     if (a == NULL)
         return b;
     c = hb_version_cmp(b->sct, a->sct);
-    return c > 0 || (c == 0 && hb_version_cmp(b->train, a->train) > 0) ? b
-                                                                       : a;
+    return c > 0 || (c == 0 && hb_version_cmp(b->train, a->train) > 0) ? b : a;
 }
 
 const struct hb_sct_row *hb_build_sct_for(const struct hb_knowledge *k,
@@ -503,8 +502,7 @@ static int classify(const char *g, const char *a, enum hb_build_what *w)
     }
     if (strcmp(g, "io.grpc") == 0 && strncmp(a, "grpc-", 5) == 0) {
         *w = HB_BUILD_GRPC;
-        return strcmp(a, "grpc-bom") == 0 || strcmp(a, "grpc-api") == 0 ? 3
-                                                                        : 2;
+        return strcmp(a, "grpc-bom") == 0 || strcmp(a, "grpc-api") == 0 ? 3 : 2;
     }
     if (strcmp(g, "io.netty") == 0 && strncmp(a, "netty-", 6) == 0 &&
         strncmp(a, "netty-tcnative", 14) != 0) {
@@ -618,7 +616,7 @@ struct xel {
     char name[64];
     char text[256];
     size_t tlen;
-    size_t toff;        /* offset of the first text byte */
+    size_t toff; /* offset of the first text byte */
     char g[128], a[128], v[128];
     unsigned long vline;
 };
@@ -712,7 +710,9 @@ static void scan_pom(struct scan *S)
             size_t s = i + 2, n;
             int j;
 
-            for (k = s; k < S->len && d[k] != '>' && !isspace((unsigned char)d[k]); k++)
+            for (k = s;
+                 k < S->len && d[k] != '>' && !isspace((unsigned char)d[k]);
+                 k++)
                 ;
             n = k - s;
             while (k < S->len && d[k] != '>')
@@ -876,10 +876,10 @@ static bool in_list(const char *w, size_t n, const char *const *list)
 }
 
 static const char *const packagings[] = {
-    "jar", "pom", "war", "ear", "test-jar", "maven-plugin", "bundle", "aar",
-    "zip", "tar.gz", NULL};
+    "jar",    "pom", "war", "ear",    "test-jar", "maven-plugin",
+    "bundle", "aar", "zip", "tar.gz", NULL};
 static const char *const scopes[] = {"compile", "runtime", "provided", "test",
-                                     "system", "import", NULL};
+                                     "system",  "import",  NULL};
 
 /* One token holding ':' (a coordinate) at [s, e), then an optional
  * Gradle "-> version" after it up to le. */
@@ -1020,9 +1020,12 @@ static const char *base_name(const char *path)
 
 static bool has_known_coord(const char *data, size_t len)
 {
-    static const char *const groups[] = {
-        "org.springframework.boot:", "org.springframework.cloud:",
-        "com.tencent.cloud:", "com.tencent.polaris:", "io.grpc:", NULL};
+    static const char *const groups[] = {"org.springframework.boot:",
+                                         "org.springframework.cloud:",
+                                         "com.tencent.cloud:",
+                                         "com.tencent.polaris:",
+                                         "io.grpc:",
+                                         NULL};
     const char *const *g;
 
     for (g = groups; *g; g++) {
@@ -1046,9 +1049,9 @@ bool hb_build_is_build_file(const char *path, const char *data, size_t len)
 {
     const char *base = base_name(path);
 
-    if (strcmp(base, "gradle.properties") == 0 || strcmp(base, "pom.xml") == 0 ||
-        name_ends(base, ".pom") || name_ends(base, ".gradle") ||
-        name_ends(base, ".gradle.kts"))
+    if (strcmp(base, "gradle.properties") == 0 ||
+        strcmp(base, "pom.xml") == 0 || name_ends(base, ".pom") ||
+        name_ends(base, ".gradle") || name_ends(base, ".gradle.kts"))
         return true;
     if (name_ends(base, ".yml") || name_ends(base, ".yaml") ||
         name_ends(base, ".properties"))

@@ -27,7 +27,8 @@ static const char usage_text[] =
     "FILE is any mix of (told apart by name and content):\n"
     "  application*.yml|yaml|properties, bootstrap*.*  Spring Cloud Tencent\n"
     "  polaris.yml                  polaris-java SDK (global.serverConnector)\n"
-    "  polaris-server.yaml          Polaris server (any YAML with apiservers:)\n"
+    "  polaris-server.yaml          Polaris server (any YAML with "
+    "apiservers:)\n"
     "  pom.xml, build.gradle(.kts), gradle.properties, `mvn dependency:list`\n"
     "  or `gradle dependencies` output          library versions\n"
     "Given client and server files, it says whether the client's address\n"
@@ -89,7 +90,8 @@ static bool parse_format(const char *v, enum fmt *f)
 
 static bool valid_fail_on(const char *v)
 {
-    return hb_severity_from_name(v) >= 0 || hb_cause_from_name(v) != HB_CAUSE_NONE;
+    return hb_severity_from_name(v) >= 0 ||
+           hb_cause_from_name(v) != HB_CAUSE_NONE;
 }
 
 /* "--opt VALUE" or "--opt=VALUE"; advances *i past what it used. */
@@ -207,11 +209,13 @@ static int check(int argc, char **argv)
                    (v = opt_value(argc, argv, &k, "-f")) != NULL) {
             if (!parse_format(v, &f)) {
                 rc = usage_error("unknown format '%s' (text, json, markdown, "
-                                 "lines)", v);
+                                 "lines)",
+                                 v);
                 goto out;
             }
         } else if ((v = opt_value(argc, argv, &k, "--color")) != NULL) {
-            if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never")) {
+            if (strcmp(v, "auto") && strcmp(v, "always") &&
+                strcmp(v, "never")) {
                 rc = usage_error("%s", "--color wants auto, always or never");
                 goto out;
             }
@@ -219,7 +223,8 @@ static int check(int argc, char **argv)
         } else if ((v = opt_value(argc, argv, &k, "--fail-on")) != NULL) {
             if (!valid_fail_on(v)) {
                 rc = usage_error("--fail-on wants a severity (critical, error, "
-                                 "warning, info) or a cause name, not '%s'", v);
+                                 "warning, info) or a cause name, not '%s'",
+                                 v);
                 goto out;
             }
             fail_on = v;

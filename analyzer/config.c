@@ -25,7 +25,7 @@ struct hb_cfg {
     struct hb_cfg_entry *ents; /* owned */
     char **blocks;             /* owned; blocks[i] holds ents[i]'s strings */
     size_t n, cap;
-    char **pool;               /* owned strings: paths, profiles */
+    char **pool; /* owned strings: paths, profiles */
     size_t npool, cappool;
 };
 
@@ -37,11 +37,11 @@ struct yframe {
     bool merge;            /* MAP: the pending key is "<<" */
     bool merge_seq;        /* SEQ under "<<": items merge into the map */
     unsigned long kline, kcol; /* MAP: mark of the pending key */
-    char *anchor;          /* owned; anchor named on this container */
-    char *prefix;          /* owned; the container's key when anchored */
-    size_t first;          /* entry index where the container starts */
-    unsigned long dup_line; /* MAP: line where the pending key was first */
-    struct keyset *keys;   /* owned; MAP: keys seen, for duplicates */
+    char *anchor;              /* owned; anchor named on this container */
+    char *prefix;              /* owned; the container's key when anchored */
+    size_t first;              /* entry index where the container starts */
+    unsigned long dup_line;    /* MAP: line where the pending key was first */
+    struct keyset *keys;       /* owned; MAP: keys seen, for duplicates */
 };
 
 /* Hashes of the keys of one mapping (open addressing), with their lines. */
@@ -537,7 +537,8 @@ static enum hb_status on_collection_start(struct loader *L,
                                           const yaml_event_t *ev,
                                           enum hb_cfg_kind kind)
 {
-    unsigned long line = ev->start_mark.line + 1, col = ev->start_mark.column + 1;
+    unsigned long line = ev->start_mark.line + 1,
+                  col = ev->start_mark.column + 1;
     const yaml_char_t *anchor = kind == HB_CFG_MAP
                                     ? ev->data.mapping_start.anchor
                                     : ev->data.sequence_start.anchor;
@@ -606,7 +607,8 @@ static enum hb_status on_collection_end(struct loader *L,
 
 static enum hb_status on_scalar(struct loader *L, const yaml_event_t *ev)
 {
-    unsigned long line = ev->start_mark.line + 1, col = ev->start_mark.column + 1;
+    unsigned long line = ev->start_mark.line + 1,
+                  col = ev->start_mark.column + 1;
     const char *v = (const char *)ev->data.scalar.value;
     size_t vlen = ev->data.scalar.length;
     struct yframe *f;
@@ -663,7 +665,8 @@ static enum hb_status on_scalar(struct loader *L, const yaml_event_t *ev)
  * map for "<<"), within the per-file alias budget. */
 static enum hb_status on_alias(struct loader *L, const yaml_event_t *ev)
 {
-    unsigned long line = ev->start_mark.line + 1, col = ev->start_mark.column + 1;
+    unsigned long line = ev->start_mark.line + 1,
+                  col = ev->start_mark.column + 1;
     const char *name = (const char *)ev->data.alias.anchor;
     const struct yanchor *a = NULL;
     char suffix[HB_CFG_MAX_KEY + 1];
@@ -728,9 +731,9 @@ static enum hb_status on_alias(struct loader *L, const yaml_event_t *ev)
             return HB_ELIMIT;
         }
         hb_buf_puts(&L->key, suffix);
-        rc = add_entry(L, L->key.data, L->key.len, src.value,
-                       strlen(src.value), src.kind, src.null,
-                       entry ? eline : line, entry ? ecol : col);
+        rc = add_entry(L, L->key.data, L->key.len, src.value, strlen(src.value),
+                       src.kind, src.null, entry ? eline : line,
+                       entry ? ecol : col);
         key_truncate(L, base);
         if (rc != HB_OK)
             return rc;
@@ -922,7 +925,8 @@ static bool is_separator(const char *s, size_t n)
 {
     while (n && is_blank(s[n - 1]))
         n--;
-    return n == 4 && (s[0] == '#' || s[0] == '!') && memcmp(s + 1, "---", 3) == 0;
+    return n == 4 && (s[0] == '#' || s[0] == '!') &&
+           memcmp(s + 1, "---", 3) == 0;
 }
 
 static enum hb_status load_props(struct loader *L)
@@ -994,7 +998,8 @@ static enum hb_status load_props(struct loader *L)
         k = ke;
         while (k < logical.len && is_blank(logical.data[k]))
             k++;
-        if (k < logical.len && (logical.data[k] == '=' || logical.data[k] == ':'))
+        if (k < logical.len &&
+            (logical.data[k] == '=' || logical.data[k] == ':'))
             k++;
         while (k < logical.len && is_blank(logical.data[k]))
             k++;

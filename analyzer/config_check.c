@@ -14,14 +14,14 @@
 
 #include "util.h"
 
-#define MAX_LISTENERS 64
-#define MAX_ADDRS 256
+#define MAX_LISTENERS   64
+#define MAX_ADDRS       256
 #define MAX_UNKNOWN_INC 4
-#define MAX_NAME 128     /* Polaris namespace / service name length */
-#define MARK '\x01'      /* stands for an unresolved ${...} */
+#define MAX_NAME        128    /* Polaris namespace / service name length */
+#define MARK            '\x01' /* stands for an unresolved ${...} */
 
-#define PORT_NONE (-1L)
-#define PORT_BAD (-2L)
+#define PORT_NONE    (-1L)
+#define PORT_BAD     (-2L)
 #define PORT_UNKNOWN (-3L)
 
 enum { INC_DISCOVER = 1, INC_REGISTER = 2, INC_HEALTHCHECK = 4 };
@@ -37,9 +37,9 @@ struct listener {
     bool client_block;
     bool client_enable;
     const struct hb_cfg_entry *client_at, *enable_at, *include_at;
-    unsigned include;  /* INC_* named in api.client.include */
-    unsigned nitems;   /* items in include; 0 opens every group */
-    char items[160];   /* "discover, register" */
+    unsigned include; /* INC_* named in api.client.include */
+    unsigned nitems;  /* items in include; 0 opens every group */
+    char items[160];  /* "discover, register" */
     const struct hb_cfg_entry *unknown[MAX_UNKNOWN_INC];
     unsigned nunknown;
 };
@@ -58,27 +58,27 @@ struct addr {
     char scheme[16];
     bool has_scheme;
     char host[256];
-    long port;        /* >= 0, or PORT_* */
+    long port; /* >= 0, or PORT_* */
 };
 
 struct hb_config_set {
     const struct hb_knowledge *know; /* borrowed: ports, version matrix */
-    struct hb_cfg *cfg;         /* owned */
-    struct hb_build_info build; /* owned */
-    struct hb_finding *f;       /* owned; strings in pool */
+    struct hb_cfg *cfg;              /* owned */
+    struct hb_build_info build;      /* owned */
+    struct hb_finding *f;            /* owned; strings in pool */
     size_t nf, capf;
-    char **pool;                /* owned strings the findings point to */
+    char **pool; /* owned strings the findings point to */
     size_t npool, cappool;
-    struct hb_diag *errs;       /* owned */
+    struct hb_diag *errs; /* owned */
     size_t nerrs, caperrs;
     struct listener ls[MAX_LISTENERS];
     size_t nls;
-    struct addr *addrs;         /* owned */
+    struct addr *addrs; /* owned */
     size_t naddrs;
     const struct hb_cfg_entry **index; /* owned array; client scalars by norm */
     size_t nindex;
-    size_t this_check;          /* findings of the check now running */
-    size_t dropped;             /* findings past HB_CONFIG_MAX_PER_CHECK */
+    size_t this_check; /* findings of the check now running */
+    size_t dropped;    /* findings past HB_CONFIG_MAX_PER_CHECK */
     bool ran;
 };
 
@@ -390,8 +390,8 @@ static void build_index(struct hb_config_set *s)
 }
 
 /* The first non-empty value a client file gives key (placeholder targets). */
-static const char *client_value(const struct hb_config_set *s,
-                                const char *key, size_t n)
+static const char *client_value(const struct hb_config_set *s, const char *key,
+                                size_t n)
 {
     char k[HB_CFG_MAX_KEY + 1], want[HB_CFG_MAX_KEY + 1];
     size_t lo = 0, hi = s->nindex;
@@ -881,12 +881,11 @@ static unsigned opened(const struct listener *l)
 
 static const char *missing_text(struct hb_config_set *s, unsigned missing)
 {
-    return sf(s, "%s%s%s%s%s",
-              missing & INC_REGISTER ? "register" : "",
+    return sf(s, "%s%s%s%s%s", missing & INC_REGISTER ? "register" : "",
               (missing & INC_REGISTER) && (missing & ~INC_REGISTER) ? ", " : "",
               missing & INC_HEALTHCHECK ? "healthcheck" : "",
               (missing & INC_HEALTHCHECK) && (missing & INC_DISCOVER) ? ", "
-                                                                       : "",
+                                                                      : "",
               missing & INC_DISCOVER ? "discover" : "");
 }
 
@@ -917,9 +916,10 @@ static void chk_addr_malformed(struct hb_config_set *s, const struct check *c)
         else if (a->host[0] == '\0')
             why = "it has no host";
         else if (a->port == PORT_NONE)
-            why = a->sdk ? "it has no port" :
-                  "it has no port: the URI port is -1 and the SDK gets "
-                  "host:-1 (there is no default port)";
+            why = a->sdk
+                      ? "it has no port"
+                      : "it has no port: the URI port is -1 and the SDK gets "
+                        "host:-1 (there is no default port)";
         else if (a->port == PORT_BAD || a->port == 0 || a->port > 65535)
             why = "its port is not a number in 1..65535";
         if (why == NULL)
@@ -930,8 +930,10 @@ static void chk_addr_malformed(struct hb_config_set *s, const struct check *c)
                 sf(s, "Malformed Polaris address '%s' in %s", shown(a),
                    addr_key_name(a)),
                 sf(s, "%s = %s: %s.", a->e->key, a->e->value, why),
-                sf(s, "Write each address as %s (comma-separated for several "
-                      "servers).", fix));
+                sf(s,
+                   "Write each address as %s (comma-separated for several "
+                   "servers).",
+                   fix));
     }
 }
 
@@ -948,12 +950,13 @@ static void chk_addr_scheme(struct hb_config_set *s, const struct check *c)
         emit_at(s, c, a->e,
                 sf(s, "Polaris address '%s' uses %s://, not grpc://", shown(a),
                    a->scheme),
-                sf(s, "%s = %s: polaris-java reaches Polaris over gRPC. SCT "
-                      "keeps only host:port of each address, so the scheme "
-                      "itself is dropped, but %s:// usually means the port "
-                      "is an HTTP one (8090 is the OpenAPI port), and the "
-                      "config starter rejects addresses not shaped like "
-                      "grpc://host:port.",
+                sf(s,
+                   "%s = %s: polaris-java reaches Polaris over gRPC. SCT "
+                   "keeps only host:port of each address, so the scheme "
+                   "itself is dropped, but %s:// usually means the port "
+                   "is an HTTP one (8090 is the OpenAPI port), and the "
+                   "config starter rejects addresses not shaped like "
+                   "grpc://host:port.",
                    a->e->key, a->e->value, a->scheme),
                 sf(s, "Use grpc://%s:%ld.", a->host[0] ? a->host : "HOST",
                    a->kind == ADDR_CONFIG ? config_port(s) : naming_port(s)));
@@ -970,26 +973,28 @@ static void chk_addr_port(struct hb_config_set *s, const struct check *c)
         const struct addr *a = &s->addrs[i];
         const char *what;
 
-        if (a->kind != ADDR_NAMING || a->port < 0 ||
-            a->port == naming_port(s))
+        if (a->kind != ADDR_NAMING || a->port < 0 || a->port == naming_port(s))
             continue;
         what = port_problem(s, a->port, naming_port(s));
         if (what == NULL)
             continue;
         emit_at(s, c, a->e,
-                sf(s, "Polaris address %s uses port %ld, not the gRPC naming "
-                      "port %ld",
+                sf(s,
+                   "Polaris address %s uses port %ld, not the gRPC naming "
+                   "port %ld",
                    shown(a), a->port, naming_port(s)),
-                sf(s, "%s = %s: %ld is %s. Registration, heartbeats and "
-                      "discovery go to the service-grpc listener (8091 by "
-                      "default). Whatever answers on %ld does not serve them: "
-                      "expect ERR-1006 'server error 400401: client api is "
-                      "not open' from a listener without the client API, "
-                      "UNIMPLEMENTED, or UNAVAILABLE / connection refused, "
-                      "and instances never turn healthy.",
+                sf(s,
+                   "%s = %s: %ld is %s. Registration, heartbeats and "
+                   "discovery go to the service-grpc listener (8091 by "
+                   "default). Whatever answers on %ld does not serve them: "
+                   "expect ERR-1006 'server error 400401: client api is "
+                   "not open' from a listener without the client API, "
+                   "UNIMPLEMENTED, or UNAVAILABLE / connection refused, "
+                   "and instances never turn healthy.",
                    a->e->key, a->e->value, a->port, what, a->port),
-                sf(s, "Point %s at %s%s:%ld (the server's service-grpc "
-                      "listenPort).",
+                sf(s,
+                   "Point %s at %s%s:%ld (the server's service-grpc "
+                   "listenPort).",
                    a->e->key, a->sdk ? "" : "grpc://",
                    a->host[0] && a->host[0] != MARK ? a->host : "HOST",
                    naming_port(s)));
@@ -1011,12 +1016,14 @@ static void chk_addr_port_unusual(struct hb_config_set *s,
             port_problem(s, a->port, naming_port(s)))
             continue;
         emit_at(s, c, a->e,
-                sf(s, "Polaris address %s uses port %ld; the gRPC naming "
-                      "port is %ld",
+                sf(s,
+                   "Polaris address %s uses port %ld; the gRPC naming "
+                   "port is %ld",
                    shown(a), a->port, naming_port(s)),
-                sf(s, "%s = %s: %ld is not a default Polaris port. It works "
-                      "only if the server's service-grpc listener (or a "
-                      "proxy in front of it) listens there.",
+                sf(s,
+                   "%s = %s: %ld is not a default Polaris port. It works "
+                   "only if the server's service-grpc listener (or a "
+                   "proxy in front of it) listens there.",
                    a->e->key, a->e->value, a->port),
                 sf(s, "Check apiservers[name=service-grpc].option.listenPort "
                       "in polaris-server.yaml (give it with --server to "
@@ -1032,8 +1039,7 @@ static void chk_config_port(struct hb_config_set *s, const struct check *c)
         const struct addr *a = &s->addrs[i];
         const char *what;
 
-        if (a->kind != ADDR_CONFIG || a->port < 0 ||
-            a->port == config_port(s))
+        if (a->kind != ADDR_CONFIG || a->port < 0 || a->port == config_port(s))
             continue;
         what = port_problem(s, a->port, config_port(s));
         if (what == NULL)
@@ -1041,10 +1047,11 @@ static void chk_config_port(struct hb_config_set *s, const struct check *c)
         emit_at(s, c, a->e,
                 sf(s, "Config-center address %s uses port %ld, not %ld",
                    shown(a), a->port, config_port(s)),
-                sf(s, "%s = %s: %ld is %s. The config center listens on "
-                      "config-grpc (8093 by default); SCT then logs 'Config "
-                      "server address (...) can not be connected' or fails "
-                      "to load its configuration.",
+                sf(s,
+                   "%s = %s: %ld is %s. The config center listens on "
+                   "config-grpc (8093 by default); SCT then logs 'Config "
+                   "server address (...) can not be connected' or fails "
+                   "to load its configuration.",
                    a->e->key, a->e->value, a->port, what),
                 sf(s, "Use port 8093 for the config center (the naming "
                       "address keeps 8091)."));
@@ -1055,7 +1062,8 @@ static void chk_config_port(struct hb_config_set *s, const struct check *c)
         long port;
         const char *what;
 
-        if (!scalar_in(s, e, HB_CFG_CLIENT, "spring.cloud.polaris.config.port") ||
+        if (!scalar_in(s, e, HB_CFG_CLIENT,
+                       "spring.cloud.polaris.config.port") ||
             !value_of(s, e, v, sizeof v) || !parse_long(v, &port) ||
             port == config_port(s))
             continue;
@@ -1063,20 +1071,20 @@ static void chk_config_port(struct hb_config_set *s, const struct check *c)
         if (what == NULL)
             continue;
         emit_at(s, c, e,
-                sf(s, "spring.cloud.polaris.config.port is %ld, not %ld",
-                   port, config_port(s)),
-                sf(s, "%s = %s: %ld is %s. SCT joins the host of "
-                      "spring.cloud.polaris.address with this port to reach "
-                      "the config center, which listens on config-grpc "
-                      "(8093 by default).",
+                sf(s, "spring.cloud.polaris.config.port is %ld, not %ld", port,
+                   config_port(s)),
+                sf(s,
+                   "%s = %s: %ld is %s. SCT joins the host of "
+                   "spring.cloud.polaris.address with this port to reach "
+                   "the config center, which listens on config-grpc "
+                   "(8093 by default).",
                    e->key, e->value, port, what),
                 sf(s, "Set spring.cloud.polaris.config.port to 8093 (or "
                       "remove it: 8093 is the default)."));
     }
 }
 
-static void chk_addr_placeholder(struct hb_config_set *s,
-                                 const struct check *c)
+static void chk_addr_placeholder(struct hb_config_set *s, const struct check *c)
 {
     size_t i;
 
@@ -1087,23 +1095,27 @@ static void chk_addr_placeholder(struct hb_config_set *s,
             continue;
         if (a->unresolved)
             emit_at(s, c, a->e,
-                    sf(s, "%s comes from a placeholder the files do not "
-                          "resolve",
+                    sf(s,
+                       "%s comes from a placeholder the files do not "
+                       "resolve",
                        a->e->key),
-                    sf(s, "%s = %s: the value is set at run time "
-                          "(environment, system property or another config "
-                          "source), so it could not be checked here.",
+                    sf(s,
+                       "%s = %s: the value is set at run time "
+                       "(environment, system property or another config "
+                       "source), so it could not be checked here.",
                        a->e->key, a->e->value),
                     sf(s, "Check the value the application really gets: it "
                           "must be grpc://HOST:8091 for naming (8093 for the "
                           "config center)."));
         else
             emit_at(s, c, a->e,
-                    sf(s, "%s comes from a placeholder; its default was "
-                          "checked",
+                    sf(s,
+                       "%s comes from a placeholder; its default was "
+                       "checked",
                        a->e->key),
-                    sf(s, "%s = %s: the default (%s) was checked, but the "
-                          "value at run time may differ.",
+                    sf(s,
+                       "%s = %s: the default (%s) was checked, but the "
+                       "value at run time may differ.",
                        a->e->key, a->e->value, a->item),
                     sf(s, "Check the value the application really gets."));
     }
@@ -1174,9 +1186,10 @@ static void chk_int_value(struct hb_config_set *s, const struct check *c)
             !int_key(e) || !value_of(s, e, v, sizeof v) || parse_long(v, &n))
             continue;
         emit_at(s, c, e, sf(s, "%s is not an integer: '%s'", e->key, v),
-                sf(s, "%s = %s: Spring cannot bind it to an Integer, so the "
-                      "application fails to start ('Failed to bind "
-                      "properties under ...') and never registers.",
+                sf(s,
+                   "%s = %s: Spring cannot bind it to an Integer, so the "
+                   "application fails to start ('Failed to bind "
+                   "properties under ...') and never registers.",
                    e->key, e->value),
                 sf(s, "Give %s a plain integer%s.", e->key,
                    hb_cfg_key_is(e, int_keys[0])
@@ -1199,10 +1212,10 @@ static void chk_heartbeat_interval(struct hb_config_set *s,
             !value_of(s, e, v, sizeof v) || !parse_long(v, &n) ||
             (n >= 1 && n <= 60))
             continue;
-        emit_at(s, c, e,
-                sf(s, "Heartbeat interval %ld s is outside 1..60", n),
-                sf(s, "%s = %s: SCT resets values <= 0 or > 60 to the "
-                      "default 5 s, so the instance TTL is 5 s, not %ld s.",
+        emit_at(s, c, e, sf(s, "Heartbeat interval %ld s is outside 1..60", n),
+                sf(s,
+                   "%s = %s: SCT resets values <= 0 or > 60 to the "
+                   "default 5 s, so the instance TTL is 5 s, not %ld s.",
                    e->key, e->value, n),
                 "Use a value from 1 to 60 seconds (5 is the default).");
     }
@@ -1217,16 +1230,18 @@ static void chk_local_port(struct hb_config_set *s, const struct check *c)
         char v[64];
         long n;
 
-        if (!scalar_in(s, e, HB_CFG_CLIENT, "spring.cloud.polaris.local-port") ||
+        if (!scalar_in(s, e, HB_CFG_CLIENT,
+                       "spring.cloud.polaris.local-port") ||
             !value_of(s, e, v, sizeof v) || !parse_long(v, &n) ||
             (n > 0 && n <= 65535))
             continue;
         emit_at(s, c, e, sf(s, "Registered port %ld is not a valid port", n),
-                sf(s, "%s = %s: the instance is registered with this port; "
-                      "polaris-java rejects it before sending ('ERR-1001"
-                      "(API_INVALID_ARGUMENT): port value should be in range "
-                      "(0, 65536).') and the server would answer 400132 "
-                      "invalid instance port.",
+                sf(s,
+                   "%s = %s: the instance is registered with this port; "
+                   "polaris-java rejects it before sending ('ERR-1001"
+                   "(API_INVALID_ARGUMENT): port value should be in range "
+                   "(0, 65536).') and the server would answer 400132 "
+                   "invalid instance port.",
                    e->key, e->value),
                 "Remove spring.cloud.polaris.local-port (the web server port "
                 "is used) or set the real port, 1..65535.");
@@ -1269,20 +1284,21 @@ static void chk_heartbeat_ignored(struct hb_config_set *s,
             emit_at(s, c, e,
                     sf(s, "%s is ignored by SCT %s", e->key,
                        s->build.v[HB_BUILD_SCT].value),
-                    sf(s, "%s = %s: the key was removed in SCT 1.9.0; since "
-                          "then polaris-java sends the heartbeats itself "
-                          "(registerInstance) unless "
-                          "spring.cloud.polaris.discovery.health-check-url "
-                          "is set.",
+                    sf(s,
+                       "%s = %s: the key was removed in SCT 1.9.0; since "
+                       "then polaris-java sends the heartbeats itself "
+                       "(registerInstance) unless "
+                       "spring.cloud.polaris.discovery.health-check-url "
+                       "is set.",
                        e->key, e->value),
                     "Remove the key.");
         else if (base[0] == '\0' && !is_false(e->value))
-            emit_at(s, c, e,
-                    sf(s, "%s is ignored since SCT 1.9.0", e->key),
-                    sf(s, "%s = %s: the key exists only in SCT 1.2.0 - 1.8.x; "
-                          "since 1.9.0 polaris-java sends the heartbeats. "
-                          "Give the pom.xml / build.gradle to check against "
-                          "the SCT version in use.",
+            emit_at(s, c, e, sf(s, "%s is ignored since SCT 1.9.0", e->key),
+                    sf(s,
+                       "%s = %s: the key exists only in SCT 1.2.0 - 1.8.x; "
+                       "since 1.9.0 polaris-java sends the heartbeats. "
+                       "Give the pom.xml / build.gradle to check against "
+                       "the SCT version in use.",
                        e->key, e->value),
                     "Remove the key if SCT is 1.9.0 or newer.");
     }
@@ -1303,10 +1319,11 @@ static void chk_heartbeat_disabled(struct hb_config_set *s,
         if (!heartbeat_enabled_key(s, e) || !is_false(e->value))
             continue;
         emit_at(s, c, e, "Heartbeats are switched off",
-                sf(s, "%s = %s: on SCT 1.2.0 - 1.8.x the instance is "
-                      "registered without a TTL and SCT runs no heartbeat "
-                      "thread, so Polaris never receives a heartbeat from "
-                      "it. (Since SCT 1.9.0 the key is ignored.)",
+                sf(s,
+                   "%s = %s: on SCT 1.2.0 - 1.8.x the instance is "
+                   "registered without a TTL and SCT runs no heartbeat "
+                   "thread, so Polaris never receives a heartbeat from "
+                   "it. (Since SCT 1.9.0 the key is ignored.)",
                    e->key, e->value),
                 "Remove the key (heartbeats are on by default).");
     }
@@ -1330,23 +1347,24 @@ static void chk_register_disabled(struct hb_config_set *s,
         for (k = keys; *k; k++) {
             if (!scalar_in(s, e, HB_CFG_CLIENT, *k) || !is_false(e->value))
                 continue;
-            emit_at(s, c, e,
-                    sf(s, "%s is false: the instance is not registered",
-                       e->key),
-                    sf(s, "%s = %s: SCT registers nothing (DEBUG "
-                          "'Registration disabled.'), so no heartbeat is "
-                          "ever sent and other services cannot discover "
-                          "this one.",
-                       e->key, e->value),
-                    sf(s, "Remove %s (true by default) unless the service "
-                          "must stay unregistered.",
-                       e->key));
+            emit_at(
+                s, c, e,
+                sf(s, "%s is false: the instance is not registered", e->key),
+                sf(s,
+                   "%s = %s: SCT registers nothing (DEBUG "
+                   "'Registration disabled.'), so no heartbeat is "
+                   "ever sent and other services cannot discover "
+                   "this one.",
+                   e->key, e->value),
+                sf(s,
+                   "Remove %s (true by default) unless the service "
+                   "must stay unregistered.",
+                   e->key));
         }
     }
 }
 
-static void chk_health_check_url(struct hb_config_set *s,
-                                 const struct check *c)
+static void chk_health_check_url(struct hb_config_set *s, const struct check *c)
 {
     size_t i;
 
@@ -1358,11 +1376,12 @@ static void chk_health_check_url(struct hb_config_set *s,
             e->null || e->value[0] == '\0')
             continue;
         emit_at(s, c, e, "Heartbeats depend on the local health-check URL",
-                sf(s, "%s = %s: SCT (>= 1.9.0) then sends heartbeats from "
-                      "its own thread and only while this URL on the local "
-                      "instance answers OK; when it fails, SCT logs "
-                      "'backend service health check failed' and the "
-                      "instance expires.",
+                sf(s,
+                   "%s = %s: SCT (>= 1.9.0) then sends heartbeats from "
+                   "its own thread and only while this URL on the local "
+                   "instance answers OK; when it fails, SCT logs "
+                   "'backend service health check failed' and the "
+                   "instance expires.",
                    e->key, e->value),
                 "Make sure the URL answers 2xx on the running instance.");
     }
@@ -1405,10 +1424,11 @@ static void check_names(struct hb_config_set *s, const struct check *c,
             if (why == NULL)
                 continue;
             emit_at(s, c, e, sf(s, "Invalid Polaris %s name '%s'", what, v),
-                    sf(s, "%s = %s: %s. Polaris accepts %s names made of "
-                          "letters, digits, '-', '_', '.' and ':' (at most "
-                          "128 here, stricter limits may apply), so "
-                          "registration fails with %s.",
+                    sf(s,
+                       "%s = %s: %s. Polaris accepts %s names made of "
+                       "letters, digits, '-', '_', '.' and ':' (at most "
+                       "128 here, stricter limits may apply), so "
+                       "registration fails with %s.",
                        e->key, e->value, why, what, code),
                     sf(s, "Use a %s name such as 'demo-svc'.", what));
         }
@@ -1459,11 +1479,12 @@ static void chk_duplicate_key(struct hb_config_set *s, const struct check *c)
             continue;
         emit_at(s, c, e,
                 sf(s, "Key '%s' is set twice in one YAML mapping", e->key),
-                sf(s, "'%s' is already set at line %lu of the same mapping. "
-                      "Spring Boot reads YAML with duplicate keys refused: "
-                      "the application stops at start with "
-                      "DuplicateKeyException ('found duplicate key'), so "
-                      "nothing registers with Polaris.",
+                sf(s,
+                   "'%s' is already set at line %lu of the same mapping. "
+                   "Spring Boot reads YAML with duplicate keys refused: "
+                   "the application stops at start with "
+                   "DuplicateKeyException ('found duplicate key'), so "
+                   "nothing registers with Polaris.",
                    e->key, e->dup_line),
                 sf(s, "Merge the two '%s' entries into one.", e->key));
     }
@@ -1511,7 +1532,8 @@ static const struct hb_cfg_entry *client_auth_on(const struct hb_config_set *s,
     for (i = *pos; i < hb_cfg_count(s->cfg); i++) {
         const struct hb_cfg_entry *e = hb_cfg_at(s->cfg, i);
 
-        if ((scalar_in(s, e, HB_CFG_SERVER, "auth.strategy.option.clientOpen") ||
+        if ((scalar_in(s, e, HB_CFG_SERVER,
+                       "auth.strategy.option.clientOpen") ||
              scalar_in(s, e, HB_CFG_SERVER, "auth.option.clientOpen")) &&
             is_true(e->value)) {
             *pos = i + 1;
@@ -1541,12 +1563,13 @@ static void chk_token_missing(struct hb_config_set *s, const struct check *c)
     if (at == NULL)
         return;
     emit_at(s, c, at, "Polaris requires client tokens but the client sets none",
-            sf(s, "%s:%lu turns client authentication on (%s = %s), and no "
-                  "client file sets spring.cloud.polaris.token, "
-                  "spring.cloud.polaris.discovery.token or "
-                  "global.serverConnector.token. Register and heartbeat are "
-                  "refused with 401xxx ('access is not approved', 'token "
-                  "not existed', 'auth token empty').",
+            sf(s,
+               "%s:%lu turns client authentication on (%s = %s), and no "
+               "client file sets spring.cloud.polaris.token, "
+               "spring.cloud.polaris.discovery.token or "
+               "global.serverConnector.token. Register and heartbeat are "
+               "refused with 401xxx ('access is not approved', 'token "
+               "not existed', 'auth token empty').",
                file_of(s, auth)->path, auth->line, auth->key, auth->value),
             "Give the client a token with write access to the service "
             "(spring.cloud.polaris.token), or turn clientOpen off.");
@@ -1575,9 +1598,10 @@ static void chk_server_grpc_missing(struct hb_config_set *s,
         if (top == NULL || grpc)
             continue;
         emit_at(s, c, top, "No service-grpc listener in apiservers",
-                sf(s, "%s has no apiservers entry named service-grpc, the "
-                      "gRPC listener polaris-java uses to register, "
-                      "heartbeat and discover (listeners: %s).",
+                sf(s,
+                   "%s has no apiservers entry named service-grpc, the "
+                   "gRPC listener polaris-java uses to register, "
+                   "heartbeat and discover (listeners: %s).",
                    file->path, listener_list(s)),
                 "Add the service-grpc listener (listenPort 8091, api.client "
                 "enable: true, include: [discover, register, healthcheck]).");
@@ -1599,14 +1623,16 @@ static void chk_server_client_disabled(struct hb_config_set *s,
         if (at == NULL)
             continue;
         emit_at(s, c, at,
-                sf(s, "Listener service-grpc (port %ld) does not serve the "
-                      "client API",
+                sf(s,
+                   "Listener service-grpc (port %ld) does not serve the "
+                   "client API",
                    l->port),
-                sf(s, "%s: without api.client enable: true the gRPC client "
-                      "services are not registered at all, so every "
-                      "register, heartbeat and discover call gets gRPC "
-                      "UNIMPLEMENTED 'unknown service v1.PolarisGRPC' "
-                      "(SDK: ERR-2002(SERVER_ERROR)).",
+                sf(s,
+                   "%s: without api.client enable: true the gRPC client "
+                   "services are not registered at all, so every "
+                   "register, heartbeat and discover call gets gRPC "
+                   "UNIMPLEMENTED 'unknown service v1.PolarisGRPC' "
+                   "(SDK: ERR-2002(SERVER_ERROR)).",
                    l->client_block ? "api.client.enable is not true"
                                    : "the listener has no api.client block"),
                 "Set api.client.enable: true on service-grpc and restart "
@@ -1630,14 +1656,16 @@ static void server_missing(struct hb_config_set *s, const struct check *c,
         emit_at(s, c, l->include_at ? l->include_at : listener_at(l),
                 sf(s, "Listener service-grpc (port %ld) does not open %s: %s",
                    l->port, group, consequence),
-                sf(s, "api.client.include is [%s] without %s. The server "
-                      "answers the %s calls with 400401 'client api is not "
-                      "open'; the SDK logs ERR-1006(SERVER_USER_ERROR): "
-                      "server error 400401: client api is not open.",
+                sf(s,
+                   "api.client.include is [%s] without %s. The server "
+                   "answers the %s calls with 400401 'client api is not "
+                   "open'; the SDK logs ERR-1006(SERVER_USER_ERROR): "
+                   "server error 400401: client api is not open.",
                    l->items, group, group),
-                sf(s, "Add %s to api.client.include of service-grpc (or "
-                      "drop include to open every client API) and restart "
-                      "polaris-server.",
+                sf(s,
+                   "Add %s to api.client.include of service-grpc (or "
+                   "drop include to open every client API) and restart "
+                   "polaris-server.",
                    group));
     }
 }
@@ -1676,11 +1704,12 @@ static void chk_server_include_unknown(struct hb_config_set *s,
             emit_at(s, c, l->unknown[k],
                     sf(s, "Unknown client API '%s' on service-grpc",
                        l->unknown[k]->value),
-                    sf(s, "service-grpc knows only discover, register and "
-                          "healthcheck; with '%s' polaris-server does not "
-                          "start ('method %s does not exist in grpcserver "
-                          "client access'), so clients find nothing "
-                          "listening.",
+                    sf(s,
+                       "service-grpc knows only discover, register and "
+                       "healthcheck; with '%s' polaris-server does not "
+                       "start ('method %s does not exist in grpcserver "
+                       "client access'), so clients find nothing "
+                       "listening.",
                        l->unknown[k]->value, l->unknown[k]->value),
                     "Remove it from api.client.include.");
     }
@@ -1727,11 +1756,13 @@ static void chk_server_healthcheck_off(struct hb_config_set *s,
 
         if (!off && !none)
             continue;
-        emit_at(s, c, e, "Polaris health checking is off: heartbeats get 400140",
-                sf(s, "%s: the server answers every heartbeat with 400140 "
-                      "'server not open health check' (SDK: ERR-1006 server "
-                      "error 400140), so no instance is kept healthy by "
-                      "heartbeats.",
+        emit_at(s, c, e,
+                "Polaris health checking is off: heartbeats get 400140",
+                sf(s,
+                   "%s: the server answers every heartbeat with 400140 "
+                   "'server not open health check' (SDK: ERR-1006 server "
+                   "error 400140), so no instance is kept healthy by "
+                   "heartbeats.",
                    off ? "healthcheck.open is false"
                        : "healthcheck.checkers is empty"),
                 "Set healthcheck.open: true with a checker (heartbeatMemory, "
@@ -1749,11 +1780,12 @@ static void chk_server_auth(struct hb_config_set *s, const struct check *c)
         return; /* client-token-missing says it with more weight */
     while ((e = client_auth_on(s, &pos)) != NULL)
         emit_at(s, c, e, "Polaris server requires client tokens",
-                sf(s, "%s = %s: register, deregister and heartbeat must "
-                      "carry a token with rights on the service, otherwise "
-                      "they fail with 401001 'access is not approved', "
-                      "401004 'token not existed' or 401003 'token already "
-                      "disabled'.",
+                sf(s,
+                   "%s = %s: register, deregister and heartbeat must "
+                   "carry a token with rights on the service, otherwise "
+                   "they fail with 401001 'access is not approved', "
+                   "401004 'token not existed' or 401003 'token already "
+                   "disabled'.",
                    e->key, e->value),
                 "Make sure every client sets spring.cloud.polaris.token (or "
                 "global.serverConnector.token in polaris.yml).");
@@ -1774,8 +1806,9 @@ static void chk_server_autocreate(struct hb_config_set *s,
         emit_at(s, c, e,
                 svc ? "Services are not created on registration"
                     : "Namespaces are not created on registration",
-                sf(s, "%s = %s: registering an instance of a %s that does "
-                      "not exist yet fails with %s.",
+                sf(s,
+                   "%s = %s: registering an instance of a %s that does "
+                   "not exist yet fails with %s.",
                    e->key, e->value, svc ? "service" : "namespace",
                    svc ? "400301 'not found service'"
                        : "400305 'not found namespace'"),
@@ -1786,8 +1819,7 @@ static void chk_server_autocreate(struct hb_config_set *s,
     }
 }
 
-static void chk_server_ratelimit(struct hb_config_set *s,
-                                 const struct check *c)
+static void chk_server_ratelimit(struct hb_config_set *s, const struct check *c)
 {
     size_t i;
 
@@ -1798,10 +1830,11 @@ static void chk_server_ratelimit(struct hb_config_set *s,
             !is_true(e->value))
             continue;
         emit_at(s, c, e, "The server rate-limits client requests",
-                sf(s, "%s = %s: the token-bucket plugin limits requests per "
-                      "IP and per API; many instances behind one address "
-                      "can see heartbeats refused with 429002 / 403003 "
-                      "(403001 / 403002 on servers up to 1.13).",
+                sf(s,
+                   "%s = %s: the token-bucket plugin limits requests per "
+                   "IP and per API; many instances behind one address "
+                   "can see heartbeats refused with 429002 / 403003 "
+                   "(403001 / 403002 on servers up to 1.13).",
                    e->key, e->value),
                 "Size the ip-limit / api-limit buckets for the number of "
                 "instances times one heartbeat per TTL.");
@@ -1823,15 +1856,15 @@ static void chk_cross_no_listener(struct hb_config_set *s,
 
         if (a->kind != ADDR_NAMING || a->port < 0 || listener_on(s, a->port))
             continue;
-        emit_at(s, c, a->e,
-                sf(s, "No Polaris listener on port %ld", a->port),
-                sf(s, "%s = %s, but no apiservers listener of the server "
-                      "configuration listens on %ld (listeners: %s). "
-                      "Register and heartbeat fail with UNAVAILABLE / "
-                      "connection refused (ERR-1007 NETWORK_ERROR, then "
-                      "ERR-1004 API_TIMEOUT), or reach some other process "
-                      "on that port (another Polaris listener answers "
-                      "400401 'client api is not open').",
+        emit_at(s, c, a->e, sf(s, "No Polaris listener on port %ld", a->port),
+                sf(s,
+                   "%s = %s, but no apiservers listener of the server "
+                   "configuration listens on %ld (listeners: %s). "
+                   "Register and heartbeat fail with UNAVAILABLE / "
+                   "connection refused (ERR-1007 NETWORK_ERROR, then "
+                   "ERR-1004 API_TIMEOUT), or reach some other process "
+                   "on that port (another Polaris listener answers "
+                   "400401 'client api is not open').",
                    a->e->key, a->e->value, a->port, listener_list(s)),
                 g ? sf(s, "Use port %ld (service-grpc).", g->port)
                   : "Add a service-grpc listener and use its port.");
@@ -1879,26 +1912,28 @@ static void cross_missing(struct hb_config_set *s, const struct check *c,
         if (l == NULL || !is_grpc_listener(l))
             continue;
         missing = (INC_DISCOVER | INC_REGISTER | INC_HEALTHCHECK) & ~opened(l);
-        if (missing == 0 ||
-            discover_only != (missing == INC_DISCOVER))
+        if (missing == 0 || discover_only != (missing == INC_DISCOVER))
             continue;
         if (!l->client_block || !l->client_enable)
             emit_at(s, c, a->e,
-                    sf(s, "Port %ld (service-grpc) does not serve the client "
-                          "API",
+                    sf(s,
+                       "Port %ld (service-grpc) does not serve the client "
+                       "API",
                        a->port),
-                    sf(s, "%s = %s reaches service-grpc, whose api.client is "
-                          "not enabled: register, heartbeat and discover get "
-                          "UNIMPLEMENTED 'unknown service v1.PolarisGRPC'.",
+                    sf(s,
+                       "%s = %s reaches service-grpc, whose api.client is "
+                       "not enabled: register, heartbeat and discover get "
+                       "UNIMPLEMENTED 'unknown service v1.PolarisGRPC'.",
                        a->e->key, a->e->value),
                     "Enable api.client on service-grpc.");
         else
             emit_at(s, c, a->e,
-                    sf(s, "Port %ld (service-grpc) does not open %s",
-                       a->port, missing_text(s, missing)),
-                    sf(s, "%s = %s reaches service-grpc, whose "
-                          "api.client.include is [%s]: the client's %s calls "
-                          "get 400401 'client api is not open'.",
+                    sf(s, "Port %ld (service-grpc) does not open %s", a->port,
+                       missing_text(s, missing)),
+                    sf(s,
+                       "%s = %s reaches service-grpc, whose "
+                       "api.client.include is [%s]: the client's %s calls "
+                       "get 400401 'client api is not open'.",
                        a->e->key, a->e->value, l->items,
                        missing_text(s, missing)),
                     sf(s, "Add %s to api.client.include of service-grpc.",
@@ -2007,15 +2042,17 @@ static void chk_build_boot_cloud(struct hb_config_set *s, const struct check *c)
     emit_ver(s, c, v.boot,
              sf(s, "Spring Boot %s is not accepted by %s", v.boot->value,
                 cloud_name(s, &v)),
-             sf(s, "Spring Cloud %s accepts Spring Boot %s. Its "
-                   "compatibility verifier stops the application at start "
-                   "('Spring Boot [%s] is not compatible with this Spring "
-                   "Cloud release train'), before anything registers with "
-                   "Polaris.",
+             sf(s,
+                "Spring Cloud %s accepts Spring Boot %s. Its "
+                "compatibility verifier stops the application at start "
+                "('Spring Boot [%s] is not compatible with this Spring "
+                "Cloud release train'), before anything registers with "
+                "Polaris.",
                 v.cloud_line, boots(s, v.cloud_line), v.boot->value),
              hb_build_boot_train(s->know, v.boot->value, other, sizeof other)
-                 ? sf(s, "Use Spring Boot %s with Spring Cloud %s, or move "
-                         "to Spring Cloud %s (with %s) to keep Boot %s.",
+                 ? sf(s,
+                      "Use Spring Boot %s with Spring Cloud %s, or move "
+                      "to Spring Cloud %s (with %s) to keep Boot %s.",
                       boots(s, v.cloud_line), v.cloud_line, other,
                       sct_suggestion(s, v.sct_base, other), v.boot->value)
                  : sf(s, "Use Spring Boot %s with Spring Cloud %s.",
@@ -2033,11 +2070,12 @@ static void chk_build_sct_cloud(struct hb_config_set *s, const struct check *c)
     emit_ver(s, c, v.sct,
              sf(s, "SCT %s is built for Spring Cloud %s, the build uses %s",
                 v.sct->value, v.sct_line, cloud_name(s, &v)),
-             sf(s, "The suffix of an SCT version names its release train "
-                   "(%s). Against another train SCT's auto-configurations "
-                   "do not link or do not start (NoSuchMethodError, "
-                   "ClassNotFoundException, bean creation errors), so the "
-                   "service never registers.",
+             sf(s,
+                "The suffix of an SCT version names its release train "
+                "(%s). Against another train SCT's auto-configurations "
+                "do not link or do not start (NoSuchMethodError, "
+                "ClassNotFoundException, bean creation errors), so the "
+                "service never registers.",
                 v.sct_train),
              sf(s, "Use %s, or Spring Cloud %s.",
                 sct_suggestion(s, v.sct_base,
@@ -2056,8 +2094,9 @@ static void chk_build_sct_cloud_patch(struct hb_config_set *s,
         strcmp(v.sct_train, v.cloud->value) == 0)
         return;
     emit_ver(s, c, v.sct,
-             sf(s, "SCT %s was built against Spring Cloud %s, the build "
-                   "uses %s",
+             sf(s,
+                "SCT %s was built against Spring Cloud %s, the build "
+                "uses %s",
                 v.sct->value, v.sct_train, v.cloud->value),
              sf(s, "Same release train, different release: the Spring "
                    "Cloud BOM moves library versions SCT was not built "
@@ -2080,13 +2119,13 @@ static void chk_build_sct_boot(struct hb_config_set *s, const struct check *c)
     emit_ver(s, c, v.boot,
              sf(s, "Spring Boot %s does not fit SCT %s", v.boot->value,
                 v.sct->value),
-             sf(s, "SCT %s is built for Spring Cloud %s, which accepts "
-                   "Spring Boot %s; the Spring Cloud compatibility verifier "
-                   "stops the application at start.",
+             sf(s,
+                "SCT %s is built for Spring Cloud %s, which accepts "
+                "Spring Boot %s; the Spring Cloud compatibility verifier "
+                "stops the application at start.",
                 v.sct->value, v.sct_line, boots(s, v.sct_line)),
              sf(s, "Use Spring Boot %s, or %s.", boots(s, v.sct_line),
-                hb_build_boot_train(s->know, v.boot->value, other,
-                                    sizeof other)
+                hb_build_boot_train(s->know, v.boot->value, other, sizeof other)
                     ? sct_suggestion(s, v.sct_base, other)
                     : "an SCT release for your Spring Boot line"));
 }
@@ -2107,16 +2146,19 @@ static void chk_build_polaris_java(struct hb_config_set *s,
         strcmp(have, want) == 0)
         return;
     emit_ver(s, c, v.pj,
-             sf(s, "polaris-java %s overrides the %s that SCT %s is built "
-                   "with",
+             sf(s,
+                "polaris-java %s overrides the %s that SCT %s is built "
+                "with",
                 v.pj->value, r->polaris_java, v.sct->value),
-             sf(s, "SCT %s-%s pins polaris-java %s. Another minor line "
-                   "changes the SDK classes and log format SCT calls; "
-                   "registration or heartbeats may fail with "
-                   "NoSuchMethodError or behave differently.",
+             sf(s,
+                "SCT %s-%s pins polaris-java %s. Another minor line "
+                "changes the SDK classes and log format SCT calls; "
+                "registration or heartbeats may fail with "
+                "NoSuchMethodError or behave differently.",
                 r->sct, r->train, r->polaris_java),
-             sf(s, "Drop the polaris-java version override (let the SCT BOM "
-                   "choose %s).",
+             sf(s,
+                "Drop the polaris-java version override (let the SCT BOM "
+                "choose %s).",
                 r->polaris_java));
 }
 
@@ -2129,8 +2171,8 @@ static void chk_build_grpc(struct hb_config_set *s, const struct check *c)
         hb_version_cmp(v.grpc->value, "1.58.0") < 0)
         return;
     emit_ver(s, c, v.grpc,
-             sf(s, "grpc-java %s is too new for polaris-java %s",
-                v.grpc->value, v.pj->value),
+             sf(s, "grpc-java %s is too new for polaris-java %s", v.grpc->value,
+                v.pj->value),
              sf(s, "grpc-java 1.58 removed MetadataUtils.attachHeaders, which "
                    "polaris-java 1.14.x and older call: every call to the "
                    "server then fails with a NoSuchMethodError wrapped as "
@@ -2142,7 +2184,10 @@ static void chk_build_grpc(struct hb_config_set *s, const struct check *c)
 
 /* ---- the table ------------------------------------------------------ */
 
-#define ROW(id, cause, sev, fn, what) {{id, cause, sev, what}, fn}
+#define ROW(id, cause, sev, fn, what)                                          \
+    {                                                                          \
+        {id, cause, sev, what}, fn                                             \
+    }
 
 static const struct check checks[] = {
     /* client: addresses */
@@ -2214,8 +2259,8 @@ static const struct check checks[] = {
     ROW("server-register-not-included", HB_CAUSE_API_GATING, HB_SEV_CRITICAL,
         chk_server_register,
         "service-grpc include without register: registration gets 400401"),
-    ROW("server-healthcheck-not-included", HB_CAUSE_API_GATING,
-        HB_SEV_CRITICAL, chk_server_healthcheck,
+    ROW("server-healthcheck-not-included", HB_CAUSE_API_GATING, HB_SEV_CRITICAL,
+        chk_server_healthcheck,
         "service-grpc include without healthcheck: heartbeats get 400401"),
     ROW("server-discover-not-included", HB_CAUSE_API_GATING, HB_SEV_WARNING,
         chk_server_discover,
@@ -2315,11 +2360,10 @@ size_t hb_config_set_dropped(const struct hb_config_set *s)
     return s->dropped;
 }
 
-enum hb_status hb_config_check_files(const char *const *paths, size_t n,
-                                     void (*fn)(void *ctx,
-                                                const struct hb_finding *f),
-                                     void *ctx, struct hb_config_set **out,
-                                     struct hb_diag *d)
+enum hb_status
+hb_config_check_files(const char *const *paths, size_t n,
+                      void (*fn)(void *ctx, const struct hb_finding *f),
+                      void *ctx, struct hb_config_set **out, struct hb_diag *d)
 {
     struct hb_config_set *s = hb_config_set_new();
     enum hb_status rc = HB_OK;

@@ -17,11 +17,11 @@
 
 enum hb_build_what {
     HB_BUILD_BOOT = 0, /* Spring Boot */
-    HB_BUILD_CLOUD,    /* Spring Cloud release train (spring-cloud-dependencies) */
-    HB_BUILD_COMMONS,  /* spring-cloud-commons/-context: names the train too */
-    HB_BUILD_SCT,      /* Spring Cloud Tencent, e.g. 1.13.0-2022.0.4 */
-    HB_BUILD_POLARIS,  /* polaris-java */
-    HB_BUILD_GRPC,     /* grpc-java */
+    HB_BUILD_CLOUD, /* Spring Cloud release train (spring-cloud-dependencies) */
+    HB_BUILD_COMMONS, /* spring-cloud-commons/-context: names the train too */
+    HB_BUILD_SCT,     /* Spring Cloud Tencent, e.g. 1.13.0-2022.0.4 */
+    HB_BUILD_POLARIS, /* polaris-java */
+    HB_BUILD_GRPC,    /* grpc-java */
     HB_BUILD_NETTY,
     HB_BUILD_COUNT
 };
@@ -31,14 +31,14 @@ struct hb_build_ver {
     const char *value;    /* NULL when not found */
     const char *artifact; /* "group:artifact" or the property name */
     const char *path;
-    unsigned long line;   /* of the value (a property's definition if used) */
-    const char *text;     /* that source line, trimmed */
+    unsigned long line; /* of the value (a property's definition if used) */
+    const char *text;   /* that source line, trimmed */
 };
 
 struct hb_build_info {
     struct hb_build_ver v[HB_BUILD_COUNT];
-    unsigned files;        /* build files scanned */
-    char **pool;           /* owned strings */
+    unsigned files; /* build files scanned */
+    char **pool;    /* owned strings */
     size_t npool, cappool;
 };
 
@@ -77,8 +77,8 @@ bool hb_build_minor_line(const char *v, char *out, size_t cap);
 /* Release train of a Spring Cloud version: "2022.0.4" -> "2022.0",
  * "Hoxton.SR12" -> "Hoxton", "Ilford" -> "2020.0". false (out "") when
  * unknown. */
-bool hb_build_train_line(const struct hb_knowledge *k, const char *v,
-                         char *out, size_t cap);
+bool hb_build_train_line(const struct hb_knowledge *k, const char *v, char *out,
+                         size_t cap);
 /* Train named by a spring-cloud-commons version ("4.0.4" -> "2022.0"). */
 const char *hb_build_commons_train(const char *commons);
 /* The Boot lines a train accepts as "3.0.x, 3.1.x"; false when unknown. */
@@ -92,19 +92,17 @@ bool hb_build_boot_train(const struct hb_knowledge *k, const char *boot,
                          char *out, size_t cap);
 /* "1.13.0-2022.0.4" -> "1.13.0" + "2022.0.4"; "1.1.0.Hoxton.SR9" ->
  * "1.1.0" + "Hoxton.SR9". false when there is no train suffix. */
-bool hb_build_sct_split(const char *sct, char *base, size_t bcap,
-                        char *train, size_t tcap);
+bool hb_build_sct_split(const char *sct, char *base, size_t bcap, char *train,
+                        size_t tcap);
 /* The matrix row for SCT base + train (the exact train, else the same
  * train line); NULL when unknown. */
 const struct hb_sct_row *hb_build_sct_find(const struct hb_knowledge *k,
-                                           const char *base,
-                                           const char *train);
+                                           const char *base, const char *train);
 /* The newest matrix row for a train, given as a release ("2022.0.5":
  * exactly that release) or a line ("2021.0"); RC and SNAPSHOT trains are
  * skipped. base, when not NULL, is preferred (the same SCT version built
  * for that train). NULL when none. */
 const struct hb_sct_row *hb_build_sct_for(const struct hb_knowledge *k,
-                                          const char *train,
-                                          const char *base);
+                                          const char *train, const char *base);
 
 #endif

@@ -15,14 +15,14 @@
 #include "hbscan.h"
 
 /* Caps on what one file may make us build (bad input never grows us). */
-#define HB_CFG_MAX_BYTES (4u << 20) /* file size */
-#define HB_CFG_MAX_DEPTH 32         /* YAML nesting */
-#define HB_CFG_MAX_ENTRIES 100000   /* entries (keys + containers) per file */
-#define HB_CFG_MAX_ALIAS 4096       /* YAML aliases + entries they copy, per file */
-#define HB_CFG_MAX_ANCHORS 1024     /* YAML anchors per file */
-#define HB_CFG_MAX_TOTAL 1000000    /* entries across all files of a set */
-#define HB_CFG_MAX_KEY 1024         /* bytes of one dotted key */
-#define HB_CFG_MAX_TEXT 200         /* bytes of source line kept per entry */
+#define HB_CFG_MAX_BYTES   (4u << 20) /* file size */
+#define HB_CFG_MAX_DEPTH   32         /* YAML nesting */
+#define HB_CFG_MAX_ENTRIES 100000     /* entries (keys + containers) per file */
+#define HB_CFG_MAX_ALIAS   4096 /* YAML aliases + entries they copy, per file */
+#define HB_CFG_MAX_ANCHORS 1024 /* YAML anchors per file */
+#define HB_CFG_MAX_TOTAL   1000000 /* entries across all files of a set */
+#define HB_CFG_MAX_KEY     1024    /* bytes of one dotted key */
+#define HB_CFG_MAX_TEXT    200     /* bytes of source line kept per entry */
 
 /* What a file configures; HB_CFG_AUTO asks the loader to tell by content. */
 enum hb_cfg_role {
@@ -36,11 +36,11 @@ enum hb_cfg_role {
 enum hb_cfg_kind { HB_CFG_SCALAR, HB_CFG_MAP, HB_CFG_SEQ };
 
 struct hb_cfg_file {
-    const char *path;     /* owned by the hb_cfg */
+    const char *path; /* owned by the hb_cfg */
     enum hb_cfg_role role;
-    const char *profile;  /* from application-<profile>.yml; NULL if none */
-    size_t first, count;  /* its entries: hb_cfg_at(first .. first+count-1) */
-    unsigned docs;        /* YAML / properties documents seen */
+    const char *profile; /* from application-<profile>.yml; NULL if none */
+    size_t first, count; /* its entries: hb_cfg_at(first .. first+count-1) */
+    unsigned docs;       /* YAML / properties documents seen */
 };
 
 /*
@@ -49,12 +49,12 @@ struct hb_cfg_file {
  * Every string is owned by the hb_cfg.
  */
 struct hb_cfg_entry {
-    const char *key;     /* dotted path as written: "a.b[0].c" */
-    const char *norm;    /* relaxed form: lower case, '-' and '_' dropped */
-    const char *value;   /* scalar text, "" for null and containers */
+    const char *key;   /* dotted path as written: "a.b[0].c" */
+    const char *norm;  /* relaxed form: lower case, '-' and '_' dropped */
+    const char *value; /* scalar text, "" for null and containers */
     enum hb_cfg_kind kind;
-    bool null;           /* YAML null (~, null, nothing) */
-    bool aliased;        /* copied by a YAML alias or "<<" merge */
+    bool null;              /* YAML null (~, null, nothing) */
+    bool aliased;           /* copied by a YAML alias or "<<" merge */
     unsigned long dup_line; /* YAML: its mapping already had this key at
                                that line (Spring refuses such files); 0 */
     const char *profile; /* profile its document activates on; NULL = always */
@@ -62,7 +62,7 @@ struct hb_cfg_entry {
     size_t file;         /* index for hb_cfg_file_at */
     unsigned long line;  /* 1-based; of the key for mapping values */
     unsigned long col;
-    const char *text;    /* the source line, trimmed, <= HB_CFG_MAX_TEXT */
+    const char *text; /* the source line, trimmed, <= HB_CFG_MAX_TEXT */
 };
 
 struct hb_cfg; /* opaque: files, entries and their strings */

@@ -19,10 +19,10 @@
 
 /* One row of the check table (also `hbscan config checks`). */
 struct hb_check_info {
-    const char *id;        /* stable: used by tests, CI filters, --fail-on docs */
+    const char *id; /* stable: used by tests, CI filters, --fail-on docs */
     enum hb_cause cause;
     enum hb_severity severity;
-    const char *what;      /* one line: what it looks for */
+    const char *what; /* one line: what it looks for */
 };
 
 size_t hb_config_check_count(void);
@@ -95,10 +95,9 @@ const struct hb_build_info *hb_config_set_build(const struct hb_config_set *s);
  * (d describes it; the other files were still checked; every error is in
  * hb_config_set_error).
  */
-enum hb_status hb_config_check_files(const char *const *paths, size_t n,
-                                     void (*fn)(void *ctx,
-                                                const struct hb_finding *f),
-                                     void *ctx, struct hb_config_set **out,
-                                     struct hb_diag *d);
+enum hb_status
+hb_config_check_files(const char *const *paths, size_t n,
+                      void (*fn)(void *ctx, const struct hb_finding *f),
+                      void *ctx, struct hb_config_set **out, struct hb_diag *d);
 
 #endif

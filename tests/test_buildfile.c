@@ -130,9 +130,8 @@ static void test_buildfile_snippets(void **state)
          "implementation \"com.tencent.cloud:spring-cloud-starter-tencent-"
          "polaris-discovery:$sct\"\n",
          HB_BUILD_SCT, "1.11.9-2021.0.6"},
-        {"build.gradle.kts",
-         "val springCloudVersion by extra(\"2023.0.1\")\n", HB_BUILD_CLOUD,
-         "2023.0.1"},
+        {"build.gradle.kts", "val springCloudVersion by extra(\"2023.0.1\")\n",
+         HB_BUILD_CLOUD, "2023.0.1"},
         {"gradle.properties", "springCloudVersion=Hoxton.SR12\n",
          HB_BUILD_CLOUD, "Hoxton.SR12"},
         {"pom.xml",
@@ -143,9 +142,8 @@ static void test_buildfile_snippets(void **state)
          HB_BUILD_GRPC, NULL}, /* unresolved */
         {"gradle.properties", "polarisVersion=1.15.8\n", HB_BUILD_POLARIS,
          "1.15.8"},
-        {"deps.txt",
-         "+--- io.grpc:grpc-api:1.58.0 -> 1.64.0 (*)\n", HB_BUILD_GRPC,
-         "1.64.0"},
+        {"deps.txt", "+--- io.grpc:grpc-api:1.58.0 -> 1.64.0 (*)\n",
+         HB_BUILD_GRPC, "1.64.0"},
         {"deps.txt",
          "[INFO] +- com.tencent.polaris:polaris-all:jar:1.15.0:compile\n",
          HB_BUILD_POLARIS, "1.15.0"},
@@ -200,7 +198,8 @@ static void test_buildfile_is_build_file(void **state)
         {"gradle.properties", "", true},
         {"application.properties", "<project", false},
         {"application.yml", "com.tencent.polaris:polaris-all:1.0", false},
-        {"deps.txt", "[INFO]    com.tencent.polaris:polaris-all:jar:1.15.0", true},
+        {"deps.txt", "[INFO]    com.tencent.polaris:polaris-all:jar:1.15.0",
+         true},
         {"config", "logging.level.com.tencent.polaris: debug\n", false},
         {"module.xml", "<?xml?><project>", true},
         {"notes.txt", "nothing here", false},
@@ -219,11 +218,17 @@ static void test_buildfile_trains(void **state)
     static const struct {
         const char *v, *line;
     } lines[] = {
-        {"2022.0.4", "2022.0"}, {"2021.0.9-RC1", "2021.0"},
-        {"Hoxton.SR12", "Hoxton"}, {"Greenwich.SR6", "Greenwich"},
-        {"Ilford", "2020.0"},   {"kilburn.SR1", "2022.0"},
-        {"2025.1.0", "2025.1"}, {"Finchley.SR2", NULL},
-        {"1999.0.1", NULL},     {"2022.9.1", NULL}, {"", NULL},
+        {"2022.0.4", "2022.0"},
+        {"2021.0.9-RC1", "2021.0"},
+        {"Hoxton.SR12", "Hoxton"},
+        {"Greenwich.SR6", "Greenwich"},
+        {"Ilford", "2020.0"},
+        {"kilburn.SR1", "2022.0"},
+        {"2025.1.0", "2025.1"},
+        {"Finchley.SR2", NULL},
+        {"1999.0.1", NULL},
+        {"2022.9.1", NULL},
+        {"", NULL},
     };
     char out[32], base[32], train[32];
     size_t i;
@@ -271,8 +276,8 @@ static void test_buildfile_trains(void **state)
                                    sizeof train));
     assert_string_equal(base, "1.1.0");
     assert_string_equal(train, "Hoxton.SR9");
-    assert_false(hb_build_sct_split("2.0.0.0", base, sizeof base, train,
-                                    sizeof train));
+    assert_false(
+        hb_build_sct_split("2.0.0.0", base, sizeof base, train, sizeof train));
     assert_string_equal(base, "2.0.0.0");
 }
 

@@ -41,14 +41,13 @@ static const struct hb_cfg_entry *get(const struct hb_cfg *c, const char *key)
 
 static void test_config_yaml_nested_keys(void **state)
 {
-    static const char text[] =
-        "spring:\n"
-        "  application:\n"
-        "    name: demo-svc\n"
-        "  cloud.polaris:\n"
-        "    address: grpc://127.0.0.1:8091\n"
-        "    discovery:\n"
-        "      token:\n";
+    static const char text[] = "spring:\n"
+                               "  application:\n"
+                               "    name: demo-svc\n"
+                               "  cloud.polaris:\n"
+                               "    address: grpc://127.0.0.1:8091\n"
+                               "    discovery:\n"
+                               "      token:\n";
     struct hb_cfg *c = load("application.yml", text, HB_OK, NULL);
     const struct hb_cfg_entry *e;
 
@@ -105,17 +104,16 @@ static void test_config_relaxed_binding(void **state)
 
 static void test_config_list_indices(void **state)
 {
-    static const char yaml[] =
-        "global:\n"
-        "  serverConnector:\n"
-        "    addresses:\n"
-        "      - 10.0.0.1:8091\n"
-        "      - 10.0.0.2:8091\n"
-        "apiservers:\n"
-        "  - name: service-grpc\n"
-        "    api:\n"
-        "      client:\n"
-        "        include: [discover, register]\n";
+    static const char yaml[] = "global:\n"
+                               "  serverConnector:\n"
+                               "    addresses:\n"
+                               "      - 10.0.0.1:8091\n"
+                               "      - 10.0.0.2:8091\n"
+                               "apiservers:\n"
+                               "  - name: service-grpc\n"
+                               "    api:\n"
+                               "      client:\n"
+                               "        include: [discover, register]\n";
     static const char props[] = "a.list[0]=x\na.list[1]=y\n";
     struct hb_cfg *c = load("polaris.yml", yaml, HB_OK, NULL);
     const struct hb_cfg_entry *e;
@@ -146,22 +144,20 @@ static void test_config_list_indices(void **state)
 
 static void test_config_profiles(void **state)
 {
-    static const char yaml[] =
-        "spring.cloud.polaris.address: grpc://a:8091\n"
-        "---\n"
-        "spring:\n"
-        "  config:\n"
-        "    activate:\n"
-        "      on-profile: prod\n"
-        "  cloud.polaris.address: grpc://b:8091\n"
-        "---\n"
-        "spring.profiles: dev\n"
-        "spring.cloud.polaris.address: grpc://c:8091\n";
-    static const char props[] =
-        "spring.cloud.polaris.address=grpc://a:8091\n"
-        "#---\n"
-        "spring.config.activate.on-profile=test\n"
-        "spring.cloud.polaris.address=grpc://t:8091\n";
+    static const char yaml[] = "spring.cloud.polaris.address: grpc://a:8091\n"
+                               "---\n"
+                               "spring:\n"
+                               "  config:\n"
+                               "    activate:\n"
+                               "      on-profile: prod\n"
+                               "  cloud.polaris.address: grpc://b:8091\n"
+                               "---\n"
+                               "spring.profiles: dev\n"
+                               "spring.cloud.polaris.address: grpc://c:8091\n";
+    static const char props[] = "spring.cloud.polaris.address=grpc://a:8091\n"
+                                "#---\n"
+                                "spring.config.activate.on-profile=test\n"
+                                "spring.cloud.polaris.address=grpc://t:8091\n";
     const char *want_profile[] = {NULL, "prod", "dev"};
     const char *want_value[] = {"grpc://a:8091", "grpc://b:8091",
                                 "grpc://c:8091"};
@@ -181,8 +177,8 @@ static void test_config_profiles(void **state)
         else
             assert_null(e->profile);
     }
-    assert_null(hb_cfg_find(c, HB_CFG_ANY_FILE, "spring.cloud.polaris.address",
-                            &pos));
+    assert_null(
+        hb_cfg_find(c, HB_CFG_ANY_FILE, "spring.cloud.polaris.address", &pos));
     assert_int_equal(hb_cfg_file_at(c, 0)->docs, 3);
     hb_cfg_free(c);
 
@@ -241,18 +237,17 @@ static void test_config_properties_syntax(void **state)
 
 static void test_config_aliases_and_merge(void **state)
 {
-    static const char yaml[] =
-        "defaults: &d\n"
-        "  port: 8091\n"
-        "  tags: [a, b]\n"
-        "one:\n"
-        "  <<: *d\n"
-        "  host: x\n"
-        "two: *d\n"
-        "three:\n"
-        "  <<: [*d]\n"
-        "scalar: &s hello\n"
-        "copy: *s\n";
+    static const char yaml[] = "defaults: &d\n"
+                               "  port: 8091\n"
+                               "  tags: [a, b]\n"
+                               "one:\n"
+                               "  <<: *d\n"
+                               "  host: x\n"
+                               "two: *d\n"
+                               "three:\n"
+                               "  <<: [*d]\n"
+                               "scalar: &s hello\n"
+                               "copy: *s\n";
     struct hb_cfg *c = load("a.yml", yaml, HB_OK, NULL);
     const struct hb_cfg_entry *e;
 
@@ -275,22 +270,21 @@ static void test_config_aliases_and_merge(void **state)
  * way, in another document, or overriding a merge is not. */
 static void test_config_duplicate_keys(void **state)
 {
-    static const char yaml[] =
-        "a:\n"
-        "  x: 1\n"
-        "b: 2\n"
-        "a:\n"
-        "  y: 1\n"
-        "c.d: 1\n"
-        "c:\n"
-        "  d: 2\n"
-        "base: &b {k: 1}\n"
-        "m:\n"
-        "  <<: *b\n"
-        "  k: 2\n"
-        "l: [{n: 1, n: 2}]\n"
-        "---\n"
-        "a: 3\n";
+    static const char yaml[] = "a:\n"
+                               "  x: 1\n"
+                               "b: 2\n"
+                               "a:\n"
+                               "  y: 1\n"
+                               "c.d: 1\n"
+                               "c:\n"
+                               "  d: 2\n"
+                               "base: &b {k: 1}\n"
+                               "m:\n"
+                               "  <<: *b\n"
+                               "  k: 2\n"
+                               "l: [{n: 1, n: 2}]\n"
+                               "---\n"
+                               "a: 3\n";
     struct hb_cfg *c = load("dup.yml", yaml, HB_OK, NULL);
     size_t i, ndup = 0;
 
@@ -317,13 +311,12 @@ static void test_config_duplicate_keys(void **state)
 /* Each level repeats the previous one nine times: 9^6 if expanded. */
 static void test_config_alias_bomb_capped(void **state)
 {
-    static const char yaml[] =
-        "a: &a [x, x, x, x, x, x, x, x, x]\n"
-        "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
-        "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
-        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
-        "f: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
+    static const char yaml[] = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+                               "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                               "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                               "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                               "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+                               "f: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
     struct hb_diag d;
     struct hb_cfg *c;
 
@@ -512,9 +505,8 @@ static void test_config_roles(void **state)
     {
         struct hb_cfg *c = hb_cfg_new();
 
-        assert_int_equal(hb_cfg_load_mem(c, "s", "a: 1\n", 5, HB_CFG_SERVER,
-                                         NULL),
-                         HB_OK);
+        assert_int_equal(
+            hb_cfg_load_mem(c, "s", "a: 1\n", 5, HB_CFG_SERVER, NULL), HB_OK);
         assert_int_equal(hb_cfg_file_at(c, 0)->role, HB_CFG_SERVER);
         hb_cfg_free(c);
     }
@@ -527,9 +519,9 @@ static void test_config_files(void **state)
 
     (void)state;
     memset(&d, 0, sizeof d);
-    assert_int_equal(hb_cfg_load(c, "testdata/config/no-such-file.yml",
-                                 HB_CFG_AUTO, &d),
-                     HB_EIO);
+    assert_int_equal(
+        hb_cfg_load(c, "testdata/config/no-such-file.yml", HB_CFG_AUTO, &d),
+        HB_EIO);
     assert_non_null(strstr(d.msg, "cannot open"));
     assert_int_equal(hb_cfg_load(c, "testdata/config", HB_CFG_AUTO, &d),
                      HB_EIO);
@@ -537,9 +529,9 @@ static void test_config_files(void **state)
     assert_int_equal(hb_cfg_load(c, "testdata/config/client/application.yml",
                                  HB_CFG_AUTO, &d),
                      HB_OK);
-    assert_int_equal(hb_cfg_load(c, "testdata/config/bad/binary.yml",
-                                 HB_CFG_AUTO, &d),
-                     HB_EPARSE);
+    assert_int_equal(
+        hb_cfg_load(c, "testdata/config/bad/binary.yml", HB_CFG_AUTO, &d),
+        HB_EPARSE);
     assert_int_equal(d.line, 2);
     assert_int_equal(hb_cfg_nfiles(c), 1);
     assert_non_null(get(c, "spring.cloud.polaris.address"));

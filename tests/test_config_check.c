@@ -16,9 +16,9 @@
 #include "config_check.h"
 #include "util.h"
 
-#define D "testdata/config/"
+#define D         "testdata/config/"
 #define MAX_FILES 4
-#define MAX_WANT 4
+#define MAX_WANT  4
 
 struct want {
     const char *id;
@@ -35,14 +35,14 @@ struct fixture_case {
 
 #define PORT HB_CAUSE_PORT
 #define GATE HB_CAUSE_API_GATING
-#define VER HB_CAUSE_VERSION_MISMATCH
+#define VER  HB_CAUSE_VERSION_MISMATCH
 #define AUTH HB_CAUSE_AUTH
-#define NF HB_CAUSE_NOT_FOUND
-#define RL HB_CAUSE_RATE_LIMIT
-#define CFG HB_CAUSE_CONFIG
+#define NF   HB_CAUSE_NOT_FOUND
+#define RL   HB_CAUSE_RATE_LIMIT
+#define CFG  HB_CAUSE_CONFIG
 #define INFO HB_SEV_INFO
 #define WARN HB_SEV_WARNING
-#define ERR HB_SEV_ERROR
+#define ERR  HB_SEV_ERROR
 #define CRIT HB_SEV_CRITICAL
 
 static const struct fixture_case fixtures[] = {
@@ -81,8 +81,8 @@ static const struct fixture_case fixtures[] = {
     {{D "client/multi-address.properties"},
      {{"client-address-port", PORT, CRIT, D "client/multi-address.properties",
        3},
-      {"client-address-malformed", CFG, ERR, D "client/multi-address.properties",
-       3}}},
+      {"client-address-malformed", CFG, ERR,
+       D "client/multi-address.properties", 3}}},
     {{D "client/no-scheme.yml"},
      {{"client-address-malformed", CFG, ERR, D "client/no-scheme.yml", 6}}},
     {{D "client/placeholder.yml"},
@@ -192,8 +192,8 @@ static const struct fixture_case fixtures[] = {
     {{D "client/application.yml", D "server/no-discover.yaml"},
      {{"server-discover-not-included", GATE, WARN, D "server/no-discover.yaml",
        11},
-      {"cross-listener-missing-discover", GATE, WARN, D "client/application.yml",
-       9}}},
+      {"cross-listener-missing-discover", GATE, WARN,
+       D "client/application.yml", 9}}},
     {{D "client/application.yml", D "server/client-disabled.yaml"},
      {{"server-client-disabled", GATE, CRIT, D "server/client-disabled.yaml",
        10},
@@ -237,9 +237,8 @@ static void describe(const struct hb_config_set *s)
     for (i = 0; i < hb_config_set_count(s); i++) {
         const struct hb_finding *f = hb_config_set_at(s, i);
 
-        print_message("  got %s:%lu %s %s %s\n", f->path, f->line,
-                      f->check_id, hb_cause_name(f->cause),
-                      hb_severity_name(f->severity));
+        print_message("  got %s:%lu %s %s %s\n", f->path, f->line, f->check_id,
+                      hb_cause_name(f->cause), hb_severity_name(f->severity));
     }
 }
 
@@ -396,8 +395,8 @@ static void test_config_check_cross_text(void **state)
 static void test_config_check_bad_files(void **state)
 {
     static const char *const bad[] = {
-        D "bad/malformed.yml", D "bad/binary.yml", D "bad/list.yml",
-        D "bad/text.yml",      D "bad/laughs.yml", D "bad/badindent.yml",
+        D "bad/malformed.yml",     D "bad/binary.yml",   D "bad/list.yml",
+        D "bad/text.yml",          D "bad/laughs.yml",   D "bad/badindent.yml",
         D "bad/binary.properties", D "no-such-file.yml", D "client",
     };
     size_t i;
@@ -450,9 +449,9 @@ static void test_config_check_files_api(void **state)
     assert_int_equal(n, 2); /* cross-no-listener + healthcheck-not-included */
     assert_non_null(s);
     assert_int_equal(hb_config_set_count(s), 2);
-    assert_non_null(strstr(hb_config_set_at(s, 0)->title, "8081") ?
-                    hb_config_set_at(s, 0)->title :
-                    hb_config_set_at(s, 1)->title);
+    assert_non_null(strstr(hb_config_set_at(s, 0)->title, "8081")
+                        ? hb_config_set_at(s, 0)->title
+                        : hb_config_set_at(s, 1)->title);
     hb_config_set_free(s);
 
     n = 0;
@@ -526,11 +525,10 @@ static void test_config_check_placeholders(void **state)
     for (i = 0; i < HB_ARRAY_LEN(cases); i++) {
         struct hb_config_set *s = hb_config_set_new();
 
-        assert_int_equal(hb_config_set_add_mem(s, "application.yml",
-                                               cases[i].text,
-                                               strlen(cases[i].text),
-                                               HB_CFG_AUTO, NULL),
-                         HB_OK);
+        assert_int_equal(
+            hb_config_set_add_mem(s, "application.yml", cases[i].text,
+                                  strlen(cases[i].text), HB_CFG_AUTO, NULL),
+            HB_OK);
         hb_config_set_run(s);
         if (hb_config_set_count(s) != cases[i].n ||
             strcmp(hb_config_set_at(s, 0)->check_id, cases[i].first) != 0) {
@@ -576,8 +574,7 @@ static void test_config_check_ports(void **state)
         snprintf(text, sizeof text, "spring.cloud.polaris.address=%s\n",
                  cases[i].addr);
         assert_int_equal(hb_config_set_add_mem(s, "a.properties", text,
-                                               strlen(text), HB_CFG_AUTO,
-                                               NULL),
+                                               strlen(text), HB_CFG_AUTO, NULL),
                          HB_OK);
         hb_config_set_run(s);
         if (cases[i].id == NULL ? hb_config_set_count(s) != 0
@@ -653,11 +650,16 @@ static void test_config_check_build_inline(void **state)
 static void test_config_check_mangled_inputs(void **state)
 {
     static const char *const files[] = {
-        D "client/application.yml",    D "client/placeholder.yml",
-        D "client/multi-address.properties", D "client/polaris-bad.yml",
-        D "server/polaris-server.yaml", D "server/no-healthcheck.yaml",
-        D "build/good-pom.xml",        D "build/build.gradle.kts",
-        D "build/dependency-list.txt", D "bad/laughs.yml",
+        D "client/application.yml",
+        D "client/placeholder.yml",
+        D "client/multi-address.properties",
+        D "client/polaris-bad.yml",
+        D "server/polaris-server.yaml",
+        D "server/no-healthcheck.yaml",
+        D "build/good-pom.xml",
+        D "build/build.gradle.kts",
+        D "build/dependency-list.txt",
+        D "bad/laughs.yml",
     };
     static const char noise[] = ":-[]{}&*!|>'\"%@`#,?\n\t \\$\0\xff";
     uint32_t seed = 12345;
@@ -711,8 +713,10 @@ static void test_config_check_per_check_cap(void **state)
     hb_buf_init(&b);
     hb_buf_puts(&b, "spring.cloud.polaris.address=grpc://h:8091\n");
     for (i = 0; i < HB_CONFIG_MAX_PER_CHECK + 25; i++)
-        hb_buf_printf(&b, "spring.cloud.polaris.discovery.heartbeat-interval="
-                          "%d\n", 100 + i);
+        hb_buf_printf(&b,
+                      "spring.cloud.polaris.discovery.heartbeat-interval="
+                      "%d\n",
+                      100 + i);
     assert_int_equal(hb_config_set_add_mem(s, "many.properties", b.data, b.len,
                                            HB_CFG_AUTO, NULL),
                      HB_OK);
