@@ -1649,24 +1649,28 @@ static void server_missing(struct hb_config_set *s, const struct check *c,
 
     for (i = 0; i < s->nls; i++) {
         const struct listener *l = &s->ls[i];
+        const struct hb_cfg_entry *at;
 
         if (!is_grpc_listener(l) || !l->client_block || !l->client_enable ||
             l->nitems == 0 || (l->include & bit))
             continue;
-        emit_at(s, c, l->include_at ? l->include_at : listener_at(l),
-                sf(s, "Listener service-grpc (port %ld) does not open %s: %s",
-                   l->port, group, consequence),
-                sf(s,
-                   "api.client.include is [%s] without %s. The server "
-                   "answers the %s calls with 400401 'client api is not "
-                   "open'; the SDK logs ERR-1006(SERVER_USER_ERROR): "
-                   "server error 400401: client api is not open.",
-                   l->items, group, group),
-                sf(s,
-                   "Add %s to api.client.include of service-grpc (or "
-                   "drop include to open every client API) and restart "
-                   "polaris-server.",
-                   group));
+        at = l->include_at ? l->include_at : listener_at(l);
+        /* the evidence shows the list even when it is written as a block */
+        emit(s, c, file_of(s, at)->path, at->line,
+             sf(s, "api.client.include: [%s]", l->items),
+             sf(s, "Listener service-grpc (port %ld) does not open %s: %s",
+                l->port, group, consequence),
+             sf(s,
+                "api.client.include is [%s] without %s. The server "
+                "answers the %s calls with 400401 'client api is not "
+                "open'; the SDK logs ERR-1006(SERVER_USER_ERROR): "
+                "server error 400401: client api is not open.",
+                l->items, group, group),
+             sf(s,
+                "Add %s to api.client.include of service-grpc (or "
+                "drop include to open every client API) and restart "
+                "polaris-server.",
+                group));
     }
 }
 
