@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "hbscan.h"
 #include "rowfmt.h"
 #include "store.h"
 #include "storecli.h"
@@ -19,7 +20,12 @@ static const char help[] =
     "                        [--group] [--limit N]\n"
     "                        [--format table|csv|json|ndjson]\n"
     "\n"
-    "Lists the incidents stored by `hbscan scan`, oldest first.\n"
+    "Lists the incidents stored by `hbscan scan`, oldest first. The table\n"
+    "shows id, ts, cause, service, instance, codes and evidence (with\n"
+    "--group: count, last_seen, cause, rule_id, service, sample); csv,\n"
+    "json and ndjson also carry severity, rule_id, source and line (with\n"
+    "--group: fingerprint, first_seen, severity, instance, codes, source,\n"
+    "line). `hbscan query` reaches every column.\n"
     "\n"
     "options:\n"
     "  --since T        incidents at or after T: ISO-8601 (2024-03-13,\n"
@@ -50,13 +56,61 @@ static const char help[] =
     "\n"
     "exit status: 0 ok, 2 bad usage, 5 database missing or unusable.\n";
 
+/* The columns a terminal table shows; csv/json/ndjson carry them all. */
+static const char *const table_cols[] = {"id", "ts", "cause", "service",
+                                         "instance", "codes", "evidence",
+                                         NULL};
+static const char *const group_cols[] = {"count", "last_seen", "cause",
+                                         "rule_id", "service", "sample",
+                                         NULL};
+
+#define MAX_PICK 16
+
+/* A sink that passes on only the named columns, in the list's order. */
+struct pick {
+    const struct hb_row_sink *next;
+    const char *const *want;
+    int map[MAX_PICK]; /* picked column -> index in the full row */
+    int n;
+};
+
+static void pick_columns(void *ctx, int n, const char *const *names)
+{
+    struct pick *p = ctx;
+    const char *picked[MAX_PICK];
+    int i, k;
+
+    p->n = 0;
+    for (k = 0; p->want[k] && p->n < MAX_PICK; k++)
+        for (i = 0; i < n; i++)
+            if (strcmp(names[i], p->want[k]) == 0) {
+                p->map[p->n] = i;
+                picked[p->n++] = names[i];
+                break;
+            }
+    p->next->columns(p->next->ctx, p->n, picked);
+}
+
+static void pick_row(void *ctx, int n, const struct hb_val *vals)
+{
+    struct pick *p = ctx;
+    struct hb_val picked[MAX_PICK];
+    int i;
+
+    for (i = 0; i < p->n; i++)
+        picked[i] = p->map[i] < n ? vals[p->map[i]]
+                                  : (struct hb_val){HB_VAL_NULL, NULL, 0};
+    p->next->row(p->next->ctx, p->n, picked);
+}
+
 int hb_cmd_incidents(int argc, char **argv)
 {
     const char *db = NULL, *fmtname = "table", *v;
     struct hb_filter f;
     struct hb_store *s = NULL;
     struct hb_rowout *out;
-    struct hb_row_sink sink;
+    struct hb_row_sink sink, picked;
+    struct pick pick;
     struct hb_diag d;
     enum hb_status rc;
     bool group = false;
@@ -133,8 +187,16 @@ int hb_cmd_incidents(int argc, char **argv)
                         fmt == HB_ROWFMT_TABLE ? hb_term_width(STDOUT_FILENO)
                                                : 0);
     sink = hb_rowout_sink(out);
+    if (fmt == HB_ROWFMT_TABLE) {
+        memset(&pick, 0, sizeof pick);
+        pick.next = &sink;
+        pick.want = group ? group_cols : table_cols;
+        picked = (struct hb_row_sink){pick_columns, pick_row, &pick};
+    } else {
+        picked = sink;
+    }
     memset(&d, 0, sizeof d);
-    rc = hb_store_list_incidents(s, &f, group, &sink, &d);
+    rc = hb_store_list_incidents(s, &f, group, &picked, &d);
     hb_rowout_finish(out);
     ret = hb_cli_exit(rc);
     if (rc != HB_OK)

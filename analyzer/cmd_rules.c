@@ -407,7 +407,7 @@ static void test_record(struct test_run *t, const struct hb_record *rec)
 /* Reads one input through the pipeline. Returns false if unreadable. */
 static bool test_file(struct test_run *t, const char *path)
 {
-    const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     struct hb_reader_opts ropts;
     struct hb_asm_opts aopts;
     struct hb_reader *r = NULL;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -35,8 +36,12 @@ static const char scan_usage[] =
     "  -f, --format FMT        text (default), json, markdown, or ndjson (one\n"
     "                          JSON object per incident, streamed)\n"
     "      --color WHEN        auto (default), always, never; NO_COLOR is honoured\n"
+    "      --ascii             ASCII only (also when the locale is not UTF-8)\n"
+    "      --width N           text report width in columns (default 100)\n"
+    "      --max-evidence N    evidence lines per cause (default 5)\n"
     "      --fail-on WHAT      exit 1 when a cause of this severity (critical,\n"
-    "                          error, warning, info) or this cause name is found\n"
+    "                          error, warning, info) or this cause name is\n"
+    "                          found; `unknown`: unclassified failures; `any`\n"
     "  -q, --quiet             no notes on stderr\n"
     "  -v, --verbose           formats chosen per source, per-rule statistics\n"
     "\n"
@@ -53,6 +58,8 @@ static const char scan_usage[] =
     "\n"
     "rules and store:\n"
     "      --rules DIR         more rule files (repeatable; also $HBSCAN_RULES)\n"
+    "      --knowledge DIR     ports, version matrix, code history (default:\n"
+    "                          knowledge/ beside the rules)\n"
     "      --db PATH           incident database (default $HBSCAN_DB, else\n"
     "                          $XDG_STATE_HOME/hbscan/hbscan.db)\n"
     "      --no-db             do not store anything (one-off pipe)\n"
@@ -94,6 +101,10 @@ enum {
     OPT_REPORT_EVERY,
     OPT_STOP_AFTER,
     OPT_QUIET_MS,
+    OPT_ASCII,
+    OPT_WIDTH,
+    OPT_MAX_EVIDENCE,
+    OPT_KNOWLEDGE,
 };
 
 static const struct option longopts[] = {
@@ -120,6 +131,10 @@ static const struct option longopts[] = {
     {"report-every", required_argument, NULL, OPT_REPORT_EVERY},
     {"stop-after", required_argument, NULL, OPT_STOP_AFTER},
     {"quiet-ms", required_argument, NULL, OPT_QUIET_MS},
+    {"ascii", no_argument, NULL, OPT_ASCII},
+    {"width", required_argument, NULL, OPT_WIDTH},
+    {"max-evidence", required_argument, NULL, OPT_MAX_EVIDENCE},
+    {"knowledge", required_argument, NULL, OPT_KNOWLEDGE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -144,6 +159,10 @@ struct scan_args {
     unsigned jobs;
     bool follow;
     unsigned report_every, stop_after, quiet_ms;
+    bool ascii;
+    int width;
+    unsigned max_evidence;
+    const char *knowledge;
 };
 
 static bool parse_size(const char *s, size_t lo, size_t hi, size_t *out)
@@ -285,6 +304,26 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
             else
                 a->quiet_ms = (unsigned)v;
             break;
+        case OPT_ASCII:
+            a->ascii = true;
+            break;
+        case OPT_WIDTH:
+            if (!parse_size(optarg, 40, 1000, &v)) {
+                fprintf(stderr, "hbscan: scan: --width wants 40..1000\n");
+                return HB_EXIT_USAGE;
+            }
+            a->width = (int)v;
+            break;
+        case OPT_MAX_EVIDENCE:
+            if (!parse_size(optarg, 1, 1000, &v)) {
+                fprintf(stderr, "hbscan: scan: --max-evidence wants 1..1000\n");
+                return HB_EXIT_USAGE;
+            }
+            a->max_evidence = (unsigned)v;
+            break;
+        case OPT_KNOWLEDGE:
+            a->knowledge = optarg;
+            break;
         case 'h':
             fputs(scan_usage, stdout);
             return HB_EXIT_OK;
@@ -306,15 +345,10 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
                 a->format);
         return HB_EXIT_USAGE;
     }
-    if (strcmp(a->color, "auto") && strcmp(a->color, "always") &&
-        strcmp(a->color, "never")) {
-        fprintf(stderr, "hbscan: scan: --color wants auto, always or never\n");
-        return HB_EXIT_USAGE;
-    }
-    if (a->fail_on && hb_severity_from_name(a->fail_on) < 0 &&
-        hb_cause_from_name(a->fail_on) == HB_CAUSE_NONE) {
+    if (a->fail_on && !hb_dx_fail_on_valid(a->fail_on)) {
         fprintf(stderr, "hbscan: scan: --fail-on wants a severity (critical, "
-                        "error, warning, info) or a cause name\n");
+                        "error, warning, info), a cause name, unknown or "
+                        "any\n");
         return HB_EXIT_USAGE;
     }
     return -1;
@@ -393,6 +427,7 @@ int hb_cmd_scan(int argc, char **argv)
     char argstr[2048];
     bool store_failed = false;
     int rc, i;
+    size_t k;
 
     rc = parse_args(argc, argv, &a);
     if (rc >= 0)
@@ -452,7 +487,7 @@ int hb_cmd_scan(int argc, char **argv)
     sc.rules = rs;
     sc.matcher = hb_matcher_new(rs);
     sc.store = st;
-    sc.dx = hb_dx_new(rs, NULL);
+    sc.dx = hb_dx_new(rs, a.knowledge);
     if (strcmp(a.format, "ndjson") == 0)
         sc.ndjson = stdout;
 
@@ -472,17 +507,18 @@ int hb_cmd_scan(int argc, char **argv)
         hb_walk(argv[i], &wo, &files);
     sc.input_errors += files.errors;
 
-    memset(&ro, 0, sizeof ro);
+    if (hb_report_opts_init(&ro, strcmp(a.format, "ndjson") == 0 ? "text"
+                                                                 : a.format,
+                            a.color, a.ascii, 1, &d) != HB_OK) {
+        hb_diag_print(&d, stderr);
+        rc = HB_EXIT_USAGE;
+        goto out;
+    }
     ro.verbose = a.verbose;
-    ro.color = strcmp(a.color, "always") == 0 ||
-               (strcmp(a.color, "auto") == 0 && isatty(1) &&
-                getenv("NO_COLOR") == NULL);
-    if (strcmp(a.format, "json") == 0)
-        ro.format = HB_REPORT_JSON;
-    else if (a.format[0] == 'm')
-        ro.format = HB_REPORT_MARKDOWN;
-    else
-        ro.format = HB_REPORT_TEXT;
+    if (a.width)
+        ro.width = a.width;
+    if (a.max_evidence)
+        ro.max_evidence = a.max_evidence;
     if (a.follow) {
         struct hb_follow_opts fo;
 
@@ -502,8 +538,22 @@ int hb_cmd_scan(int argc, char **argv)
         if (hb_follow_run(&sc, argv + optind, (size_t)(argc - optind),
                           &fo) != HB_OK)
             store_failed = true;
-    } else if (hb_scan_files(&sc, files.paths, files.n) != HB_OK) {
-        store_failed = true;
+    } else {
+        uint64_t total = 0;
+        struct stat sb;
+
+        for (k = 0; k < files.n; k++)
+            if (strcmp(files.paths[k], "-") != 0 &&
+                stat(files.paths[k], &sb) == 0)
+                total += (uint64_t)sb.st_size;
+        sc.progress = hb_progress_new(!a.quiet && isatty(2) &&
+                                          !(files.n == 1 &&
+                                            strcmp(files.paths[0], "-") == 0),
+                                      files.n, total);
+        if (hb_scan_files(&sc, files.paths, files.n) != HB_OK)
+            store_failed = true;
+        hb_progress_free(sc.progress);
+        sc.progress = NULL;
     }
     sc.stats.input_errors = sc.input_errors;
 

@@ -75,6 +75,7 @@ struct acc {
     uint64_t n, n_alt, n_find;
     int64_t first, last;
     enum hb_severity sev;
+    enum hb_severity alt_sev;   /* of the incidents naming it as alternative */
     struct rule_ent rules[SET_CAP];
     size_t nrules;
     uint64_t rules_over;
@@ -205,6 +206,7 @@ struct hb_dx {
     struct hb_report_version v_ver[SET_CAP];
     struct hb_report_instance v_inst[INST_CAP];
     struct hb_evidence unc_ev[HB_EVIDENCE_KEEP];
+    uint16_t canon[INST_CAP];           /* partial instance -> full one */
     struct hb_report report;
 };
 
@@ -590,7 +592,7 @@ static struct inst *inst_get(struct hb_dx *dx, const char *ns,
     size_t i;
 
     *idx = -1;
-    if (!ns[0] && !service[0] && !host[0] && port == 0)
+    if (!service[0] && !host[0]) /* a namespace or a port alone: no instance */
         return &dx->anon;
     for (i = 0; i < dx->ninst; i++) {
         in = &dx->inst[i];
@@ -629,6 +631,7 @@ static void ev_fill(struct hb_evidence *e, const char *kind,
     copy(e->text, sizeof e->text, text ? text : "");
     copy(e->fingerprint, sizeof e->fingerprint, fp ? fp : "");
     e->score = score;
+    e->count = 1;
 }
 
 /* Index of the address (added when new), -1 when the table is full. */
@@ -728,6 +731,19 @@ static bool fp_add(struct acc *a, const char *fp)
     return true;
 }
 
+/* Incidents counted with fingerprint fp (1 when fp is empty or unknown). */
+static uint64_t fp_count(const struct acc *a, const char *fp)
+{
+    size_t i;
+
+    if (fp[0] == '\0')
+        return 1;
+    for (i = 0; i < a->nfps; i++)
+        if (strcmp(a->fps[i].fp, fp) == 0)
+            return a->fps[i].n;
+    return 1;
+}
+
 /* How many kept evidence slots share slot i's fingerprint. */
 static int ev_dups(const struct acc *a, size_t i)
 {
@@ -797,6 +813,7 @@ enum callkind { CALL_NONE, CALL_HB, CALL_REG, CALL_DISC };
 
 static enum callkind call_kind(struct hb_dx *dx, const struct hb_incident *inc);
 static const char *hay(struct hb_dx *dx, const struct hb_incident *inc);
+static void focus_of(struct hb_evidence *e, const struct hb_incident *inc);
 
 static void acc_add(struct hb_dx *dx, struct acc *a,
                     const struct hb_incident *inc, const char *id,
@@ -815,6 +832,8 @@ static void acc_add(struct hb_dx *dx, struct acc *a,
             r->n++;
     }
     if (kind == T_ALT) {
+        if (a->n_alt == 0 || inc->severity > a->alt_sev)
+            a->alt_sev = inc->severity;
         a->n_alt++;
     } else {
         enum hb_severity sev = inc->severity;
@@ -850,7 +869,45 @@ static void acc_add(struct hb_dx *dx, struct acc *a,
             inc->evidence_line ? inc->evidence_line : inc->first_line,
             inc->ts_ms, inc->evidence[0] ? inc->evidence : inc->message,
             inc->fingerprint, score);
+    focus_of(&e, inc);
     ev_offer(a, &e);
+}
+
+/* The first code or status of the incident the evidence line shows. */
+static void focus_of(struct hb_evidence *e, const struct hb_incident *inc)
+{
+    char num[16];
+    int i;
+
+    for (i = 0; i < inc->ncodes && i < HB_MAX_CODES; i++) {
+        /* "400401" or "ERR-1006(" as written */
+        const char *k = inc->codes[i].key;
+
+        if (k[0] && strstr(e->text, k)) {
+            copy(e->focus, sizeof e->focus, k);
+            return;
+        }
+    }
+    if (inc->grpc_status[0] && strstr(e->text, inc->grpc_status)) {
+        copy(e->focus, sizeof e->focus, inc->grpc_status);
+        return;
+    }
+    if (inc->server_code) {
+        snprintf(num, sizeof num, "%d", inc->server_code);
+        if (strstr(e->text, num)) {
+            copy(e->focus, sizeof e->focus, num);
+            return;
+        }
+    }
+    /* no code: the message, past the log header */
+    if (inc->message[0]) {
+        char head[40];
+
+        hb_strlcpy(head, inc->message, strnlen(inc->message, 32), sizeof head);
+        if (strlen(head) >= 8 && strstr(e->text, head) &&
+            strstr(e->text, head) != e->text)
+            copy(e->focus, sizeof e->focus, head);
+    }
 }
 
 /* ---- reading an incident's text ------------------------------------- */
@@ -1217,6 +1274,26 @@ void hb_dx_add_incident(struct hb_dx *dx, const struct hb_incident *inc)
         }
 }
 
+/* The observed value as it appears in the line ("host:port" of a URL). */
+static void focus_value(struct hb_evidence *e, const char *value)
+{
+    char norm[128];
+
+    if (strstr(e->text, value)) {
+        copy(e->focus, sizeof e->focus, value);
+        return;
+    }
+    addr_norm(norm, sizeof norm, value);
+    if (norm[0] && strstr(e->text, norm)) {
+        copy(e->focus, sizeof e->focus, norm);
+        return;
+    }
+    if (strrchr(norm, ':')) /* ConnID{... host='h', port=p}: the host */
+        *strrchr(norm, ':') = '\0';
+    if (norm[0] && strstr(e->text, norm))
+        copy(e->focus, sizeof e->focus, norm);
+}
+
 void hb_dx_add_obs(struct hb_dx *dx, const struct hb_obs *o)
 {
     dx->ranked = false;
@@ -1231,6 +1308,14 @@ void hb_dx_add_obs(struct hb_dx *dx, const struct hb_obs *o)
             if (a->seen++ == 0 || a->ev.kind == NULL) {
                 ev_fill(&a->ev, "address", o->source, o->line, o->ts_ms,
                         o->text, NULL, 0.3);
+                focus_value(&a->ev, o->value);
+                {
+                    char label[sizeof a->ev.label];
+
+                    snprintf(label, sizeof label, "%s (%s)", a->value,
+                             o->key[0] ? o->key : "address");
+                    copy(a->ev.label, sizeof a->ev.label, label);
+                }
                 copy(a->how, sizeof a->how, o->key[0] ? o->key : "address");
                 a->config = strstr(o->key, "config") != NULL;
             }
@@ -1244,9 +1329,13 @@ void hb_dx_add_obs(struct hb_dx *dx, const struct hb_obs *o)
             return;
         v = ver_get(dx, o->key, o->value);
         if (v) {
-            if (v->n++ == 0)
+            if (v->n++ == 0) {
                 ev_fill(&v->ev, "version", o->source, o->line, o->ts_ms,
                         o->text, NULL, 0.3);
+                focus_value(&v->ev, o->value);
+                snprintf(v->ev.label, sizeof v->ev.label, "%s %s", v->artifact,
+                         v->version);
+            }
             if (o->ts_ms != HB_NO_TIME &&
                 (v->first == HB_NO_TIME || o->ts_ms < v->first))
                 v->first = o->ts_ms;
@@ -1774,6 +1863,13 @@ static void text_port(struct hb_dx *dx, struct hstore *hs)
                       "global.serverConnector.addresses: [%s:%d]) and restart "
                       "the application.",
                       dx->wrong_port, np, lt, host, np, host, np);
+    } else if (lb->n && dx->lmode == L_NAMING) {
+        hb_buf_printf(&hs->action,
+                      "The client already uses the gRPC naming port %d, so "
+                      "the port is probably right: see api-gating. Check "
+                      "only that no proxy or load balancer in front of "
+                      "polaris-server maps %d to another listener.",
+                      np, np);
     } else if (lb->n) {
         hb_buf_printf(&hs->action,
                       "No Polaris address was seen in the logs, so check the "
@@ -1940,6 +2036,52 @@ static void text_version(struct hb_dx *dx, struct hstore *hs,
         hb_buf_printf(&hs->action, " Versions seen: %s.", seen);
 }
 
+/*
+ * Sources name an instance differently (the SDK line has ns, service, host
+ * and port; a server line only the client host; an SDK register line only
+ * ns/service): a partial instance counts as the full one it matches.
+ */
+static void canonicalize(struct hb_dx *dx)
+{
+    size_t i, j;
+
+    for (i = 0; i < dx->ninst; i++) {
+        const struct inst *p = &dx->inst[i];
+
+        dx->canon[i] = (uint16_t)i;
+        if (p->service[0] && p->host[0])
+            continue;
+        for (j = 0; j < dx->ninst; j++) {
+            const struct inst *f = &dx->inst[j];
+
+            if (j == i || !f->service[0] || !f->host[0])
+                continue;
+            if (p->host[0] ? strcmp(p->host, f->host) == 0 &&
+                                 (p->port == 0 || p->port == f->port)
+                           : strcmp(p->service, f->service) == 0 &&
+                                 (p->ns[0] == 0 || strcmp(p->ns, f->ns) == 0)) {
+                dx->canon[i] = (uint16_t)j;
+                break;
+            }
+        }
+    }
+}
+
+/* The canonical instances a cause touches, as a bit set. */
+static size_t affected_set(const struct hb_dx *dx, const struct acc *a,
+                           uint8_t *set)
+{
+    size_t i, n = 0;
+
+    memset(set, 0, INST_CAP / 8);
+    for (i = 0; i < dx->ninst; i++)
+        if (bit_get(a->inst, i) && !bit_get(set, dx->canon[i])) {
+            bit_set(set, dx->canon[i]);
+            n++;
+        }
+    return n;
+}
+
 static void build_facts(struct hb_dx *dx, int c, struct hstore *hs,
                         struct hb_hyp *h)
 {
@@ -1952,18 +2094,20 @@ static void build_facts(struct hb_dx *dx, int c, struct hstore *hs,
     int64_t fl = a->n_hb ? a->hb_last : a->last;
     char t1[32], t2[32], t3[32];
 
-    for (i = 0; i < dx->ninst; i++) {
-        total++;
-        if (bit_get(a->inst, i)) {
-            affected++;
-            last_aff = i;
+    uint8_t aff[INST_CAP / 8];
+
+    affected = affected_set(dx, a, aff);
+    for (i = 0; i < dx->ninst; i++)
+        if (dx->canon[i] == i) {
+            total++;
+            if (bit_get(aff, i))
+                last_aff = i;
         }
-    }
     /* the affected instances' observations; all of them when none is known */
     for (i = 0; i <= dx->ninst; i++) {
         const struct inst *in = i < dx->ninst ? &dx->inst[i] : &dx->anon;
 
-        if (affected && i < dx->ninst && !bit_get(a->inst, i))
+        if (affected && i < dx->ninst && !bit_get(aff, dx->canon[i]))
             continue;
         reg_ok += in->reg_ok;
         hb_ok += in->hb_ok;
@@ -1987,9 +2131,9 @@ static void build_facts(struct hb_dx *dx, int c, struct hstore *hs,
         hb_report_time_local(reg_ok_last, t1, sizeof t1);
         hb_report_time_local(ff, t2, sizeof t2);
         fact(hs, h,
-             "Registration succeeded (%llu time%s, last at %s) but heartbeats "
-             "fail (%llu failure%s since %s).",
-             (unsigned long long)reg_ok, reg_ok == 1 ? "" : "s", t1,
+             "Registration succeeded (last seen at %s) but heartbeats fail "
+             "(%llu failure%s since %s).",
+             t1,
              (unsigned long long)(a->n_hb ? a->n_hb : a->n),
              (a->n_hb ? a->n_hb : a->n) == 1 ? "" : "s", t2);
     }
@@ -2105,6 +2249,30 @@ static size_t ev_order(const struct hb_evidence *in, size_t n,
     return k;
 }
 
+/* True when the version diagnosis names this artifact. */
+static bool version_named(const struct hb_dx *dx, const struct acc *a,
+                          const char *artifact)
+{
+    const struct hb_signature *sig;
+    size_t i;
+
+    if (strcmp(artifact, "polaris-java") == 0)
+        return true;
+    if (a->sig[0]) {
+        sig = hb_knowledge_signature(dx->know, a->sig);
+        if ((sig && strcmp(sig->artifact, artifact) == 0) ||
+            (!sig && hb_knowledge_artifact(dx->know, a->sig_class) &&
+             strcmp(hb_knowledge_artifact(dx->know, a->sig_class), artifact) ==
+                 0))
+            return true;
+    }
+    for (i = 0; i < dx->nviol; i++)
+        if (strncmp(dx->viol[i].what, artifact, strlen(artifact)) == 0 &&
+            dx->viol[i].what[strlen(artifact)] == ' ')
+            return true;
+    return false;
+}
+
 static void build_hyp(struct hb_dx *dx, int c, double conf)
 {
     struct acc *a = &dx->acc[c];
@@ -2119,8 +2287,8 @@ static void build_hyp(struct hb_dx *dx, int c, double conf)
     hb_buf_reset(&hs->action);
     h->cause = (enum hb_cause)c;
     h->confidence = conf;
-    h->severity = a->sev;
     h->primary = a->n > 0 || a->n_find > 0;
+    h->severity = h->primary ? a->sev : a->alt_sev;
     h->incidents = a->n;
     h->alt_incidents = a->n_alt;
     h->findings = a->n_find;
@@ -2150,8 +2318,10 @@ static void build_hyp(struct hb_dx *dx, int c, double conf)
     default:
         break;
     }
-    if (top && top->meta && top->meta->description &&
-        top->meta->description[0])
+    if (hs->desc.len && (c == HB_CAUSE_PORT || c == HB_CAUSE_API_GATING))
+        ; /* the computed explanation says more than the shared rule's */
+    else if (top && top->meta && top->meta->description &&
+             top->meta->description[0])
         hb_buf_puts(&hs->desc, top->meta->description);
     else if (hs->desc.len == 0 || top == NULL)
         hb_buf_puts(&hs->desc, cause_text[c].description);
@@ -2177,9 +2347,14 @@ static void build_hyp(struct hb_dx *dx, int c, double conf)
     h->action = hs->action.data;
 
     /* instances, addresses, rules */
-    for (i = 0, n = 0; i < dx->ninst; i++)
-        if (bit_get(a->inst, i))
-            hs->inst[n++] = dx->inst[i].label;
+    {
+        uint8_t aff[INST_CAP / 8];
+
+        affected_set(dx, a, aff);
+        for (i = 0, n = 0; i < dx->ninst; i++)
+            if (bit_get(aff, i))
+                hs->inst[n++] = dx->inst[i].label;
+    }
     h->instances = hs->inst;
     h->ninstances = n;
     h->instances_more = a->inst_over;
@@ -2225,6 +2400,8 @@ static void build_hyp(struct hb_dx *dx, int c, double conf)
     }
     /* evidence, then addresses or versions that support it */
     n = ev_order(a->ev, a->nev, hs->ev);
+    for (i = 0; i < n; i++)
+        hs->ev[i].count = fp_count(a, hs->ev[i].fingerprint);
     {
         size_t sup = 0;
 
@@ -2242,7 +2419,11 @@ static void build_hyp(struct hb_dx *dx, int c, double conf)
                 sup++;
             }
         } else if (c == HB_CAUSE_VERSION_MISMATCH) {
+            /* the versions of the artifacts the diagnosis names */
             for (i = 0; i < dx->nver && sup < HB_SUPPORT_KEEP; i++) {
+                if (dx->ver[i].ev.kind == NULL ||
+                    !version_named(dx, a, dx->ver[i].artifact))
+                    continue;
                 hs->ev[n++] = dx->ver[i].ev;
                 sup++;
             }
@@ -2306,6 +2487,8 @@ static void build_view(struct hb_dx *dx)
     r->unc_ncodes = counts_view(dx->unc_codes, dx->nunc_codes, dx->v_unc_codes);
     r->unc_evidence = dx->unc_ev;
     r->unc_nevidence = ev_order(dx->unc.ev, dx->unc.nev, dx->unc_ev);
+    for (i = 0; i < r->unc_nevidence; i++)
+        dx->unc_ev[i].count = fp_count(&dx->unc, dx->unc_ev[i].fingerprint);
     r->unc_timeline = &dx->unc.tl;
     r->codes = dx->v_codes;
     r->ncodes = counts_view(dx->codes, dx->ncodes, dx->v_codes);
@@ -2335,20 +2518,32 @@ static void build_view(struct hb_dx *dx)
     }
     r->versions = dx->v_ver;
     r->nversions = dx->nver;
+    r->ninstances = 0;
     for (i = 0; i < dx->ninst; i++) {
-        const struct inst *in = &dx->inst[i];
-        struct hb_report_instance *v = &dx->v_inst[i];
+        struct hb_report_instance *v;
+        int64_t dummy = HB_NO_TIME;
+        size_t j;
 
-        v->label = in->label;
-        v->failures = in->fail;
-        v->register_ok = in->reg_ok;
-        v->heartbeat_ok = in->hb_ok;
-        v->first_fail_ms = in->fail_first;
-        v->last_fail_ms = in->fail_last;
-        v->last_ok_ms = in->hb_ok_last;
+        if (dx->canon[i] != i)
+            continue;
+        v = &dx->v_inst[r->ninstances++];
+        memset(v, 0, sizeof *v);
+        v->label = dx->inst[i].label;
+        v->first_fail_ms = v->last_fail_ms = v->last_ok_ms = HB_NO_TIME;
+        for (j = 0; j < dx->ninst; j++) {
+            const struct inst *in = &dx->inst[j];
+
+            if (dx->canon[j] != i)
+                continue;
+            v->failures += in->fail;
+            v->register_ok += in->reg_ok;
+            v->heartbeat_ok += in->hb_ok;
+            span_add(&v->first_fail_ms, &v->last_fail_ms, in->fail_first);
+            span_add(&v->first_fail_ms, &v->last_fail_ms, in->fail_last);
+            span_add(&dummy, &v->last_ok_ms, in->hb_ok_last);
+        }
     }
     r->instances = dx->v_inst;
-    r->ninstances = dx->ninst;
     r->overflow = dx->overflow;
     for (i = 0; i < HB_CAUSE_COUNT; i++)
         r->overflow += dx->acc[i].rules_over + dx->acc[i].fps_over;
@@ -2369,6 +2564,7 @@ size_t hb_dx_rank(struct hb_dx *dx)
         if (dx->acc[c].n || dx->acc[c].n_find)
             failures = true;
     }
+    canonicalize(dx);
     decide_listener(dx);
     if (failures || dx->unc.n)
         analyze_versions(dx);

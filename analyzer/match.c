@@ -132,10 +132,18 @@ static long counted_quantifier(const char *p, size_t n, size_t i, size_t *end)
 }
 
 struct litscan {
-    char cur[256], best[256];
-    size_t ncur, nbest;
-    size_t lastlen; /* bytes of the last literal character in cur, 0 = the
-                       last token was not a literal */
+    char cur[256];        /* the run being read */
+    size_t ncur;
+    bool cur_caseless;
+    size_t lastlen;       /* bytes of the last literal character in cur, 0 =
+                             the last token was not a literal */
+    char best[256];       /* the longest run of the current branch */
+    size_t nbest;
+    bool best_caseless;
+    bool caseless;        /* (?i) in force at the top level */
+    size_t min;           /* shortest literal worth keeping */
+    struct hb_litset *out;
+    bool failed;
 };
 
 static void lit_flush(struct litscan *s)
@@ -143,16 +151,35 @@ static void lit_flush(struct litscan *s)
     if (s->ncur > s->nbest) {
         memcpy(s->best, s->cur, s->ncur);
         s->nbest = s->ncur;
+        s->best_caseless = s->cur_caseless;
     }
     s->ncur = 0;
     s->lastlen = 0;
 }
 
+/*
+ * Under (?i) only ASCII letters other than k and s go into a literal:
+ * PCRE2 folds K with U+212A and S with U+017F, and any other non-ASCII
+ * character may fold to a different byte sequence.
+ */
+static bool caseless_ok(unsigned char c)
+{
+    return c < 0x80 && c != 'k' && c != 'K' && c != 's' && c != 'S';
+}
+
 static void lit_add(struct litscan *s, const char *c, size_t n)
 {
+    if (s->caseless && (n != 1 || !caseless_ok((unsigned char)c[0]))) {
+        lit_flush(s);
+        return;
+    }
     if (s->ncur + n >= sizeof s->cur)
         lit_flush(s);
+    if (s->ncur == 0)
+        s->cur_caseless = s->caseless;
     memcpy(s->cur + s->ncur, c, n);
+    if (s->caseless && c[0] >= 'A' && c[0] <= 'Z')
+        s->cur[s->ncur] = (char)(c[0] - 'A' + 'a');
     s->ncur += n;
     s->lastlen = n;
 }
@@ -163,6 +190,23 @@ static void lit_quantified(struct litscan *s, long min)
     if (s->lastlen && min == 0)
         s->ncur -= s->lastlen; /* the character is optional */
     lit_flush(s);
+}
+
+/* A top-level alternative ends: it must have contributed a literal. */
+static void lit_branch(struct litscan *s)
+{
+    struct hb_litset *o = s->out;
+
+    lit_flush(s);
+    if (s->nbest < s->min || o->n == HB_RULE_MAX_LITERALS) {
+        s->failed = true;
+        return;
+    }
+    memcpy(o->lit[o->n], s->best, s->nbest);
+    o->lit[o->n][s->nbest] = '\0';
+    o->caseless[o->n] = s->best_caseless;
+    o->n++;
+    s->nbest = 0;
 }
 
 /* The length of the UTF-8 sequence starting with byte c (1 for others). */
@@ -178,19 +222,24 @@ static size_t utf8_len(unsigned char c)
 }
 
 /*
- * The longest run of literal characters at the top level of the pattern
- * (outside every group, since a group may be optional). Gives up on
- * anything that makes literals unreliable: a top-level '|', inline options
- * (?i) or (?x), \Q...\E, start-of-pattern verbs.
+ * The literals one of which every match must contain: for each top-level
+ * alternative, its longest run of literal characters outside every group
+ * (a group may be optional). Runs under a top-level (?i) are caseless and
+ * kept in lower case. Gives up (returns false) on anything that makes this
+ * unreliable: (?x), \Q...\E, start-of-pattern verbs, unknown escapes,
+ * an alternative without a literal of min bytes.
  */
-bool hb_regex_required_literal(const char *p, char *out, size_t cap)
+bool hb_regex_literals(const char *p, size_t min, struct hb_litset *out)
 {
     struct litscan s;
     size_t n = strlen(p), i = 0, j;
     int depth = 0;
-    long min;
+    long lo;
 
     memset(&s, 0, sizeof s);
+    memset(out, 0, sizeof *out);
+    s.min = min ? min : 1;
+    s.out = out;
     while (i < n) {
         char c = p[i];
 
@@ -291,14 +340,22 @@ bool hb_regex_required_literal(const char *p, char *out, size_t cap)
                 while (j < n && (is_alnum(p[j]) || p[j] == '-' || p[j] == '^'))
                     j++;
                 if (j > i + 2 && j < n && p[j] == ')') {
+                    bool on = true;
                     size_t k;
 
                     /* "(?i)" changes the rest of the enclosing group; at
                        the top level that is what we read literals from.
                        "(?i:...)" is a group like any other. */
-                    for (k = i + 2; k < j && depth == 0; k++)
-                        if (p[k] == 'i' || p[k] == 'x')
+                    for (k = i + 2; k < j && depth == 0; k++) {
+                        if (p[k] == '-' || p[k] == '^')
+                            on = p[k] == '-' ? false : true;
+                        if (p[k] == 'x' && on)
                             return false;
+                        if (p[k] == 'i')
+                            s.caseless = on;
+                        if (p[k] == '^')
+                            s.caseless = false; /* (?^) unsets all */
+                    }
                     i = j + 1;
                     continue;
                 }
@@ -313,8 +370,11 @@ bool hb_regex_required_literal(const char *p, char *out, size_t cap)
             i++;
             continue;
         case '|':
-            if (depth == 0)
-                return false;
+            if (depth == 0) {
+                lit_branch(&s);
+                if (s.failed)
+                    return false;
+            }
             i++;
             continue;
         case '.':
@@ -332,9 +392,9 @@ bool hb_regex_required_literal(const char *p, char *out, size_t cap)
                 i++; /* lazy or possessive */
             continue;
         case '{':
-            min = counted_quantifier(p, n, i, &j);
-            if (min >= 0) {
-                lit_quantified(&s, min);
+            lo = counted_quantifier(p, n, i, &j);
+            if (lo >= 0) {
+                lit_quantified(&s, lo);
                 i = j;
                 if (i < n && (p[i] == '?' || p[i] == '+'))
                     i++;
@@ -353,12 +413,10 @@ bool hb_regex_required_literal(const char *p, char *out, size_t cap)
     }
     if (depth != 0)
         return false;
-    lit_flush(&s);
-    if (s.nbest == 0 || s.nbest >= cap)
-        return false;
-    memcpy(out, s.best, s.nbest);
-    out[s.nbest] = '\0';
-    return true;
+    lit_branch(&s);
+    if (s.failed)
+        out->n = 0;
+    return !s.failed;
 }
 
 /* ---- preparing a rule: order and gate ------------------------------------- */
@@ -390,47 +448,36 @@ static void prepare_cond(struct hb_cond *c)
     }
 }
 
-/* A set of literals at least one of which every match contains. */
-struct gate {
-    const char *lits[HB_RULE_MAX_LITERALS];
-    size_t n; /* 0 = no gate */
-};
-
-static size_t gate_minlen(const struct gate *g)
+static size_t gate_minlen(const struct hb_litset *g)
 {
     size_t i, m = (size_t)-1;
 
     for (i = 0; i < g->n; i++)
-        if (strlen(g->lits[i]) < m)
-            m = strlen(g->lits[i]);
+        if (strlen(g->lit[i]) < m)
+            m = strlen(g->lit[i]);
     return g->n ? m : 0;
 }
 
-static void derive_gate(struct hb_rule *r, const struct hb_cond *c,
-                        struct gate *g)
+/* A set of literals one of which every match of c contains; n = 0 when c
+   promises none. */
+static void derive_gate(const struct hb_cond *c, struct hb_litset *g)
 {
-    struct gate k;
+    struct hb_litset k;
     size_t i, j;
 
     g->n = 0;
     switch (c->op) {
-    case HB_COND_LEAF: {
-        char lit[256];
-
+    case HB_COND_LEAF:
         if (hb_leaf_table[c->leaf].type != HB_LT_REGEX ||
             !hb_leaf_table[c->leaf].in_text)
             return;
-        if (!hb_regex_required_literal(c->rx.pattern, lit, sizeof lit) ||
-            strlen(lit) < MIN_DERIVED_LITERAL)
-            return;
-        g->lits[0] = hb_arena_strdup(&r->arena, lit);
-        g->n = 1;
+        if (!hb_regex_literals(c->rx.pattern, MIN_DERIVED_LITERAL, g))
+            g->n = 0;
         return;
-    }
     case HB_COND_ALL:
         /* any conjunct's gate will do: take the most selective */
         for (i = 0; i < c->nkids; i++) {
-            derive_gate(r, c->kids[i], &k);
+            derive_gate(c->kids[i], &k);
             if (k.n == 0)
                 continue;
             if (g->n == 0 || gate_minlen(&k) > gate_minlen(g) ||
@@ -441,13 +488,16 @@ static void derive_gate(struct hb_rule *r, const struct hb_cond *c,
     case HB_COND_ANY:
         /* every alternative needs a gate; the gate is their union */
         for (i = 0; i < c->nkids; i++) {
-            derive_gate(r, c->kids[i], &k);
+            derive_gate(c->kids[i], &k);
             if (k.n == 0 || g->n + k.n > HB_RULE_MAX_LITERALS) {
                 g->n = 0;
                 return;
             }
-            for (j = 0; j < k.n; j++)
-                g->lits[g->n++] = k.lits[j];
+            for (j = 0; j < k.n; j++) {
+                memcpy(g->lit[g->n], k.lit[j], sizeof g->lit[0]);
+                g->caseless[g->n] = k.caseless[j];
+                g->n++;
+            }
         }
         return;
     case HB_COND_NOT:
@@ -455,22 +505,44 @@ static void derive_gate(struct hb_rule *r, const struct hb_cond *c,
     }
 }
 
+static void set_lengths(struct hb_rule *r)
+{
+    size_t i;
+
+    r->lit_len = hb_arena_alloc(&r->arena,
+                                (r->nliterals ? r->nliterals : 1) *
+                                    sizeof *r->lit_len);
+    for (i = 0; i < r->nliterals; i++)
+        r->lit_len[i] = strlen(r->literals[i]);
+}
+
 void hb_match_prepare(struct hb_rule *r)
 {
-    struct gate g;
+    struct hb_litset *g;
+    size_t i;
 
     if (r->cond == NULL)
         return;
     prepare_cond(r->cond);
-    if (r->literals_declared)
+    if (r->literals_declared) {
+        set_lengths(r);
         return;
-    derive_gate(r, r->cond, &g);
+    }
+    g = hb_xmalloc(sizeof *g);
+    derive_gate(r->cond, g);
     r->nliterals = 0;
-    if (g.n == 0)
-        return;
-    r->literals = hb_arena_alloc(&r->arena, g.n * sizeof *r->literals);
-    memcpy(r->literals, g.lits, g.n * sizeof *r->literals);
-    r->nliterals = g.n;
+    if (g->n > 0) {
+        r->literals = hb_arena_alloc(&r->arena, g->n * sizeof *r->literals);
+        r->lit_caseless = hb_arena_alloc(&r->arena,
+                                         g->n * sizeof *r->lit_caseless);
+        for (i = 0; i < g->n; i++) {
+            r->literals[i] = hb_arena_strdup(&r->arena, g->lit[i]);
+            r->lit_caseless[i] = g->caseless[i];
+        }
+        r->nliterals = g->n;
+    }
+    free(g);
+    set_lengths(r);
 }
 
 /* ---- the matcher ---------------------------------------------------------- */
@@ -490,6 +562,8 @@ struct hb_matcher {
     struct hb_rule_stats *stats; /* rs->n */
     struct hb_hit *hits;         /* rs->n: this record's hits */
     struct ranked *rank;         /* rs->n */
+    struct hb_buf lower;         /* the record text lower-cased */
+    bool lower_valid;            /* lower holds this record's text */
     bool gate;
 };
 
@@ -518,6 +592,7 @@ struct hb_matcher *hb_matcher_new(const struct hb_ruleset *rs)
     m->stats = hb_xcalloc(n, sizeof *m->stats);
     m->hits = hb_xcalloc(n, sizeof *m->hits);
     m->rank = hb_xcalloc(n, sizeof *m->rank);
+    hb_buf_init(&m->lower);
     m->gate = true;
     return m;
 }
@@ -532,6 +607,7 @@ void hb_matcher_free(struct hb_matcher *m)
     free(m->stats);
     free(m->hits);
     free(m->rank);
+    hb_buf_fini(&m->lower);
     free(m);
 }
 
@@ -823,13 +899,61 @@ static bool eval(struct hb_matcher *m, struct subject *x,
     return false;
 }
 
-static bool has_literal(const struct hb_rule *r, struct hb_str text)
+/* The record text in ASCII lower case, made once per record on demand. */
+static struct hb_str lowered(struct hb_matcher *m, struct hb_str text)
 {
     size_t i;
 
-    for (i = 0; i < r->nliterals; i++)
-        if (hb_str_find(text, r->literals[i]))
+    if (!m->lower_valid) {
+        hb_buf_reset(&m->lower);
+        hb_buf_append(&m->lower, text.p ? text.p : "", text.n);
+        for (i = 0; i < m->lower.len; i++)
+            if (m->lower.data[i] >= 'A' && m->lower.data[i] <= 'Z')
+                m->lower.data[i] = (char)(m->lower.data[i] - 'A' + 'a');
+        m->lower_valid = true;
+    }
+    return (struct hb_str){m->lower.data, m->lower.len};
+}
+
+/*
+ * memmem for short needles in short haystacks (a log record): memchr to the
+ * needle's first byte, then compare. glibc's two-way memmem spends more on
+ * its setup than on the search at these sizes.
+ */
+static bool find_lit(const char *h, size_t hn, const char *lit, size_t n)
+{
+    const char *p = h, *end;
+
+    if (n == 0)
+        return true;
+    if (h == NULL || n > hn)
+        return false;
+    end = h + (hn - n) + 1;
+    while (p < end) {
+        p = memchr(p, lit[0], (size_t)(end - p));
+        if (p == NULL)
+            return false;
+        /* the last byte first: it rules out most candidates */
+        if (p[n - 1] == lit[n - 1] && memcmp(p + 1, lit + 1, n - 1) == 0)
             return true;
+        p++;
+    }
+    return false;
+}
+
+static bool has_literal(struct hb_matcher *m, const struct hb_rule *r,
+                        struct hb_str text)
+{
+    size_t i;
+
+    for (i = 0; i < r->nliterals; i++) {
+        struct hb_str t = text;
+
+        if (r->lit_caseless && r->lit_caseless[i])
+            t = lowered(m, text);
+        if (find_lit(t.p, t.n, r->literals[i], r->lit_len[i]))
+            return true;
+    }
     return false;
 }
 
@@ -847,7 +971,7 @@ static bool rule_matches(struct hb_matcher *m, const struct hb_rule *r,
     }
     /* declared literals are part of the rule; derived ones only a filter */
     if ((m->gate || r->literals_declared) && r->nliterals &&
-        !has_literal(r, x->rec->text))
+        !has_literal(m, r, x->rec->text))
         return false;
     x->st->tried++;
     if (pre == T_TRUE && !r->cond->has_regex)
@@ -875,6 +999,7 @@ int hb_matcher_run(struct hb_matcher *m, const struct hb_record *rec,
     size_t i, n = 0;
     int k;
 
+    m->lower_valid = false;
     for (i = 0; i < rs->n; i++) {
         const struct hb_rule *r = rs->rules[i];
 

@@ -101,9 +101,15 @@ static void evidence_list(struct hb_buf *b, const struct hb_evidence *e,
         time_val(b, e[i].ts_ms);
         key(b, indent + 4, "text", &first);
         str(b, e[i].text);
+        if (e[i].label[0]) {
+            key(b, indent + 4, "observed", &first);
+            str(b, e[i].label);
+        }
         if (e[i].fingerprint[0] && strcmp(e[i].kind, "incident") == 0) {
             key(b, indent + 4, "fingerprint", &first);
             str(b, e[i].fingerprint);
+            key(b, indent + 4, "count", &first);
+            u64(b, e[i].count);
         }
         hb_buf_printf(b, "\n%*s}", indent + 2, "");
     }
@@ -212,6 +218,8 @@ static void input(struct hb_buf *b, const struct hb_report *r, int indent)
     u64(b, st->cut);
     key(b, indent + 2, "input_errors", &first);
     u64(b, st->input_errors);
+    key(b, indent + 2, "database", &first);
+    str(b, st->replayed_from);
     key(b, indent + 2, "incidents", &first);
     u64(b, r->incidents);
     key(b, indent + 2, "observations", &first);

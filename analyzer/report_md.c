@@ -53,13 +53,18 @@ static void fence(struct hb_buf *b, size_t n)
         hb_buf_putc(b, '`');
 }
 
-static void code_line(struct hb_buf *b, const char *s)
+static void code_text(struct hb_buf *b, const char *s)
 {
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
 
         hb_buf_putc(b, c < 0x20 || c == 0x7f ? ' ' : (char)c);
     }
+}
+
+static void code_line(struct hb_buf *b, const char *s)
+{
+    code_text(b, s);
     hb_buf_putc(b, '\n');
 }
 
@@ -148,7 +153,7 @@ static void sparkline(struct hb_buf *b, const struct hb_timeline *t,
 static void evidence(struct hb_buf *b, const struct hb_evidence *e, size_t n,
                      size_t max)
 {
-    size_t i, f = 3;
+    size_t i, f = 3, shown;
 
     if (n == 0)
         return;
@@ -157,18 +162,35 @@ static void evidence(struct hb_buf *b, const struct hb_evidence *e, size_t n,
             f = ticks(e[i].text) + 1;
     fence(b, f);
     hb_buf_puts(b, "text\n");
-    for (i = 0; i < n && i < max; i++) {
+    for (i = 0, shown = 0; i < n && shown < max; i++) {
         char loc[300];
+        size_t j;
+        bool dup = false;
+
+        for (j = 0; j < i && e[i].fingerprint[0]; j++)
+            if (strcmp(e[j].fingerprint, e[i].fingerprint) == 0)
+                dup = true;
+        if (dup) /* one line per fingerprint, with its count */
+            continue;
+        shown++;
 
         if (e[i].line)
             snprintf(loc, sizeof loc, "%s:%llu", e[i].source,
                      (unsigned long long)e[i].line);
         else
             snprintf(loc, sizeof loc, "%s", e[i].source);
-        if (strcmp(e[i].kind, "incident") != 0)
-            hb_buf_printf(b, "(%s) ", e[i].kind);
+        if (strcmp(e[i].kind, "incident") != 0) {
+            hb_buf_printf(b, "(%s", e[i].kind);
+            if (e[i].label[0]) {
+                hb_buf_putc(b, ' ');
+                code_text(b, e[i].label);
+            }
+            hb_buf_puts(b, ") ");
+        }
         for (const char *p = loc; *p; p++)
             hb_buf_putc(b, (unsigned char)*p < 0x20 ? ' ' : *p);
+        if (e[i].count > 1)
+            hb_buf_printf(b, " (x%llu)", (unsigned long long)e[i].count);
         hb_buf_puts(b, "  ");
         code_line(b, e[i].text);
     }
@@ -258,6 +280,11 @@ void hb_report_markdown(const struct hb_report *r,
                           "found, none classified.\n\n",
                           (unsigned long long)r->unclassified,
                           r->unclassified == 1 ? "" : "s");
+        else if (r->st && r->st->replayed_from)
+            hb_buf_printf(&b,
+                          "**No Polaris failure found** in %s for these "
+                          "filters.\n\n",
+                          r->st->replayed_from);
         else
             hb_buf_printf(&b,
                           "**No Polaris failure found** in %llu records from "

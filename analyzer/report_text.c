@@ -14,11 +14,49 @@
 #define SPARK_COLS 40
 #define MAX_HYPS_SHOWN 5
 
+#define SEEN_CAP 64
+
 struct out {
     FILE *fp;
     const struct hb_report_opts *o;
     int width;
+    /* facts and evidence already printed for an earlier cause */
+    const char *seen_facts[SEEN_CAP];
+    size_t nseen_facts;
+    const struct hb_evidence *seen_ev[SEEN_CAP];
+    size_t nseen_ev;
 };
+
+static bool fact_seen(struct out *w, const char *f)
+{
+    size_t i;
+
+    for (i = 0; i < w->nseen_facts; i++)
+        if (strcmp(w->seen_facts[i], f) == 0)
+            return true;
+    if (w->nseen_facts < SEEN_CAP)
+        w->seen_facts[w->nseen_facts++] = f;
+    return false;
+}
+
+static bool ev_seen(struct out *w, const struct hb_evidence *e)
+{
+    size_t i;
+
+    for (i = 0; i < w->nseen_ev; i++) {
+        const struct hb_evidence *s = w->seen_ev[i];
+
+        if (e->fingerprint[0] ? strcmp(s->fingerprint, e->fingerprint) == 0
+                              : (s->line == e->line &&
+                                 strcmp(s->source, e->source) == 0 &&
+                                 strcmp(s->label, e->label) == 0 &&
+                                 strcmp(s->text, e->text) == 0))
+            return true;
+    }
+    if (w->nseen_ev < SEEN_CAP)
+        w->seen_ev[w->nseen_ev++] = e;
+    return false;
+}
 
 /* ANSI styles, empty when colour is off. */
 static const char *sty(const struct out *w, const char *code)
@@ -103,6 +141,16 @@ static size_t cols_bytes(const char *s, size_t cols)
         cols--;
     }
     return i;
+}
+
+static size_t ncols_of(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            n++;
+    return n;
 }
 
 /* Prints safe text cut to avail columns, with an ellipsis; no newline. */
@@ -229,22 +277,52 @@ static const char *const blocks[8] = {
     "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88"};
 static const char ascii_levels[8] = {'_', '.', '-', ':', '=', '+', '*', '#'};
 
+/* "2024-03-13 12:16 .. 13:24" or "03-13 12:16 .. 03-14 09:02". */
+static void span_short(int64_t a, int64_t b, char *buf, size_t cap)
+{
+    char ta[32], tb[32];
+
+    hb_report_time_local(a, ta, sizeof ta);
+    hb_report_time_local(b, tb, sizeof tb);
+    if (b - a >= 3600000) /* minutes are enough */
+        ta[16] = tb[16] = '\0';
+    if (strncmp(ta, tb, 10) == 0)
+        snprintf(buf, cap, "%s .. %s", ta, tb + 11);
+    else
+        snprintf(buf, cap, "%s .. %s", ta + 5, tb + 5);
+}
+
+/*
+ * "Timeline |▁▃█ |  span, 1 mark = 2m": the incidents of one cause over
+ * the whole scanned span, so causes compare at a glance.
+ */
 static void sparkline(const struct out *w, const struct hb_timeline *t,
                       int64_t from, int64_t to, size_t indent)
 {
     uint64_t cols[SPARK_COLS], max = 0;
     char dur[32], span[64];
-    int i;
+    int i, n = SPARK_COLS;
+    long room;
+    bool below;
 
     if (t == NULL || !t->used || from == HB_NO_TIME || to == HB_NO_TIME)
         return;
-    hb_timeline_project(t, from, to, cols, SPARK_COLS);
-    for (i = 0; i < SPARK_COLS; i++)
+    span_short(from, to, span, sizeof span);
+    /* "Timeline |" + cols + "| " + span + ", 1 mark = " + dur (<= 8) */
+    room = (long)w->width - (long)indent - 10 - 2 - (long)strlen(span) - 11 -
+           8;
+    below = room < 10; /* narrow: the span goes on its own line */
+    if (below)
+        room = (long)w->width - (long)indent - 12;
+    if (room < n)
+        n = room < 4 ? 4 : (int)room;
+    hb_timeline_project(t, from, to, cols, n);
+    for (i = 0; i < n; i++)
         if (cols[i] > max)
             max = cols[i];
     fprintf(w->fp, "%*s%sTimeline%s |", (int)indent, "", sty(w, DIM),
             sty(w, RESET));
-    for (i = 0; i < SPARK_COLS; i++) {
+    for (i = 0; i < n; i++) {
         int lvl;
 
         if (cols[i] == 0) {
@@ -252,51 +330,149 @@ static void sparkline(const struct out *w, const struct hb_timeline *t,
             continue;
         }
         lvl = (int)((cols[i] * 8 + max - 1) / max) - 1;
-        if (lvl < 0)
-            lvl = 0;
-        if (lvl > 7)
-            lvl = 7;
+        lvl = lvl < 0 ? 0 : lvl > 7 ? 7 : lvl;
         if (w->o->ascii)
             fputc(ascii_levels[lvl], w->fp);
         else
             fputs(blocks[lvl], w->fp);
     }
-    hb_report_duration((to - from) / SPARK_COLS, dur, sizeof dur);
-    span_text(from, to, span, sizeof span);
-    fprintf(w->fp, "| %s, 1 mark = %s\n", span, dur);
+    hb_report_duration((to - from) / n, dur, sizeof dur);
+    if (below)
+        fprintf(w->fp, "|\n%*s%s, 1 mark = %s\n", (int)indent + 10, "", span,
+                dur);
+    else
+        fprintf(w->fp, "| %s, 1 mark = %s\n", span, dur);
+}
+
+/*
+ * Prints one evidence line cut to avail columns so that its focus (a code,
+ * an address) stays visible: "…ERR-1006(SERVER_USER_ERROR): server err…".
+ */
+static void put_focused(const struct out *w, const char *text,
+                        const char *focus, size_t avail)
+{
+    struct hb_buf b;
+    const char *ell = w->o->ascii ? "..." : "\xe2\x80\xa6";
+    size_t ellw = w->o->ascii ? 3 : 1;
+    size_t cols, at_cols = 0, flen;
+    const char *at;
+
+    hb_buf_init(&b);
+    cols = safe(&b, text, strlen(text), w->o->ascii);
+    at = focus && focus[0] && b.data ? strstr(b.data, focus) : NULL;
+    if (cols <= avail || at == NULL || avail < 2 * ellw + 12) {
+        hb_buf_fini(&b);
+        put_cut(w, text, avail);
+        return;
+    }
+    for (const char *p = b.data; p < at; p++)
+        if (((unsigned char)*p & 0xc0) != 0x80)
+            at_cols++;
+    flen = strlen(focus);
+    /* the focus and what follows it (the message) are already in view */
+    if (at_cols + flen + (cols - at_cols - flen < 40 ? cols - at_cols - flen
+                                                      : 40) +
+            ellw <=
+        avail) {
+        hb_buf_fini(&b);
+        put_cut(w, text, avail);
+        return;
+    }
+    {
+        /* start at the word that holds the focus, behind an ellipsis */
+        const char *from = at;
+        size_t back = 0;
+
+        while (from > b.data && from[-1] != ' ' && back < 40 &&
+               back < avail / 3) {
+            from--;
+            back++;
+        }
+        fputs(ell, w->fp);
+        put_cut(w, from, avail - ellw);
+    }
+    hb_buf_fini(&b);
+}
+
+/* "…/logs/polaris.log" for a long path (text mode, not verbose). */
+static const char *short_path(const struct out *w, const char *path)
+{
+    const char *p = path + strlen(path);
+    int slashes = 0;
+
+    if (w->o->verbose || strlen(path) <= 40)
+        return path;
+    while (p > path) {
+        p--;
+        if (*p == '/' && ++slashes == 2)
+            return p + 1;
+    }
+    return path;
 }
 
 static void evidence(const struct out *w, const struct hb_evidence *e,
                      size_t indent)
 {
     char loc[320];
+    const char *src = short_path(w, e->source);
     size_t used;
 
     if (e->line)
-        snprintf(loc, sizeof loc, "%s:%llu", e->source,
-                 (unsigned long long)e->line);
+        snprintf(loc, sizeof loc, "%s%s:%llu", src == e->source ? "" : ".../",
+                 src, (unsigned long long)e->line);
     else
-        snprintf(loc, sizeof loc, "%s", e->source[0] ? e->source : "-");
+        snprintf(loc, sizeof loc, "%s%s", src == e->source ? "" : ".../",
+                 src[0] ? src : "-");
     fprintf(w->fp, "%*s", (int)indent, "");
     used = indent;
     if (strcmp(e->kind, "incident") != 0) {
-        fprintf(w->fp, "%s(%s)%s ", sty(w, DIM), e->kind, sty(w, RESET));
-        used += strlen(e->kind) + 3;
+        struct hb_buf b;
+
+        hb_buf_init(&b);
+        hb_buf_putc(&b, '(');
+        hb_buf_puts(&b, e->kind);
+        if (e->label[0]) {
+            hb_buf_putc(&b, ' ');
+            safe(&b, e->label, strlen(e->label), w->o->ascii);
+        }
+        hb_buf_putc(&b, ')');
+        fprintf(w->fp, "%s%s%s ", sty(w, DIM), b.data, sty(w, RESET));
+        used += ncols_of(b.data) + 1;
+        hb_buf_fini(&b);
+    }
+    if (e->count > 1) {
+        char n[32];
+
+        snprintf(n, sizeof n, "x%llu ", (unsigned long long)e->count);
+        fprintf(w->fp, "%s%s%s", sty(w, YELLOW), n, sty(w, RESET));
+        used += strlen(n);
     }
     {
         struct hb_buf b;
 
         hb_buf_init(&b);
         used += safe(&b, loc, strlen(loc), w->o->ascii) + 2;
-        fprintf(w->fp, "%s%s%s  ", sty(w, CYAN), b.data ? b.data : "",
+        fprintf(w->fp, "%s%s%s", sty(w, CYAN), b.data ? b.data : "",
                 sty(w, RESET));
         hb_buf_fini(&b);
     }
-    if (used + 20 > (size_t)w->width) { /* a very long path: text below */
-        fprintf(w->fp, "\n%*s", (int)indent + 2, "");
-        used = indent + 2;
+    {
+        /* a text that does not fit beside the location goes below it */
+        struct hb_buf b;
+        size_t cols;
+
+        hb_buf_init(&b);
+        cols = safe(&b, e->text, strlen(e->text), w->o->ascii);
+        hb_buf_fini(&b);
+        if (used + cols > (size_t)w->width && used > indent + 2 + 10) {
+            fprintf(w->fp, "\n%*s", (int)indent + 2, "");
+            used = indent + 2;
+        } else {
+            fputs("  ", w->fp);
+        }
     }
-    line_cut(w, e->text, (size_t)w->width - used);
+    put_focused(w, e->text, e->focus, (size_t)w->width - used);
+    fputc('\n', w->fp);
 }
 
 static const char *conf_style(const struct out *w, double c)
@@ -329,7 +505,20 @@ static void list_line(const struct out *w, const char *label,
     hb_buf_fini(&b);
 }
 
-static void hypothesis(const struct out *w, const struct hb_report *r,
+/* True when an earlier line of ev has the same fingerprint as ev[i]. */
+static bool repeat(const struct hb_evidence *ev, size_t i)
+{
+    size_t j;
+
+    if (ev[i].fingerprint[0] == '\0')
+        return false;
+    for (j = 0; j < i; j++)
+        if (strcmp(ev[j].fingerprint, ev[i].fingerprint) == 0)
+            return true;
+    return false;
+}
+
+static void hypothesis(struct out *w, const struct hb_report *r,
                        const struct hb_hyp *h, size_t rank, bool first)
 {
     char span[80] = "", head[200];
@@ -384,6 +573,8 @@ static void hypothesis(const struct out *w, const struct hb_report *r,
         wrap(w, h->action, 11, 5);
     }
     for (i = 0; i < h->nfacts; i++) {
+        if (fact_seen(w, h->facts[i]) && !w->o->verbose)
+            continue; /* said under an earlier cause */
         fprintf(w->fp, "   %s ", w->o->ascii ? "-" : "\xe2\x80\xa2");
         wrap(w, h->facts[i], 5, 5);
     }
@@ -392,18 +583,33 @@ static void hypothesis(const struct out *w, const struct hb_report *r,
               3);
     list_line(w, "Polaris servers", h->addresses, h->naddresses, 0, 3);
     if (h->nevidence) {
-        size_t shown = 0;
+        size_t shown = 0, again = 0;
+        bool titled = false;
 
-        fprintf(w->fp, "   %sEvidence:%s\n", sty(w, DIM), sty(w, RESET));
-        for (i = 0; i < h->nevidence && shown < maxev + 2; i++) {
-            bool support = strcmp(h->evidence[i].kind, "incident") != 0 &&
-                           strcmp(h->evidence[i].kind, "finding") != 0;
+        for (i = 0; i < h->nevidence; i++) {
+            const struct hb_evidence *e = &h->evidence[i];
+            bool support = strcmp(e->kind, "incident") != 0 &&
+                           strcmp(e->kind, "finding") != 0;
 
-            if (!support && shown >= maxev)
+            if (!support && (shown >= maxev || (!w->o->verbose &&
+                                               repeat(h->evidence, i))))
                 continue;
-            evidence(w, &h->evidence[i], 5);
-            shown++;
+            if (ev_seen(w, e) && !w->o->verbose) {
+                again++;
+                continue;
+            }
+            if (!titled) {
+                fprintf(w->fp, "   %sEvidence:%s\n", sty(w, DIM),
+                        sty(w, RESET));
+                titled = true;
+            }
+            evidence(w, e, 5);
+            shown += !support;
         }
+        if (again)
+            fprintf(w->fp, "   %sEvidence:%s %s%zu line%s shown above\n",
+                    sty(w, DIM), sty(w, RESET), titled ? "and " : "", again,
+                    again == 1 ? "" : "s");
     }
     list_line(w, "Rules", h->rules, h->nrules, 0, 3);
     fputc('\n', w->fp);
@@ -437,10 +643,14 @@ static void unclassified(const struct out *w, const struct hb_report *r)
     sparkline(w, r->unc_timeline, r->first_ms, r->last_ms, 3);
     if (r->unc_nevidence) {
         fprintf(w->fp, "   %sEvidence:%s\n", sty(w, DIM), sty(w, RESET));
-        for (i = 0; i < r->unc_nevidence &&
-                    i < (w->o->max_evidence ? w->o->max_evidence : 5);
-             i++)
+        size_t shown = 0, max = w->o->max_evidence ? w->o->max_evidence : 5;
+
+        for (i = 0; i < r->unc_nevidence && shown < max; i++) {
+            if (!w->o->verbose && repeat(r->unc_evidence, i))
+                continue;
             evidence(w, &r->unc_evidence[i], 5);
+            shown++;
+        }
     }
     fputc('\n', w->fp);
 }
@@ -526,26 +736,34 @@ static void context(const struct out *w, const struct hb_report *r)
 
 static void header(const struct out *w, const struct hb_report *r)
 {
-    char span[80] = "";
     struct hb_buf b;
 
     hb_buf_init(&b);
-    hb_buf_printf(&b, "hbscan %s:", HB_VERSION);
-    if (r->st) {
-        hb_buf_printf(&b, " %llu source%s, %llu lines, %llu records,",
+    if (r->incidents || r->st == NULL || r->st->replayed_from)
+        hb_buf_printf(&b, "hbscan %s: %llu Polaris failure%s", HB_VERSION,
+                      (unsigned long long)r->incidents,
+                      r->incidents == 1 ? "" : "s");
+    else
+        hb_buf_printf(&b, "hbscan %s: scanned", HB_VERSION);
+    if (r->st && r->st->replayed_from)
+        hb_buf_printf(&b, " stored in %s (%llu source%s)",
+                      r->st->replayed_from,
                       (unsigned long long)r->st->sources,
-                      r->st->sources == 1 ? "" : "s",
+                      r->st->sources == 1 ? "" : "s");
+    else if (r->st)
+        hb_buf_printf(&b, "%s %llu records (%llu lines) from %llu source%s",
+                      r->incidents ? " in" : "",
+                      (unsigned long long)r->st->records,
                       (unsigned long long)r->st->lines,
-                      (unsigned long long)r->st->records);
-    }
-    hb_buf_printf(&b, " %llu Polaris failure%s",
-                  (unsigned long long)r->incidents,
-                  r->incidents == 1 ? "" : "s");
-    if (r->first_ms != HB_NO_TIME) {
-        span_text(r->first_ms, r->last_ms, span, sizeof span);
-        hb_buf_printf(&b, " (%s)", span);
-    }
+                      (unsigned long long)r->st->sources,
+                      r->st->sources == 1 ? "" : "s");
     wrap(w, b.data, 0, 3);
+    if (r->first_ms != HB_NO_TIME) {
+        char span[80];
+
+        span_text(r->first_ms, r->last_ms, span, sizeof span);
+        fprintf(w->fp, "Scanned span: %s\n", span);
+    }
     if (r->st && (r->st->truncated || r->st->cut || r->st->input_errors)) {
         hb_buf_reset(&b);
         hb_buf_printf(&b,
@@ -570,6 +788,7 @@ void hb_report_text(const struct hb_report *r, const struct hb_report_opts *o,
     struct out w;
     size_t i, shown;
 
+    memset(&w, 0, sizeof w);
     w.fp = fp;
     w.o = o;
     w.width = o->width > 20 ? o->width : (o->width > 0 ? 20 : 100);
@@ -583,6 +802,10 @@ void hb_report_text(const struct hb_report *r, const struct hb_report_opts *o,
                      "classified.",
                      (unsigned long long)r->unclassified,
                      r->unclassified == 1 ? "" : "s");
+        else if (r->st && r->st->replayed_from)
+            snprintf(msg, sizeof msg,
+                     "No Polaris failure found in %.150s for these filters.",
+                     r->st->replayed_from);
         else
             snprintf(msg, sizeof msg,
                      "No Polaris failure found in %llu records from %llu "

@@ -274,9 +274,14 @@ static void table_row(struct hb_rowout *w, const struct cell *cells)
     int i;
 
     for (i = 0; i < w->ncols; i++) {
+        size_t cw = w->colw[i];
+
+        /* unlimited width never cuts, even rows wider than the sized ones */
+        if (w->width == 0 && cells[i].w > cw)
+            cw = cells[i].w;
         if (i)
             hb_buf_puts(&w->line, "  ");
-        table_cell(&w->line, cells[i].s, cells[i].w, w->colw[i], w->right[i],
+        table_cell(&w->line, cells[i].s, cells[i].w, cw, w->right[i],
                    i == w->ncols - 1);
     }
     while (w->line.len && w->line.data[w->line.len - 1] == ' ')
@@ -296,18 +301,30 @@ static void cell_set(struct cell *c, const struct hb_val *v)
     c->type = v->type;
 }
 
-/* Fits the column widths to w->width by shrinking the widest first. */
+/*
+ * Fits the column widths to w->width: the last column (usually free text)
+ * gives way first, then the widest columns shrink together; no column goes
+ * below COL_MIN.
+ */
 static void fit_widths(struct hb_rowout *w)
 {
-    size_t total = 0, best, bi;
+    size_t total = 0, best, bi, last, over;
     int i;
 
-    if (w->width == 0)
+    if (w->width == 0 || w->ncols == 0)
         return;
     for (i = 0; i < w->ncols; i++) {
         if (w->colw[i] > w->width)
             w->colw[i] = w->width;
         total += w->colw[i] + (i ? COL_SEP : 0);
+    }
+    last = (size_t)w->ncols - 1;
+    if (total > w->width && w->colw[last] > COL_MIN) {
+        over = total - w->width;
+        if (over > w->colw[last] - COL_MIN)
+            over = w->colw[last] - COL_MIN;
+        w->colw[last] -= over;
+        total -= over;
     }
     while (total > w->width) {
         best = 0;

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codes.h"
 #include "format.h"
 #include "rules_int.h"
 #include "util.h"
@@ -26,56 +27,35 @@
 #define MAX_FILES_PER_DIR 1000
 #define MAX_LIST 256        /* values of one list leaf, samples of a rule */
 
+/* The condition leaves: name, value type, whether the field is a slice of
+   the record text (so a derived literal can gate it), evaluation cost. */
 const struct hb_leaf_info hb_leaf_table[HB_LEAF_COUNT] = {
-    [HB_LEAF_MESSAGE] = {"message", HB_LT_REGEX, true, 10,
-                         "header message (whole first line if plain)"},
-    [HB_LEAF_HEAD] = {"head", HB_LT_REGEX, true, 10, "first line"},
-    [HB_LEAF_TEXT] = {"text", HB_LT_REGEX, true, 40,
-                      "whole record text, ^ and $ per line"},
-    [HB_LEAF_EXCEPTION] = {"exception", HB_LT_REGEX, true, 12,
-                           "class of any exception in the chain"},
-    [HB_LEAF_EXCEPTION_MESSAGE] = {"exception_message", HB_LT_REGEX, true, 14,
-                                   "message of any exception in the chain"},
-    [HB_LEAF_ROOT_EXCEPTION] = {"root_exception", HB_LT_REGEX, true, 8,
-                                "class of the deepest exception"},
-    [HB_LEAF_LOGGER] = {"logger", HB_LT_REGEX, true, 6, "logger name"},
-    [HB_LEAF_THREAD] = {"thread", HB_LT_REGEX, true, 6, "thread name"},
-    [HB_LEAF_SERVER_INFO] = {"server_info", HB_LT_REGEX, false, 6,
-                             "text after \"server error N: \""},
-    [HB_LEAF_GRPC_DESC] = {"grpc_desc", HB_LT_REGEX, false, 6,
-                           "gRPC status description"},
-    [HB_LEAF_SERVER_ADDR] = {"server_addr", HB_LT_REGEX, false, 6,
-                             "Polaris server host:port named"},
-    [HB_LEAF_SOURCE] = {"source", HB_LT_REGEX, false, 6,
-                        "display name of the input"},
-    [HB_LEAF_LEVEL] = {"level", HB_LT_NAME, false, 1, "ERROR, WARN, ..."},
-    [HB_LEAF_SDK_CODE] = {"sdk_code", HB_LT_INT, false, 1,
-                          "polaris-java ERR-<n> codes"},
-    [HB_LEAF_SDK_NAME] = {"sdk_name", HB_LT_NAME, false, 1,
-                          "polaris-java ErrorCode names"},
-    [HB_LEAF_SERVER_CODE] = {"server_code", HB_LT_INT, false, 1,
-                             "6-digit server codes or \"lo-hi\" ranges"},
-    [HB_LEAF_GO_CODE] = {"go_code", HB_LT_INT, false, 1,
-                         "polaris-go Polaris-<n> codes"},
-    [HB_LEAF_GRPC_STATUS] = {"grpc_status", HB_LT_NAME, false, 1,
-                             "gRPC status names"},
-    [HB_LEAF_EVENT] = {"event", HB_LT_EVENT, false, 1, "extracted event"},
-    [HB_LEAF_FORMAT] = {"format", HB_LT_NAME, false, 1, "log format name"},
-    [HB_LEAF_POLARIS] = {"polaris", HB_LT_BOOL, false, 1,
-                         "record mentions Polaris"},
-    [HB_LEAF_FAILURE] = {"failure", HB_LT_BOOL, false, 1,
-                         "record carries a Polaris failure"},
+    [HB_LEAF_MESSAGE] = {"message", HB_LT_REGEX, true, 10},
+    [HB_LEAF_HEAD] = {"head", HB_LT_REGEX, true, 10},
+    [HB_LEAF_TEXT] = {"text", HB_LT_REGEX, true, 40},
+    [HB_LEAF_EXCEPTION] = {"exception", HB_LT_REGEX, true, 12},
+    [HB_LEAF_EXCEPTION_MESSAGE] = {"exception_message", HB_LT_REGEX, true, 14},
+    [HB_LEAF_ROOT_EXCEPTION] = {"root_exception", HB_LT_REGEX, true, 8},
+    [HB_LEAF_LOGGER] = {"logger", HB_LT_REGEX, true, 6},
+    [HB_LEAF_THREAD] = {"thread", HB_LT_REGEX, true, 6},
+    [HB_LEAF_SERVER_INFO] = {"server_info", HB_LT_REGEX, false, 6},
+    [HB_LEAF_GRPC_DESC] = {"grpc_desc", HB_LT_REGEX, false, 6},
+    [HB_LEAF_SERVER_ADDR] = {"server_addr", HB_LT_REGEX, false, 6},
+    [HB_LEAF_SOURCE] = {"source", HB_LT_REGEX, false, 6},
+    [HB_LEAF_LEVEL] = {"level", HB_LT_NAME, false, 1},
+    [HB_LEAF_SDK_CODE] = {"sdk_code", HB_LT_INT, false, 1},
+    [HB_LEAF_SDK_NAME] = {"sdk_name", HB_LT_NAME, false, 1},
+    [HB_LEAF_SERVER_CODE] = {"server_code", HB_LT_INT, false, 1},
+    [HB_LEAF_GO_CODE] = {"go_code", HB_LT_INT, false, 1},
+    [HB_LEAF_GRPC_STATUS] = {"grpc_status", HB_LT_NAME, false, 1},
+    [HB_LEAF_EVENT] = {"event", HB_LT_EVENT, false, 1},
+    [HB_LEAF_FORMAT] = {"format", HB_LT_NAME, false, 1},
+    [HB_LEAF_POLARIS] = {"polaris", HB_LT_BOOL, false, 1},
+    [HB_LEAF_FAILURE] = {"failure", HB_LT_BOOL, false, 1},
 };
 
 static const char *const levels[] = {"TRACE", "DEBUG", "INFO", "WARN",
                                      "ERROR", "FATAL", NULL};
-
-static const char *const grpc_statuses[] = {
-    "OK",          "CANCELLED",          "UNKNOWN",        "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED", "NOT_FOUND",    "ALREADY_EXISTS", "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-    "UNIMPLEMENTED", "INTERNAL",         "UNAVAILABLE",    "DATA_LOSS",
-    "UNAUTHENTICATED", NULL};
 
 /* ---- loading context ------------------------------------------------------ */
 
@@ -262,10 +242,17 @@ static bool name_known(enum hb_leaf leaf, const char *s, size_t n,
         join_words(allowed, cap, levels);
         return false;
     case HB_LEAF_GRPC_STATUS:
-        for (i = 0; grpc_statuses[i]; i++)
-            if (strcmp(grpc_statuses[i], s) == 0)
+        if (hb_grpc_status_valid(s, n)) {
+            /* extraction reports canonical upper-case names */
+            for (i = 0; i < n; i++)
+                if (islower((unsigned char)s[i]))
+                    break;
+            if (i == n)
                 return true;
-        join_words(allowed, cap, grpc_statuses);
+        }
+        snprintf(allowed, cap, "canonical gRPC status names in upper case, "
+                               "e.g. UNAVAILABLE, UNIMPLEMENTED, "
+                               "DEADLINE_EXCEEDED, UNAUTHENTICATED");
         return false;
     case HB_LEAF_FORMAT: {
         const struct hb_format *t;
@@ -281,14 +268,12 @@ static bool name_known(enum hb_leaf leaf, const char *s, size_t n,
         return false;
     }
     case HB_LEAF_SDK_NAME:
-        /* ErrorCode enum constants: upper case, digits and '_' */
-        for (i = 0; i < n; i++)
-            if (!(isupper((unsigned char)s[i]) || isdigit((unsigned char)s[i]) ||
-                  s[i] == '_'))
-                break;
-        snprintf(allowed, cap, "polaris-java ErrorCode names like "
-                               "SERVER_USER_ERROR");
-        return n > 0 && i == n;
+        if (hb_sdk_code_by_name(s) != NULL)
+            return true;
+        snprintf(allowed, cap, "polaris-java ErrorCode names such as "
+                               "SERVER_USER_ERROR, NETWORK_ERROR, "
+                               "INVALID_ARGUMENT");
+        return false;
     default:
         return true;
     }
@@ -380,8 +365,18 @@ static bool leaf_regex(struct loader *l, struct hb_cond *c,
     if (pat == NULL)
         return false;
     if (hb_regex_compile(&c->rx, &l->rule->arena, pat, v->len,
-                         c->leaf == HB_LEAF_TEXT, msg, sizeof msg, &off))
+                         c->leaf == HB_LEAF_TEXT, msg, sizeof msg, &off)) {
+        struct hb_rule *r = l->rule;
+
+        /* the rule frees its patterns, even those of a condition tree
+           that was dropped half-built after an error */
+        if (r->ncodes == r->capcodes) {
+            r->capcodes = r->capcodes ? r->capcodes * 2 : 8;
+            r->codes = hb_xrealloc(r->codes, r->capcodes * sizeof *r->codes);
+        }
+        r->codes[r->ncodes++] = c->rx.code;
         return true;
+    }
     /* the column inside the file: past the opening quote of a one-line
        scalar; a block scalar's text starts on a later line */
     col = v->col;
@@ -905,24 +900,15 @@ static void rule_key_names(char *dst, size_t cap)
     join_words(dst, cap, names);
 }
 
-/* Frees the patterns of a condition tree (the nodes are in the arena). */
-static void cond_fini(struct hb_cond *c)
+void hb_rule_free(struct hb_rule *r)
 {
     size_t i;
 
-    if (c == NULL)
-        return;
-    for (i = 0; i < c->nkids; i++)
-        cond_fini(c->kids[i]);
-    if (c->op == HB_COND_LEAF && hb_leaf_table[c->leaf].type == HB_LT_REGEX)
-        hb_regex_fini(&c->rx);
-}
-
-void hb_rule_free(struct hb_rule *r)
-{
     if (r == NULL)
         return;
-    cond_fini(r->cond);
+    for (i = 0; i < r->ncodes; i++)
+        pcre2_code_free(r->codes[i]);
+    free(r->codes);
     hb_arena_fini(&r->arena);
     free(r);
 }
@@ -1003,7 +989,7 @@ static struct hb_rule *parse_rule(struct loader *l,
     for (k = 0; k < HB_ARRAY_LEN(rule_keys); k++) {
         if (!rule_keys[k].required || seen[k])
             continue;
-        if (r->disabled && k != 0)
+        if (r->disabled && strcmp(rule_keys[k].name, "id") != 0)
             continue;
         idn = hb_yaml_get(n, "id");
         if (idn && idn->kind == HB_YAML_SCALAR)
@@ -1037,7 +1023,9 @@ static struct hb_rule *parse_rule(struct loader *l,
 
         r->meta.references = (const char *const *)none;
     }
-    *id_out = r->meta.id;
+    /* the document's copy: r (and its arena) may be freed below */
+    if (r->meta.id)
+        *id_out = hb_yaml_get(n, "id")->str;
     l->rule = NULL;
     if (hb_errlist_count(l->errs) != before) {
         hb_rule_free(r);
@@ -1565,6 +1553,7 @@ void hb_rules_explain(const struct hb_ruleset *rs, size_t i,
                       struct hb_buf *out)
 {
     const struct hb_rule *r;
+    bool any_case = false;
     size_t k;
 
     if (rs == NULL || i >= rs->n)
@@ -1572,17 +1561,22 @@ void hb_rules_explain(const struct hb_ruleset *rs, size_t i,
     r = rs->rules[i];
     hb_buf_puts(out, "literals: ");
     if (r->nliterals == 0) {
-        hb_buf_puts(out, "none (every record is tried)\n");
+        hb_buf_puts(out, "none  # no literal prefilter (cheap conditions still run first)\n");
     } else {
         hb_buf_putc(out, '[');
         for (k = 0; k < r->nliterals; k++) {
             if (k)
                 hb_buf_puts(out, ", ");
             put_quoted(out, r->literals[k]);
+            if (r->lit_caseless && r->lit_caseless[k])
+                hb_buf_puts(out, "/i");
         }
-        hb_buf_printf(out, "]  # %s\n",
+        for (k = 0; r->lit_caseless && k < r->nliterals; k++)
+            any_case |= r->lit_caseless[k];
+        hb_buf_printf(out, "]  # %s%s\n",
                       r->literals_declared ? "declared"
-                                           : "derived from the patterns");
+                                           : "derived from the patterns",
+                      any_case ? "; /i = in any case" : "");
     }
     hb_buf_puts(out, "match:  # in evaluation order\n");
     if (r->cond)

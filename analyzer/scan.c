@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "extract.h"
+#include "progress.h"
 #include "reader.h"
 #include "record.h"
 #include "timeparse.h"
@@ -45,8 +46,10 @@ struct sink {
     void (*incident)(struct sink *k, const struct hb_incident *inc,
                      const struct hb_record *rec);
     void (*obs)(struct sink *k, const struct hb_obs *o);
+    /* complete: the source was read to its end (a gzip is then skipped
+     * when seen again). */
     void (*checkpoint)(struct sink *k, uint64_t off, uint64_t line,
-                       const char *fmt);
+                       const char *fmt, bool complete);
 };
 
 /* The direct sink: store, diagnosis, NDJSON, hook. */
@@ -99,13 +102,15 @@ static void direct_obs(struct sink *k, const struct hb_obs *o)
 }
 
 static void direct_checkpoint(struct sink *k, uint64_t off, uint64_t line,
-                              const char *fmt)
+                              const char *fmt, bool complete)
 {
     struct direct *s = (struct direct *)k;
 
     if (s->sc->store && s->rc == HB_OK)
         s->rc = hb_store_checkpoint(s->sc->store, s->source_id, off, line,
                                     fmt, &s->d);
+    if (complete && s->sc->store && s->rc == HB_OK)
+        s->rc = hb_store_source_done(s->sc->store, s->source_id, &s->d);
     if (s->rc != HB_OK)
         s->sc->store_failed = true;
 }
@@ -195,7 +200,7 @@ static void handle_record(struct source_run *sr, const struct hb_record *rec)
     sr->ck_line = rec->last_line;
     if (sc->store && sr->rows >= HB_CHECKPOINT_ROWS) {
         sr->sink->checkpoint(sr->sink, sr->ck_offset, sr->ck_line,
-                             rec->format);
+                             rec->format, false);
         sr->rows = 0;
     }
 }
@@ -293,6 +298,7 @@ struct session {
     uint64_t start_offset;
     uint64_t lastline;
     uint64_t lines_pumped; /* lines read by the last pump */
+    bool tick;             /* this thread may redraw the progress line */
 };
 
 /* Opens path at p's offset. false: reported, fs->io_error set. */
@@ -361,11 +367,22 @@ static void sess_pump(struct session *ss)
     struct hb_diag d;
     enum hb_status rc;
 
+    uint64_t reported = hb_reader_offset(ss->r);
+
     ss->lines_pumped = 0;
     for (;;) {
         rc = hb_reader_next(ss->r, &line, &d);
         if (rc == HB_EOF)
             break;
+        if ((ss->lines_pumped & 8191) == 8191 && ss->sr.sc->progress) {
+            uint64_t off = hb_reader_offset(ss->r);
+
+            hb_progress_bytes(ss->sr.sc->progress, off - reported);
+            reported = off;
+            if (ss->tick)
+                hb_progress_tick(ss->sr.sc->progress,
+                                 ss->sr.sc->stats.incidents);
+        }
         if (rc != HB_OK) {
             hb_diag_print(&d, stderr);
             ss->sr.fs->io_error = true;
@@ -379,11 +396,13 @@ static void sess_pump(struct session *ss)
         if (hb_asm_feed(ss->as, &logical, &rec))
             handle_record(&ss->sr, &rec);
     }
+    hb_progress_bytes(ss->sr.sc->progress, hb_reader_offset(ss->r) - reported);
 }
 
 /* Ends the pending record (end of input or a quiet interval). When
- * checkpoint, commits the offset of everything consumed. */
-static void sess_flush(struct session *ss, bool checkpoint)
+ * checkpoint, commits the offset of everything consumed; complete: the
+ * source is finished for good (a gzip read to its end). */
+static void sess_flush(struct session *ss, bool checkpoint, bool complete)
 {
     struct hb_line logical;
     struct hb_record rec;
@@ -403,7 +422,8 @@ static void sess_flush(struct session *ss, bool checkpoint)
             ss->sr.ck_line = ss->lastline;
         }
         ss->sr.sink->checkpoint(ss->sr.sink, ss->sr.ck_offset,
-                                ss->sr.ck_line, hb_asm_format(ss->as));
+                                ss->sr.ck_line, hb_asm_format(ss->as),
+                                complete && !fs->io_error);
         ss->sr.rows = 0;
     }
 }
@@ -415,7 +435,7 @@ static void sess_close(struct session *ss)
 
     if (ss->r == NULL)
         return;
-    sess_flush(ss, true);
+    sess_flush(ss, true, hb_reader_is_gzip(ss->r));
     fs->bytes += hb_reader_offset(ss->r) - ss->start_offset;
     fs->truncated += hb_reader_truncated(ss->r);
     fs->cut += hb_asm_cut(ss->as);
@@ -441,12 +461,13 @@ static void sess_close(struct session *ss)
  */
 static void scan_source(const struct hb_scan *sc, struct hb_matcher *m,
                         const char *path, const struct prep *p,
-                        struct sink *sink, struct fstats *fs)
+                        struct sink *sink, struct fstats *fs, bool tick)
 {
     struct session ss;
 
     if (!sess_open(&ss, sc, m, path, p, sink, fs))
         return;
+    ss.tick = tick;
     sess_pump(&ss);
     sess_close(&ss);
 }
@@ -489,8 +510,9 @@ static enum hb_status scan_serial(struct hb_scan *sc, char *const *paths,
             continue;
         memset(&fs, 0, sizeof fs);
         direct_init(&s, sc, p.source_id);
-        scan_source(sc, sc->matcher, paths[i], &p, &s.base, &fs);
+        scan_source(sc, sc->matcher, paths[i], &p, &s.base, &fs, true);
         add_stats(sc, &fs);
+        hb_progress_file_done(sc->progress, sc->stats.incidents);
         if (s.rc != HB_OK) {
             hb_diag_print(&s.d, stderr);
             return s.rc;
@@ -594,14 +616,17 @@ static void queue_obs(struct sink *k, const struct hb_obs *o)
     job_put(j, EV_OBS, o, sizeof *o, NULL, 0);
 }
 
+struct ck_event {
+    uint64_t off, line;
+    const char *fmt; /* static format name */
+    bool complete;
+};
+
 static void queue_checkpoint(struct sink *k, uint64_t off, uint64_t line,
-                             const char *fmt)
+                             const char *fmt, bool complete)
 {
     struct job *j = (struct job *)((char *)k - offsetof(struct job, base));
-    struct {
-        uint64_t off, line;
-        const char *fmt; /* static format name */
-    } ck = {off, line, fmt};
+    struct ck_event ck = {off, line, fmt, complete};
 
     job_put(j, EV_CHECKPOINT, &ck, sizeof ck, NULL, 0);
 }
@@ -628,7 +653,8 @@ static void *worker_main(void *arg)
             break;
         j = &pl->jobs[i];
         if (!j->prep.failed && !j->prep.skip)
-            scan_source(pl->sc, w->m, j->path, &j->prep, &j->base, &j->fs);
+            scan_source(pl->sc, w->m, j->path, &j->prep, &j->base, &j->fs,
+                        false);
         job_publish(j);
         pthread_mutex_lock(&j->mu);
         j->done = true;
@@ -662,13 +688,11 @@ static void replay(struct direct *s, const struct chunk *c)
             memcpy(&o, p, sizeof o);
             s->base.obs(&s->base, &o);
         } else if (t == EV_CHECKPOINT) {
-            struct {
-                uint64_t off, line;
-                const char *fmt;
-            } ck;
+            struct ck_event ck;
 
             memcpy(&ck, p, sizeof ck);
-            s->base.checkpoint(&s->base, ck.off, ck.line, ck.fmt);
+            s->base.checkpoint(&s->base, ck.off, ck.line, ck.fmt,
+                               ck.complete);
         }
         p += len;
     }
@@ -700,8 +724,10 @@ static enum hb_status consume(struct hb_scan *sc, struct job *j)
         if (s.rc == HB_OK)
             replay(&s, c);
         free(c);
+        hb_progress_tick(sc->progress, sc->stats.incidents);
     }
     add_stats(sc, &j->fs);
+    hb_progress_file_done(sc->progress, sc->stats.incidents);
     if (s.rc != HB_OK)
         hb_diag_print(&s.d, stderr);
     return s.rc;
@@ -887,7 +913,8 @@ uint64_t hb_tail_poll(struct hb_tail *t)
     /* Commit what complete records produced, so a restart continues here. */
     if (t->open && t->dirty && t->sc->store && t->ss.sr.rows) {
         t->sink.base.checkpoint(&t->sink.base, t->ss.sr.ck_offset,
-                                t->ss.sr.ck_line, hb_asm_format(t->ss.as));
+                                t->ss.sr.ck_line, hb_asm_format(t->ss.as),
+                                false);
         t->ss.sr.rows = 0;
     }
     return n;
@@ -897,7 +924,7 @@ void hb_tail_flush(struct hb_tail *t)
 {
     if (!t->open || !t->dirty)
         return;
-    sess_flush(&t->ss, true);
+    sess_flush(&t->ss, true, false);
     t->dirty = false;
 }
 

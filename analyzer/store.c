@@ -265,7 +265,9 @@ static enum hb_status make_parents(const char *path, struct hb_diag *d)
         char c = *p;
 
         *p = '\0';
-        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        if (mkdir(dir, 0700) == 0) {
+            chmod(dir, 0700); /* whatever the umask took away */
+        } else if (errno != EEXIST) {
             hb_diag_set(d, dir, 0, 0, "cannot create directory: %s",
                         strerror(errno));
             rc = HB_EIO;
@@ -411,7 +413,8 @@ static enum hb_status open_db(struct hb_store *s, int flags, int busy_ms,
 {
     int rc;
 
-    rc = sqlite3_open_v2(s->path, &s->db, flags, NULL);
+    /* one thread per connection: SQLite's own mutexes are not needed */
+    rc = sqlite3_open_v2(s->path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         hb_diag_set(d, NULL, 0, 0, "db: cannot open %s: %s", s->path,
                     s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
@@ -473,11 +476,16 @@ static enum hb_status open_rw(struct hb_store *s, int busy_ms,
         wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
                               "wal") == 0;
     sqlite3_finalize(st);
-    if (!wal)
-        return db_error(s, SQLITE_BUSY, "enabling WAL", d);
+    if (!wal) {
+        hb_diag_set(d, NULL, 0, 0,
+                    "db: cannot put %s in WAL mode (locked, or a file "
+                    "system without shared memory such as NFS?)",
+                    s->path);
+        return HB_EDB;
+    }
     rc = exec_sql(s,
                   "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; "
-                  "PRAGMA cache_size = -16384",
+                  "PRAGMA cache_size = -8192",
                   "configure", d);
     if (rc != HB_OK)
         return rc;

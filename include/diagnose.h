@@ -33,6 +33,7 @@ struct hb_finding {
 struct hb_input_stats {
     uint64_t sources, bytes, lines, records, truncated, cut, incidents;
     unsigned input_errors;
+    const char *replayed_from; /* the database `report` read; NULL = a scan */
 };
 
 enum hb_report_format { HB_REPORT_TEXT, HB_REPORT_JSON, HB_REPORT_MARKDOWN };

@@ -29,6 +29,13 @@ struct hb_evidence {
     char text[512];
     char fingerprint[17];  /* "" for observations and findings */
     double score;          /* how telling: the rule weight */
+    uint64_t count;        /* incidents of the cause with this fingerprint
+                              (1 for others) */
+    char focus[64];        /* the part of text that matters (a code, an
+                              address, a version): kept visible when the
+                              text is cut; "" = none */
+    char label[96];        /* observations: what was seen ("grpc 1.59.1",
+                              "10.0.0.9:8081 (connid)"); "" otherwise */
 };
 
 /*

@@ -65,14 +65,13 @@ struct hb_leaf_info {
     bool in_text;  /* the value is always a slice of rec->text, so a literal
                       the pattern requires must occur in the text */
     unsigned cost; /* evaluation order inside all/any: cheap first */
-    const char *help;
 };
 
 /* Indexed by enum hb_leaf. */
 extern const struct hb_leaf_info hb_leaf_table[HB_LEAF_COUNT];
 
 struct hb_regex {
-    pcre2_code *code;        /* owned; freed by hb_regex_fini */
+    pcre2_code *code;        /* owned by the rule (hb_rule.codes) */
     const char *pattern;     /* arena */
     uint32_t ngroups;        /* capture groups */
     uint32_t nnames;         /* named groups */
@@ -122,12 +121,18 @@ struct hb_rule {
     struct hb_rule_meta meta;       /* strings point into arena */
     struct hb_cond *cond;           /* arena */
     const char **literals;          /* the gate: text holds one of them */
+    bool *lit_caseless;             /* per literal: compare ignoring ASCII
+                                       case (literal is lower case); NULL
+                                       = all exact */
+    size_t *lit_len;                /* strlen of each literal */
     size_t nliterals;
     bool literals_declared;         /* from `literals:`, else derived */
     struct hb_sample *samples;      /* arena */
     size_t nsamples;
     bool disabled;
     size_t index;                   /* position in the ruleset */
+    pcre2_code **codes;             /* owned: every compiled pattern */
+    size_t ncodes, capcodes;
     struct hb_arena arena;          /* owns everything above */
 };
 
@@ -146,10 +151,17 @@ void hb_regex_fini(struct hb_regex *rx);
 /* match.c: orders each all/any cheap first, computes costs and derives the
    literal gate when none was declared. */
 void hb_match_prepare(struct hb_rule *r);
-/* match.c: the literal a pattern requires every match to contain (case
-   sensitive, outside any optional part), or false when none is safe to
-   take. Exposed for tests. */
-bool hb_regex_required_literal(const char *pattern, char *out, size_t cap);
+/* Literals one of which a match must contain. */
+struct hb_litset {
+    size_t n;
+    char lit[HB_RULE_MAX_LITERALS][256];
+    bool caseless[HB_RULE_MAX_LITERALS]; /* lit is lower case; compare
+                                            ignoring ASCII case */
+};
+/* match.c: the literals (each at least min bytes) one of which every match
+   of pattern contains, taken outside any optional part; false when there
+   is no such set that is safe to take. Exposed for tests. */
+bool hb_regex_literals(const char *pattern, size_t min, struct hb_litset *out);
 /* rules.c: frees a rule and its compiled patterns. */
 void hb_rule_free(struct hb_rule *r);
 

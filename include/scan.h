@@ -12,6 +12,7 @@
 
 #include "diagnose.h"
 #include "incident.h"
+#include "progress.h"
 #include "rules.h"
 #include "store.h"
 #include "util.h"
@@ -48,6 +49,7 @@ struct hb_scan {
     struct hb_input_stats stats;
     unsigned input_errors;
     bool store_failed;              /* a store write failed: stop writing */
+    struct hb_progress *progress;   /* stderr progress line, or NULL */
 };
 
 /*

@@ -2,7 +2,9 @@
  * store.h - the SQLite incident store: schema and migrations, sources with
  * their identity and scanned offsets, runs, incidents and observations,
  * batched writes whose offsets commit with the incidents they produced.
- * The schema is a user interface: README.md, section "Database schema".
+ * The schema is a user interface: docs/schema.md (and README.md).
+ * A store is used by one thread at a time (connections are opened without
+ * SQLite's own mutexes).
  */
 #ifndef HB_STORE_H
 #define HB_STORE_H

@@ -52,7 +52,7 @@ run check-bad 3 "$HBSCAN" rules check testdata/rules/bad && {
     has check-bad err "testdata/rules/bad/05-values.yaml:4:12: unknown cause 'dns'"
     has check-bad err "testdata/rules/bad/06-regex.yaml:8:31: invalid regular expression in 'text'"
     has check-bad err "testdata/rules/bad/09-dup-b.yaml:2:5: duplicate rule id 'dup-id'"
-    has check-bad err "hbscan: 23 errors in the rule files"
+    has check-bad err "hbscan: 26 errors in the rule files"
 }
 run check-failing-samples 3 "$HBSCAN" rules check testdata/rules/failing && {
     has check-failing-samples err "10-failing.yaml:16: rule failing-samples sample 2: expected a match, got none"

@@ -400,22 +400,32 @@ static void test_match_strongest_first(void **state)
 
 /* ---- the gate -------------------------------------------------------------- */
 
-static void test_match_required_literal(void **state)
+static void test_match_required_literals(void **state)
 {
+    /* want: the literals joined by '|', caseless ones suffixed "/i";
+       NULL = none (min length 1 unless noted) */
     static const struct {
         const char *pattern;
-        const char *literal; /* NULL = none */
+        const char *want;
     } cases[] = {
         {"client api is not open", "client api is not open"},
-        {"(?i)client api", NULL},
+        {"(?i)client api", "client api/i"},
+        {"(?i)Client API", "client api/i"},
+        {"(?i)connection refused", "connection refu/i"},
+        {"(?i)kernel", "ernel/i"},
+        {"(?i)caf\xc3\xa9", "caf/i"},
+        {"caf(?i)e", "caf"},
+        {"(?i)abc(?-i)DEFG", "DEFG"},
         {"client (?i:api)", "client "},
         {"(?x) a b c", NULL},
-        {"(?-i)abc", NULL},
-        {"(?s)abc(?i)def", NULL},
+        {"(?s)abc(?x)def", NULL},
         {"(x(?i)y)abcd", "abcd"},
         {"(?m)^abc$", "abc"},
         {"server error (\\d+): client", "server error "},
-        {"foo|bar", NULL},
+        {"foo|bar", "foo|bar"},
+        {"foo|(?i)BAR", "foo|bar/i"},
+        {"foo|", NULL},
+        {"foo|\\d+", NULL},
         {"(foo|bar) bazz", " bazz"},
         {"abc?def", "def"},
         {"abcd+ef", "abcd"},
@@ -439,25 +449,35 @@ static void test_match_required_literal(void **state)
         {"(?s)abc.def", "abc"},
         {"(*UTF)abc", NULL},
         {"a(?#note)bcd", "bcd"},
+        {"ab(?R)?cd", "ab"},
         {"ab\\1cd", "ab"},
         {"abc)", NULL},
         {"(abc", NULL},
         {"ab*?cdef", "cdef"},
         {"ab++c", "ab"},
     };
-    char out[256];
-    size_t i;
+    struct hb_litset set;
+    char got[1024];
+    size_t i, k;
 
     (void)state;
     for (i = 0; i < HB_ARRAY_LEN(cases); i++) {
-        bool got = hb_regex_required_literal(cases[i].pattern, out, sizeof out);
+        bool ok = hb_regex_literals(cases[i].pattern, 1, &set);
 
-        if (got != (cases[i].literal != NULL) ||
-            (got && strcmp(out, cases[i].literal) != 0))
+        got[0] = '\0';
+        for (k = 0; ok && k < set.n; k++)
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s%s",
+                     k ? "|" : "", set.lit[k], set.caseless[k] ? "/i" : "");
+        if (ok != (cases[i].want != NULL) ||
+            (ok && strcmp(got, cases[i].want) != 0))
             fail_msg("%s: got %s, want %s", cases[i].pattern,
-                     got ? out : "(none)",
-                     cases[i].literal ? cases[i].literal : "(none)");
+                     ok ? got : "(none)",
+                     cases[i].want ? cases[i].want : "(none)");
     }
+    /* the minimum length applies to every alternative */
+    assert_false(hb_regex_literals("abcd|ef", 3, &set));
+    assert_true(hb_regex_literals("abcd|efg", 3, &set));
+    assert_int_equal(set.n, 2);
 }
 
 /* Records for the gate: each rule must give the same hits gated or not. */
@@ -472,6 +492,9 @@ static const char *const gate_texts[] = {
     "Caused by: io.grpc.StatusRuntimeException: UNAVAILABLE: io exception",
     "",
     "\xff\xfe invalid utf-8 \xc3( client api is not open",
+    "\xe2\x84\xaa" "ERNEL PANIC", /* KELVIN SIGN folds to k */
+    "\xc5\xbf" "SL Error",         /* LONG S folds to s */
+    "CONNECTION REFUSED: /1.2.3.4",
 };
 
 static void test_match_gate_keeps_results(void **state)
@@ -491,6 +514,10 @@ static void test_match_gate_keeps_results(void **state)
          "{any: [{text: 'UNAVAILABLE'}, {sdk_code: [1006]}]}", NULL},
         {"g9", NULL, "0.1",
          "{all: [{server_code: [400401]}, {text: 'client'}]}", NULL},
+        {"g10", NULL, "0.1", "{text: '(?i)kernel panic'}", NULL},
+        {"g11", NULL, "0.1", "{text: '(?i)ssl error'}", NULL},
+        {"g12", NULL, "0.1", "{text: '(?i)UNAVAILABLE|Connection Refused'}",
+         NULL},
     };
     struct hb_ruleset *rs = load_defs(defs, HB_ARRAY_LEN(defs));
     struct hb_matcher *on = hb_matcher_new(rs), *off = hb_matcher_new(rs);
@@ -526,6 +553,11 @@ static void test_match_gate_keeps_results(void **state)
     /* g9's server_code is checked before any regex */
     assert_int_equal(hb_matcher_stats(on, 8)->tried, 1);
     assert_int_equal(hb_matcher_stats(on, 8)->hits, 1);
+    /* caseless gates still see the folded characters */
+    assert_int_equal(hb_matcher_stats(on, 9)->hits, 1);
+    assert_int_equal(hb_matcher_stats(on, 10)->hits, 1);
+    assert_int_equal(hb_matcher_stats(on, 11)->tried, 4);
+    assert_int_equal(hb_matcher_stats(on, 11)->hits, 4);
     hb_matcher_free(on);
     hb_matcher_free(off);
     hb_rules_free(rs);
@@ -616,7 +648,7 @@ int main(void)
         cmocka_unit_test(test_match_captures),
         cmocka_unit_test(test_match_capture_caps),
         cmocka_unit_test(test_match_strongest_first),
-        cmocka_unit_test(test_match_required_literal),
+        cmocka_unit_test(test_match_required_literals),
         cmocka_unit_test(test_match_gate_keeps_results),
         cmocka_unit_test(test_match_declared_literals),
         cmocka_unit_test(test_match_catastrophic_regex_limited),

@@ -63,6 +63,9 @@ static void test_rules_bad_fixtures_positions(void **state)
         {BAD "05-values.yaml", 9, 19, "unknown event 'heartbeat-lost'"},
         {BAD "05-values.yaml", 10, 19, "unknown level 'NOTICE'"},
         {BAD "05-values.yaml", 11, 25, "server codes have six digits"},
+        {BAD "05-values.yaml", 24, 25, "unknown grpc_status 'Unavailable'"},
+        {BAD "05-values.yaml", 25, 21, "unknown sdk_name 'SERVER_USR_ERROR'"},
+        {BAD "05-values.yaml", 26, 20, "unknown format 'logbak' (allowed: plain,"},
         {BAD "06-regex.yaml", 8, 31,
          "invalid regular expression in 'text': missing closing parenthesis"},
         {BAD "07-samples.yaml", 12, 7, "at least one 'match: true' and one"},
@@ -74,7 +77,7 @@ static void test_rules_bad_fixtures_positions(void **state)
     } counts[] = {
         {BAD "01-syntax.yaml", 1},  {BAD "02-unknown-keys.yaml", 4},
         {BAD "03-types.yaml", 4},   {BAD "04-missing.yaml", 3},
-        {BAD "05-values.yaml", 7},  {BAD "06-regex.yaml", 1},
+        {BAD "05-values.yaml", 10},  {BAD "06-regex.yaml", 1},
         {BAD "07-samples.yaml", 2},
     };
     size_t i, k;
@@ -116,7 +119,7 @@ static void test_rules_bad_dir_collects_everything(void **state)
     assert_int_equal(hb_rules_load(&rs, &dir, 1, &errs), HB_EPARSE);
     assert_null(rs);
     /* every file's errors, plus the duplicate id across two files */
-    assert_int_equal(errs.n, 1 + 4 + 4 + 3 + 7 + 1 + 2 + 1);
+    assert_int_equal(errs.n, 1 + 4 + 4 + 3 + 10 + 1 + 2 + 1);
     assert_true(has_error(&errs, BAD "09-dup-b.yaml", 2, 5,
                           "duplicate rule id 'dup-id' (first defined at "
                           "testdata/rules/bad/08-dup-a.yaml:2)"));
