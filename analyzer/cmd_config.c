@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "commands.h"
 #include "config_check.h"
 #include "diagnose.h"
+#include "knowledge.h"
 #include "util.h"
 
 #define MAX_FILES 4096
@@ -40,12 +40,18 @@ static const char usage_text[] =
     "                        per finding, most severe first\n"
     "      --color WHEN      auto (default), always, never; NO_COLOR is\n"
     "                        honoured\n"
+    "      --ascii           ASCII only (also when the locale is not UTF-8)\n"
+    "      --width N         text width in columns (default 100)\n"
+    "      --max-evidence N  evidence lines per cause (default 5)\n"
+    "  -v, --verbose         every cause and every evidence line\n"
     "      --fail-on WHAT    exit 1 when a cause of this severity (critical,\n"
     "                        error, warning, info) or this cause name (port,\n"
     "                        api-gating, version-mismatch, auth, not-found,\n"
-    "                        rate-limit, server-error, config) is found\n"
+    "                        rate-limit, server-error, config) is found, or\n"
+    "                        any finding at all (any)\n"
     "      --server FILE     read FILE as a polaris-server.yaml (repeatable)\n"
-    "  -v, --verbose         more detail in the report\n"
+    "      --knowledge DIR   ports and version matrix (default: built in;\n"
+    "                        rules/knowledge/ holds the same as YAML)\n"
     "  -h, --help            show this help\n"
     "\n"
     "`hbscan config checks` lists every check: id, cause, severity, what.\n"
@@ -87,12 +93,6 @@ static bool parse_format(const char *v, enum fmt *f)
         }
     }
     return false;
-}
-
-static bool valid_fail_on(const char *v)
-{
-    return hb_severity_from_name(v) >= 0 ||
-           hb_cause_from_name(v) != HB_CAUSE_NONE;
 }
 
 /* "--opt VALUE" or "--opt=VALUE"; advances *i past what it used. */
@@ -180,79 +180,135 @@ static void print_lines(const struct hb_config_set *s)
     free(v);
 }
 
-static int check(int argc, char **argv)
-{
-    struct hb_config_set *s = NULL;
-    struct hb_dx *dx = NULL;
-    const char *fail_on = NULL;
-    const char **servers = NULL, **files = NULL;
-    size_t nservers = 0, nfiles = 0, i;
-    enum fmt f = FMT_TEXT;
-    const char *color = "auto";
-    bool dashdash = false, verbose = false;
-    int rc = HB_EXIT_OK, k;
+struct opts {
+    enum fmt format;
+    const char *color, *fail_on, *knowledge;
+    bool ascii, verbose;
+    int width;
+    unsigned max_evidence;
+    const char **servers, **files; /* owned arrays of borrowed argv */
+    size_t nservers, nfiles;
+};
 
-    servers = hb_xcalloc((size_t)argc, sizeof *servers);
-    files = hb_xcalloc((size_t)argc, sizeof *files);
+/* A number in lo..hi for --width / --max-evidence. */
+static bool parse_range(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+
+    if (end == v || *end != '\0' || n < lo || n > hi)
+        return false;
+    *out = n;
+    return true;
+}
+
+/* Parses argv into o; returns -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+    bool dashdash = false;
+    long n;
+    int k;
+
     for (k = 1; k < argc; k++) {
         const char *a = argv[k], *v;
 
         if (dashdash || a[0] != '-' || a[1] == '\0') {
-            files[nfiles++] = a;
+            o->files[o->nfiles++] = a;
         } else if (strcmp(a, "--") == 0) {
             dashdash = true;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(usage_text, stdout);
-            goto out;
+            return HB_EXIT_OK;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
-            verbose = true;
+            o->verbose = true;
+        } else if (strcmp(a, "--ascii") == 0) {
+            o->ascii = true;
         } else if ((v = opt_value(argc, argv, &k, "--format")) != NULL ||
                    (v = opt_value(argc, argv, &k, "-f")) != NULL) {
-            if (!parse_format(v, &f)) {
-                rc = usage_error("unknown format '%s' (text, json, markdown, "
-                                 "lines)",
-                                 v);
-                goto out;
-            }
+            if (!parse_format(v, &o->format))
+                return usage_error("unknown format '%s' (text, json, "
+                                   "markdown, lines)",
+                                   v);
         } else if ((v = opt_value(argc, argv, &k, "--color")) != NULL) {
-            if (strcmp(v, "auto") && strcmp(v, "always") &&
-                strcmp(v, "never")) {
-                rc = usage_error("%s", "--color wants auto, always or never");
-                goto out;
-            }
-            color = v;
+            if (strcmp(v, "auto") && strcmp(v, "always") && strcmp(v, "never"))
+                return usage_error("%s", "--color wants auto, always or never");
+            o->color = v;
         } else if ((v = opt_value(argc, argv, &k, "--fail-on")) != NULL) {
-            if (!valid_fail_on(v)) {
-                rc = usage_error("--fail-on wants a severity (critical, error, "
-                                 "warning, info) or a cause name, not '%s'",
-                                 v);
-                goto out;
-            }
-            fail_on = v;
+            if (!hb_dx_fail_on_valid(v))
+                return usage_error("--fail-on wants a severity (critical, "
+                                   "error, warning, info), a cause name or "
+                                   "any, not '%s'",
+                                   v);
+            o->fail_on = v;
+        } else if ((v = opt_value(argc, argv, &k, "--width")) != NULL) {
+            if (!parse_range(v, 40, 1000, &n))
+                return usage_error("%s", "--width wants 40..1000");
+            o->width = (int)n;
+        } else if ((v = opt_value(argc, argv, &k, "--max-evidence")) != NULL) {
+            if (!parse_range(v, 1, 1000, &n))
+                return usage_error("%s", "--max-evidence wants 1..1000");
+            o->max_evidence = (unsigned)n;
+        } else if ((v = opt_value(argc, argv, &k, "--knowledge")) != NULL) {
+            if (v[0] == '\0')
+                return usage_error("%s needs a directory", "--knowledge");
+            o->knowledge = v;
         } else if ((v = opt_value(argc, argv, &k, "--server")) != NULL) {
-            if (v[0] == '\0') {
-                rc = usage_error("%s needs a file", "--server");
-                goto out;
-            }
-            servers[nservers++] = v;
+            if (v[0] == '\0')
+                return usage_error("%s needs a file", "--server");
+            o->servers[o->nservers++] = v;
         } else {
-            rc = usage_error("unknown option '%s'", a);
-            goto out;
+            return usage_error("unknown option '%s'", a);
         }
     }
-    if (nfiles + nservers == 0) {
-        rc = usage_error("%s", "no file to check");
+    if (o->nfiles + o->nservers == 0)
+        return usage_error("%s", "no file to check");
+    if (o->nfiles + o->nservers > MAX_FILES)
+        return usage_error("%s", "too many files (at most 4096)");
+    return -1;
+}
+
+static int check(int argc, char **argv)
+{
+    static const char *const fmt_names[] = {"text", "json", "markdown", "text"};
+    struct hb_config_set *s = NULL;
+    struct hb_knowledge *know = NULL;
+    struct hb_dx *dx = NULL;
+    struct hb_report_opts ro;
+    struct hb_diag d;
+    struct opts o;
+    size_t i;
+    int rc;
+
+    memset(&o, 0, sizeof o);
+    o.servers = hb_xcalloc((size_t)argc, sizeof *o.servers);
+    o.files = hb_xcalloc((size_t)argc, sizeof *o.files);
+    rc = parse_args(argc, argv, &o);
+    if (rc >= 0)
+        goto out;
+    rc = HB_EXIT_OK;
+    if (hb_report_opts_init(&ro, fmt_names[o.format], o.color, o.ascii, 1,
+                            &d) != HB_OK) {
+        hb_diag_print(&d, stderr);
+        rc = HB_EXIT_USAGE;
         goto out;
     }
-    if (nfiles + nservers > MAX_FILES) {
-        rc = usage_error("%s", "too many files (at most 4096)");
-        goto out;
-    }
+    ro.verbose = o.verbose;
+    if (o.width)
+        ro.width = o.width;
+    if (o.max_evidence)
+        ro.max_evidence = o.max_evidence;
+
+    /* the checks use the same tables as the report (problems are reported
+     * once, by the diagnosis) */
+    dx = hb_dx_new(NULL, o.knowledge);
+    if (o.knowledge)
+        hb_knowledge_load(&know, o.knowledge, NULL, NULL);
     s = hb_config_set_new();
-    for (i = 0; i < nservers; i++)
-        hb_config_set_add(s, servers[i], HB_CFG_SERVER, NULL);
-    for (i = 0; i < nfiles; i++)
-        hb_config_set_add(s, files[i], HB_CFG_AUTO, NULL);
+    hb_config_set_knowledge(s, know);
+    for (i = 0; i < o.nservers; i++)
+        hb_config_set_add(s, o.servers[i], HB_CFG_SERVER, NULL);
+    for (i = 0; i < o.nfiles; i++)
+        hb_config_set_add(s, o.files[i], HB_CFG_AUTO, NULL);
     for (i = 0; i < hb_config_set_nerrors(s); i++)
         hb_diag_print(hb_config_set_error(s, i), stderr);
     hb_config_set_run(s);
@@ -262,39 +318,29 @@ static int check(int argc, char **argv)
                 "check)\n",
                 hb_config_set_dropped(s), HB_CONFIG_MAX_PER_CHECK);
 
-    dx = hb_dx_new(NULL, NULL);
     for (i = 0; i < hb_config_set_count(s); i++)
         hb_dx_add_finding(dx, hb_config_set_at(s, i));
-    if (f == FMT_LINES) {
+    if (o.format == FMT_LINES) {
         print_lines(s);
-        hb_dx_rank(dx);
     } else {
         struct hb_input_stats st;
-        struct hb_report_opts o;
 
         memset(&st, 0, sizeof st);
-        st.sources = nfiles + nservers;
+        st.sources = o.nfiles + o.nservers;
         st.input_errors = (unsigned)hb_config_set_nerrors(s);
-        memset(&o, 0, sizeof o);
-        o.format = f == FMT_JSON       ? HB_REPORT_JSON
-                   : f == FMT_MARKDOWN ? HB_REPORT_MARKDOWN
-                                       : HB_REPORT_TEXT;
-        o.verbose = verbose;
-        o.color = strcmp(color, "always") == 0 ||
-                  (strcmp(color, "auto") == 0 && isatty(STDOUT_FILENO) &&
-                   getenv("NO_COLOR") == NULL);
-        hb_dx_report(dx, &st, &o, stdout);
+        hb_dx_report(dx, &st, &ro, stdout);
     }
     if (hb_config_set_nerrors(s) > 0)
         rc = HB_EXIT_INPUT;
-    else if (fail_on && hb_dx_fails(dx, fail_on))
+    else if (o.fail_on && hb_dx_fails(dx, o.fail_on))
         rc = HB_EXIT_FOUND;
 out:
-    /* the diagnosis may point into the set's strings: free it first */
+    /* the set's strings outlive the diagnosis that was given them */
     hb_dx_free(dx);
     hb_config_set_free(s);
-    free(servers);
-    free(files);
+    hb_knowledge_free(know);
+    free(o.servers);
+    free(o.files);
     return rc;
 }
 

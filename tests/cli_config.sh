@@ -66,7 +66,7 @@ has no-file err "no file to check"
 run bad-format 2 config check --format yaml "$D/client/application.yml"
 has bad-format err "unknown format 'yaml' (text, json, markdown, lines)"
 run bad-fail-on 2 config check --fail-on loud "$D/client/application.yml"
-has bad-fail-on err "--fail-on wants a severity (critical, error, warning, info) or a cause name"
+has bad-fail-on err "--fail-on wants a severity (critical, error, warning, info), a cause name or any"
 run bad-option 2 config check --frobnicate "$D/client/application.yml"
 has bad-option err "see: hbscan config --help"
 run bad-color 2 config check --color sometimes "$D/client/application.yml"
@@ -113,6 +113,18 @@ for fmt in text json markdown; do
         "$D/client/founding-8081.yml"
     if [ -s "$tmp/out" ]; then ok; else bad "founding-$fmt: no output"; fi
 done
+
+# report options shared with scan; the knowledge tables from YAML
+run any 1 config check --fail-on any "$D/client/health-check-url.yml"
+run any-clean 0 config check --fail-on any "$D/client/application.yml"
+run width 0 config check --width 60 --max-evidence 2 --ascii \
+    "$D/client/founding-8081.yml"
+run bad-width 2 config check --width 5 "$D/client/founding-8081.yml"
+run knowledge 1 config check -f lines --fail-on critical \
+    --knowledge rules/knowledge "$D/client/founding-8081.yml"
+has knowledge out "[port/client-address-port]"
+run knowledge-missing 0 config check -f lines --knowledge /nonexistent \
+    "$D/client/application.yml"
 
 # client and server together; --server forces the role
 run cross 1 config check --format lines --fail-on critical \
