@@ -67,7 +67,8 @@ void hb_config_set_knowledge(struct hb_config_set *s,
                              const struct hb_knowledge *k);
 
 /* Runs every check once (a second call does nothing); number of findings.
- * Findings come in check-table order, then file order. */
+ * Findings come in check-table order, then file order. At most 256
+ * addresses and 64 apiservers listeners are followed across all files. */
 size_t hb_config_set_run(struct hb_config_set *s);
 /* Findings not kept because a check hit HB_CONFIG_MAX_PER_CHECK. */
 size_t hb_config_set_dropped(const struct hb_config_set *s);
