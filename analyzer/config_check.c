@@ -2239,7 +2239,7 @@ static const struct check checks[] = {
         "discovery.health-check-url set: heartbeats only while it answers OK"),
     ROW("client-duplicate-key", HB_CAUSE_CONFIG, HB_SEV_ERROR,
         chk_duplicate_key,
-        "a key repeated in one YAML document (two spring: blocks): Spring "
+        "a key repeated in one YAML mapping (two spring: blocks): Spring "
         "Boot refuses the file"),
     ROW("client-int-value", HB_CAUSE_CONFIG, HB_SEV_ERROR, chk_int_value,
         "integer property (heartbeat-interval, local-port, config.port, "
