@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "config_check.h"
 #include "diagnose.h"
 #include "follow.h"
 #include "format.h"
@@ -57,6 +58,9 @@ static const char scan_usage[] =
     "      --max-record-bytes N  bytes kept per record (default 262144)\n"
     "\n"
     "rules and store:\n"
+    "      --config FILE       add the findings of `hbscan config check FILE` to\n"
+    "                          the diagnosis as evidence (application.yml,\n"
+    "                          polaris-server.yaml, pom.xml ...; repeatable)\n"
     "      --rules DIR         more rule files (repeatable; also $HBSCAN_RULES)\n"
     "      --knowledge DIR     ports, version matrix, code history (default:\n"
     "                          knowledge/ beside the rules)\n"
@@ -105,6 +109,7 @@ enum {
     OPT_WIDTH,
     OPT_MAX_EVIDENCE,
     OPT_KNOWLEDGE,
+    OPT_CONFIG,
 };
 
 static const struct option longopts[] = {
@@ -135,6 +140,7 @@ static const struct option longopts[] = {
     {"width", required_argument, NULL, OPT_WIDTH},
     {"max-evidence", required_argument, NULL, OPT_MAX_EVIDENCE},
     {"knowledge", required_argument, NULL, OPT_KNOWLEDGE},
+    {"config", required_argument, NULL, OPT_CONFIG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -163,6 +169,8 @@ struct scan_args {
     int width;
     unsigned max_evidence;
     const char *knowledge;
+    const char *config[MAX_LIST];
+    size_t nconfig;
 };
 
 static bool parse_size(const char *s, size_t lo, size_t hi, size_t *out)
@@ -324,6 +332,10 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
         case OPT_KNOWLEDGE:
             a->knowledge = optarg;
             break;
+        case OPT_CONFIG:
+            if (!add_list(a->config, &a->nconfig, optarg, "--config"))
+                return HB_EXIT_USAGE;
+            break;
         case 'h':
             fputs(scan_usage, stdout);
             return HB_EXIT_OK;
@@ -377,6 +389,11 @@ static struct hb_ruleset *load_rules(const struct scan_args *a)
     return rs;
 }
 
+static void add_finding(void *ctx, const struct hb_finding *f)
+{
+    hb_dx_add_finding(ctx, f);
+}
+
 static void args_string(int argc, char **argv, char *buf, size_t cap)
 {
     size_t len = 0;
@@ -421,6 +438,7 @@ int hb_cmd_scan(int argc, char **argv)
     struct hb_filelist files = {0};
     struct hb_walk_opts wo;
     struct hb_report_opts ro;
+    struct hb_config_set *cfgset = NULL;
     struct hb_diag d;
     struct hb_run_counts counts;
     char dbpath[4096];
@@ -488,6 +506,18 @@ int hb_cmd_scan(int argc, char **argv)
     sc.matcher = hb_matcher_new(rs);
     sc.store = st;
     sc.dx = hb_dx_new(rs, a.knowledge);
+    if (a.nconfig) {
+        /* Findings are evidence next to the logs; a bad file is an input
+         * error like an unreadable log. */
+        if (hb_config_check_files(a.config, a.nconfig, add_finding, sc.dx,
+                                  &cfgset, &d) != HB_OK) {
+            size_t e;
+
+            for (e = 0; e < hb_config_set_nerrors(cfgset); e++)
+                hb_diag_print(hb_config_set_error(cfgset, e), stderr);
+            sc.input_errors++;
+        }
+    }
     if (strcmp(a.format, "ndjson") == 0)
         sc.ndjson = stdout;
 
@@ -599,6 +629,7 @@ int hb_cmd_scan(int argc, char **argv)
 out:
     hb_filelist_fini(&files);
     hb_dx_free(sc.dx);
+    hb_config_set_free(cfgset);
     hb_scan_fini(&sc);
     hb_matcher_free(sc.matcher);
     hb_store_close(st);
