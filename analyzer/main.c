@@ -19,6 +19,8 @@ const struct hb_command hb_commands[] = {
     {"merge", hb_cmd_merge, "combine incident databases from several machines"},
     {"db", hb_cmd_db, "show, vacuum or prune the incident database"},
     {"report", hb_cmd_report, "rank the causes of the failures stored by scans"},
+    {"config", hb_cmd_config,
+     "check client, server and build configuration before deploying"},
     {NULL, NULL, NULL},
 };
 

@@ -78,38 +78,6 @@ int hb_term_width(int fd)
     return 0;
 }
 
-/* Decodes one UTF-8 sequence at s; returns its length or 0 if invalid. */
-static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
-{
-    unsigned c = s[0], v;
-    size_t len, i;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, v = c & 0x1f;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3, v = c & 0x0f;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, v = c & 0x07;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10ffff)) ||
-        (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return len;
-}
-
 /* Terminal columns a code point takes: 0 combining, 2 wide CJK, else 1. */
 static size_t cp_width(unsigned cp)
 {
@@ -140,7 +108,7 @@ size_t hb_rowfmt_cell(struct hb_buf *b, const char *s, size_t n)
             i++;
             continue;
         }
-        k = utf8_decode(p + i, n - i, &cp);
+        k = hb_utf8_decode(p + i, n - i, &cp);
         if (k == 0 || c < 0x20 || c == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
             if (k == 0)
                 k = 1;
@@ -253,7 +221,7 @@ static void table_cell(struct hb_buf *b, const char *s, size_t sw, size_t cw,
     }
     /* cut to cw - 1 columns and mark the cut; s is valid UTF-8 here */
     while (i < n) {
-        k = utf8_decode(p + i, n - i, &cp);
+        k = hb_utf8_decode(p + i, n - i, &cp);
         if (k == 0)
             k = 1, cp = '?';
         if (used + cp_width(cp) > cw - 1)

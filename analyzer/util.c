@@ -131,21 +131,21 @@ void hb_buf_printf(struct hb_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-/* Length of a valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t hb_utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 {
-    unsigned c = s[0];
+    unsigned c = s[0], v;
     size_t len, i;
-    unsigned cp;
 
-    if (c < 0x80)
+    if (c < 0x80) {
+        *cp = c;
         return 1;
+    }
     if (c >= 0xc2 && c <= 0xdf)
-        len = 2, cp = c & 0x1f;
+        len = 2, v = c & 0x1f;
     else if (c >= 0xe0 && c <= 0xef)
-        len = 3, cp = c & 0x0f;
+        len = 3, v = c & 0x0f;
     else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, cp = c & 0x07;
+        len = 4, v = c & 0x07;
     else
         return 0;
     if (len > n)
@@ -153,11 +153,14 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     for (i = 1; i < len; i++) {
         if ((s[i] & 0xc0) != 0x80)
             return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
+        v = (v << 6) | (s[i] & 0x3f);
     }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
+    /* Overlong forms, surrogates and code points past U+10FFFF. */
+    if ((len == 3 && v < 0x800) ||
+        (len == 4 && (v < 0x10000 || v > 0x10ffff)) ||
+        (v >= 0xd800 && v <= 0xdfff))
         return 0;
+    *cp = v;
     return len;
 }
 
@@ -168,7 +171,7 @@ void hb_buf_json_str(struct hb_buf *b, const char *s, size_t n)
 
     hb_buf_putc(b, '"');
     while (i < n) {
-        unsigned c = p[i];
+        unsigned c = p[i], cp;
         size_t k;
 
         switch (c) {
@@ -200,7 +203,7 @@ void hb_buf_json_str(struct hb_buf *b, const char *s, size_t n)
             i++;
             continue;
         }
-        k = utf8_seq(p + i, n - i);
+        k = hb_utf8_decode(p + i, n - i, &cp);
         if (k == 0) {
             hb_buf_puts(b, "\xef\xbf\xbd"); /* U+FFFD */
             i++;

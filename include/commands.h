@@ -19,6 +19,7 @@ int hb_cmd_incidents(int argc, char **argv);
 int hb_cmd_merge(int argc, char **argv);
 int hb_cmd_db(int argc, char **argv);
 int hb_cmd_report(int argc, char **argv);
+int hb_cmd_config(int argc, char **argv);
 
 /* The table main.c dispatches on; NULL-terminated. */
 extern const struct hb_command hb_commands[];

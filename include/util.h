@@ -38,6 +38,13 @@ void hb_buf_printf(struct hb_buf *b, const char *fmt, ...) HB_PRINTF(2, 3);
  * become U+FFFD so the output is always valid JSON. */
 void hb_buf_json_str(struct hb_buf *b, const char *s, size_t n);
 
+/*
+ * Decodes one UTF-8 sequence at s (n bytes available): returns its length
+ * (1..4) and the code point, or 0 for an invalid, overlong or surrogate
+ * sequence.
+ */
+size_t hb_utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
+
 /* Copies at most cap-1 bytes of s into dst and NUL-terminates. */
 void hb_strlcpy(char *dst, const char *s, size_t n, size_t cap);
 bool hb_str_eq(struct hb_str s, const char *lit);

@@ -53,6 +53,16 @@ info 1 x >"$tmp/clean.log"
 "$HB" scan --no-db -q --fail-on info "$tmp/clean.log" >/dev/null 2>&1
 check "--fail-on exits 0 without failures" '[ $? = 0 ]'
 
+# --- scan --config: configuration findings are evidence ----------------
+conf_before=$("$HB" scan --no-db -q --format json testdata/real/001/input.log | sed -n 's/^ *"confidence": \([0-9.]*\).*/\1/p' | head -n 1)
+"$HB" scan --no-db -q --format json --config testdata/config/client/founding-8081.yml testdata/real/001/input.log >"$tmp/cfg.json"
+conf_after=$(sed -n 's/^ *"confidence": \([0-9.]*\).*/\1/p' "$tmp/cfg.json" | head -n 1)
+check "--config keeps port first" 'sed -n "/\"causes\": \[/,\$p" "$tmp/cfg.json" | grep -m1 "\"cause\":" | grep -q "\"port\""'
+check "--config raises the port confidence" 'awk "BEGIN { exit !($conf_after > $conf_before) }"'
+check "--config finding in the report" 'grep -q "founding-8081.yml" "$tmp/cfg.json"'
+"$HB" scan --no-db -q --config /nonexistent/application.yml testdata/real/001/input.log >/dev/null 2>&1
+check "unreadable --config exits 4" '[ $? = 4 ]'
+
 # --- incremental, exactly once ------------------------------------------
 db="$tmp/inc.db"
 mkdir "$tmp/inc"

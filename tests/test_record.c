@@ -92,6 +92,24 @@ static const struct asm_case cases[] = {
      1},
 };
 
+/* Records rec's span and chain ("a.B,c.D") into got/chain. */
+static void collect(const struct hb_record *rec, struct want *got,
+                    char chain[512], bool *cut)
+{
+    int i;
+
+    got->first = rec->first_line;
+    got->last = rec->last_line;
+    chain[0] = '\0';
+    for (i = 0; i < rec->nchain; i++) {
+        size_t k = strlen(chain);
+
+        snprintf(chain + k, 512 - k, "%s%.*s", i ? "," : "",
+                 (int)rec->chain[i].cls.n, rec->chain[i].cls.p);
+    }
+    *cut |= rec->cut;
+}
+
 /* Feeds text line by line; collects records. */
 static size_t run(const char *text, const struct hb_asm_opts *o,
                   struct want *got, char chains[][512], size_t cap,
@@ -123,35 +141,13 @@ static size_t run(const char *text, const struct hb_asm_opts *o,
         line.has_newline = true;
         done = hb_asm_feed(a, &line, &rec);
         if (done && n < cap) {
-            int i;
-
-            got[n].first = rec.first_line;
-            got[n].last = rec.last_line;
-            chains[n][0] = '\0';
-            for (i = 0; i < rec.nchain; i++) {
-                size_t k = strlen(chains[n]);
-
-                snprintf(chains[n] + k, 512 - k, "%s%.*s", i ? "," : "",
-                         (int)rec.chain[i].cls.n, rec.chain[i].cls.p);
-            }
-            *cut |= rec.cut;
+            collect(&rec, &got[n], chains[n], cut);
             n++;
         }
         p = nl ? nl + 1 : p + len;
     }
     if (hb_asm_flush(a, &rec) && n < cap) {
-        int i;
-
-        got[n].first = rec.first_line;
-        got[n].last = rec.last_line;
-        chains[n][0] = '\0';
-        for (i = 0; i < rec.nchain; i++) {
-            size_t k = strlen(chains[n]);
-
-            snprintf(chains[n] + k, 512 - k, "%s%.*s", i ? "," : "",
-                     (int)rec.chain[i].cls.n, rec.chain[i].cls.p);
-        }
-        *cut |= rec.cut;
+        collect(&rec, &got[n], chains[n], cut);
         n++;
     }
     hb_asm_free(a);
