@@ -56,6 +56,8 @@ static const char scan_usage[] =
     "                          $XDG_STATE_HOME/hbscan/hbscan.db)\n"
     "      --no-db             do not store anything (one-off pipe)\n"
     "      --rescan            ignore stored offsets, read every file whole\n"
+    "  -j, --jobs N            files parsed in parallel (default: the number of\n"
+    "                          cores); results are identical to --jobs 1\n"
     "\n"
     "Already scanned bytes are skipped on the next run (offsets per file,\n"
     "rotation aware). Exit: 0 ok, 1 --fail-on matched, 2 usage, 3 invalid\n"
@@ -97,6 +99,7 @@ static const struct option longopts[] = {
     {"db", required_argument, NULL, OPT_DB},
     {"no-db", no_argument, NULL, OPT_NO_DB},
     {"rescan", no_argument, NULL, OPT_RESCAN},
+    {"jobs", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -118,6 +121,7 @@ struct scan_args {
     size_t max_line;
     unsigned max_record_lines;
     size_t max_record_bytes;
+    unsigned jobs;
 };
 
 static bool parse_size(const char *s, size_t lo, size_t hi, size_t *out)
@@ -165,7 +169,7 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
     a->color = "auto";
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+f:qvh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+f:j:qvh", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
             a->format = optarg;
@@ -233,6 +237,13 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
             break;
         case OPT_RESCAN:
             a->rescan = true;
+            break;
+        case 'j':
+            if (!parse_size(optarg, 1, 256, &v)) {
+                fprintf(stderr, "hbscan: scan: --jobs wants 1..256\n");
+                return HB_EXIT_USAGE;
+            }
+            a->jobs = (unsigned)v;
             break;
         case 'h':
             fputs(scan_usage, stdout);
@@ -308,21 +319,22 @@ static void args_string(int argc, char **argv, char *buf, size_t cap)
 }
 
 static void print_rule_stats(const struct hb_ruleset *rs,
-                             const struct hb_matcher *m)
+                             const struct hb_scan *sc)
 {
     size_t i;
 
     fprintf(stderr, "%-44s %10s %8s %8s %10s\n", "rule", "tried", "hits",
             "limits", "regex ms");
     for (i = 0; i < hb_rules_count(rs); i++) {
-        const struct hb_rule_stats *s = hb_matcher_stats(m, i);
+        struct hb_rule_stats s;
 
-        if (s->tried == 0 && s->hits == 0)
+        hb_scan_rule_stats(sc, i, &s);
+        if (s.tried == 0 && s.hits == 0)
             continue;
         fprintf(stderr, "%-44s %10llu %8llu %8llu %10.1f\n",
-                hb_rules_get(rs, i)->id, (unsigned long long)s->tried,
-                (unsigned long long)s->hits,
-                (unsigned long long)s->limit_hits, (double)s->nanos / 1e6);
+                hb_rules_get(rs, i)->id, (unsigned long long)s.tried,
+                (unsigned long long)s.hits, (unsigned long long)s.limit_hits,
+                (double)s.nanos / 1e6);
     }
 }
 
@@ -341,7 +353,6 @@ int hb_cmd_scan(int argc, char **argv)
     char argstr[2048];
     bool store_failed = false;
     int rc, i;
-    size_t k;
 
     rc = parse_args(argc, argv, &a);
     if (rc >= 0)
@@ -391,6 +402,12 @@ int hb_cmd_scan(int argc, char **argv)
     sc.opts.max_record_lines = a.max_record_lines;
     sc.opts.max_record_bytes = a.max_record_bytes;
     sc.opts.rescan = a.rescan;
+    sc.opts.jobs = a.jobs;
+    if (sc.opts.jobs == 0) {
+        long nc = sysconf(_SC_NPROCESSORS_ONLN);
+
+        sc.opts.jobs = nc > 0 ? (unsigned)(nc > 64 ? 64 : nc) : 1;
+    }
     sc.opts.verbose = a.verbose && !a.quiet;
     sc.rules = rs;
     sc.matcher = hb_matcher_new(rs);
@@ -415,14 +432,8 @@ int hb_cmd_scan(int argc, char **argv)
         hb_walk(argv[i], &wo, &files);
     sc.input_errors += files.errors;
 
-    for (k = 0; k < files.n; k++) {
-        enum hb_status s = hb_scan_file(&sc, files.paths[k]);
-
-        if (s == HB_EDB || s == HB_EBUSY) {
-            store_failed = true;
-            break;
-        }
-    }
+    if (hb_scan_files(&sc, files.paths, files.n) != HB_OK)
+        store_failed = true;
     sc.stats.input_errors = sc.input_errors;
 
     if (st && !store_failed) {
@@ -465,7 +476,7 @@ int hb_cmd_scan(int argc, char **argv)
                 (unsigned long long)sc.stats.cut,
                 sc.stats.cut == 1 ? "" : "s");
     if (a.verbose && !a.quiet)
-        print_rule_stats(rs, sc.matcher);
+        print_rule_stats(rs, &sc);
 
     if (store_failed)
         rc = HB_EXIT_DB;
@@ -478,6 +489,7 @@ int hb_cmd_scan(int argc, char **argv)
 
     hb_filelist_fini(&files);
     hb_dx_free(sc.dx);
+    hb_scan_fini(&sc);
     hb_matcher_free(sc.matcher);
     hb_store_close(st);
     hb_rules_free(rs);

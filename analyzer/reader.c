@@ -368,6 +368,16 @@ enum hb_status hb_reader_next(struct hb_reader *r, struct hb_line *line,
 enum hb_status hb_reader_skip(struct hb_reader *r, uint64_t offset,
                               uint64_t line, struct hb_diag *d)
 {
+    /* A plain seekable file jumps there at once; gzip and pipes read on. */
+    if (!r->gzip && r->base + r->end < offset &&
+        lseek(r->fd, (off_t)offset, SEEK_SET) == (off_t)offset) {
+        r->base = offset;
+        r->pos = r->end = 0;
+        r->src_eof = false;
+        r->lineno = line;
+        r->consumed = offset;
+        return HB_OK;
+    }
     while (r->base + r->end < offset) {
         r->pos = r->end;
         if (!refill(r)) {

@@ -1,35 +1,137 @@
 /*
- * scan.c - drives one source through the pipeline and hands incidents and
- * observations to the sinks. Offsets are checkpointed only at record
- * boundaries, together with the rows they produced, so an interrupted scan
- * resumes exactly where its last commit ended.
+ * scan.c - drives sources through the pipeline and hands incidents and
+ * observations to the sinks (store, diagnosis, NDJSON). Offsets are
+ * checkpointed only at record boundaries, together with the rows they
+ * produced, so an interrupted scan resumes exactly where its last commit
+ * ended. With --jobs, workers parse files into bounded per-file event
+ * queues and this thread replays them in file order.
  */
 #include "scan.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "extract.h"
 #include "reader.h"
-#include "timeparse.h"
 #include "record.h"
+#include "timeparse.h"
 #include "unwrap.h"
 #include "util.h"
 #include "walk.h"
 
-/* Per-source state shared by the record handler. */
-struct source_run {
+#define QUEUE_CHUNK (256 * 1024) /* bytes per event chunk */
+#define QUEUE_DEPTH 4            /* chunks a worker may run ahead */
+
+/* Where a source resumes, decided by the store before reading. */
+struct prep {
+    int64_t source_id;
+    uint64_t offset, line;
+    bool skip;    /* nothing new to read */
+    bool failed;  /* could not even be opened (reported, counted) */
+};
+
+/* Counters of one source, summed into hb_input_stats by the consumer. */
+struct fstats {
+    uint64_t lines, records, bytes, truncated, cut, incidents;
+    bool sourced;  /* opened: counts as a source */
+    bool io_error;
+};
+
+/* Where a source's events go: straight to the sinks, or into a queue. */
+struct sink {
+    void (*incident)(struct sink *k, const struct hb_incident *inc,
+                     const struct hb_record *rec);
+    void (*obs)(struct sink *k, const struct hb_obs *o);
+    void (*checkpoint)(struct sink *k, uint64_t off, uint64_t line,
+                       const char *fmt);
+};
+
+/* The direct sink: store, diagnosis, NDJSON, hook. */
+struct direct {
+    struct sink base;
     struct hb_scan *sc;
     int64_t source_id;
-    const char *path;
+    enum hb_status rc; /* first store failure */
+    struct hb_diag d;
+};
+
+static void direct_incident(struct sink *k, const struct hb_incident *inc,
+                            const struct hb_record *rec)
+{
+    struct direct *s = (struct direct *)k;
+    struct hb_scan *sc = s->sc;
+
+    sc->stats.incidents++;
+    if (sc->dx)
+        hb_dx_add_incident(sc->dx, inc);
+    if (sc->store && s->rc == HB_OK)
+        s->rc = hb_store_put_incident(sc->store, s->source_id, inc, &s->d);
+    if (s->rc != HB_OK)
+        sc->store_failed = true;
+    if (sc->ndjson) {
+        struct hb_buf b;
+
+        hb_buf_init(&b);
+        hb_incident_json(&b, inc);
+        hb_buf_putc(&b, '\n');
+        fwrite(b.data, 1, b.len, sc->ndjson);
+        hb_buf_fini(&b);
+    }
+    if (sc->on_incident && rec)
+        sc->on_incident(sc->ctx, inc, rec);
+}
+
+static void direct_obs(struct sink *k, const struct hb_obs *o)
+{
+    struct direct *s = (struct direct *)k;
+
+    if (s->sc->dx)
+        hb_dx_add_obs(s->sc->dx, o);
+    if (s->sc->store && s->rc == HB_OK)
+        s->rc = hb_store_put_obs(s->sc->store, s->source_id, o, &s->d);
+    if (s->rc != HB_OK)
+        s->sc->store_failed = true;
+}
+
+static void direct_checkpoint(struct sink *k, uint64_t off, uint64_t line,
+                              const char *fmt)
+{
+    struct direct *s = (struct direct *)k;
+
+    if (s->sc->store && s->rc == HB_OK)
+        s->rc = hb_store_checkpoint(s->sc->store, s->source_id, off, line,
+                                    fmt, &s->d);
+    if (s->rc != HB_OK)
+        s->sc->store_failed = true;
+}
+
+static void direct_init(struct direct *s, struct hb_scan *sc, int64_t id)
+{
+    memset(s, 0, sizeof *s);
+    s->base.incident = direct_incident;
+    s->base.obs = direct_obs;
+    s->base.checkpoint = direct_checkpoint;
+    s->sc = sc;
+    s->source_id = id;
+    /* After a store failure nothing more is written to it. */
+    s->rc = sc->store_failed ? HB_EDB : HB_OK;
+}
+
+/* Per-source pipeline state. */
+struct source_run {
+    const struct hb_scan *sc;
+    struct hb_matcher *matcher;
+    struct sink *sink;
+    struct fstats *fs;
+    const char *name;        /* stable: the file list's path or "<stdin>" */
     char k8s_ns[64], k8s_pod[128], k8s_container[64];
     bool k8s;
     unsigned rows;           /* rows since the last checkpoint */
     uint64_t ck_offset;      /* last record boundary */
     uint64_t ck_line;
-    enum hb_status rc;       /* first store failure */
-    struct hb_diag d;
 };
 
 /* Records worth running the rules on: most INFO lines are not. */
@@ -46,35 +148,33 @@ static bool worth_matching(const struct hb_record *rec,
            strcmp(lv, "FATAL") == 0;
 }
 
-static void put_obs(void *ctx, const struct hb_obs *o)
+static void obs_cb(void *ctx, const struct hb_obs *o)
 {
     struct source_run *sr = ctx;
-    struct hb_scan *sc = sr->sc;
+    struct hb_obs copy = *o;
 
-    if (sc->dx)
-        hb_dx_add_obs(sc->dx, o);
-    if (sc->store && sr->rc == HB_OK) {
-        sr->rc = hb_store_put_obs(sc->store, sr->source_id, o, &sr->d);
-        sr->rows++;
-    }
+    copy.source = sr->name;
+    sr->sink->obs(sr->sink, &copy);
+    sr->rows++;
 }
 
 static void handle_record(struct source_run *sr, const struct hb_record *rec)
 {
-    struct hb_scan *sc = sr->sc;
+    const struct hb_scan *sc = sr->sc;
     struct hb_polaris pol;
     struct hb_hit hits[HB_MAX_HITS];
     int nhits = 0;
 
-    sc->stats.records++;
+    sr->fs->records++;
     hb_extract(rec, &pol);
-    if (sc->matcher && worth_matching(rec, &pol))
-        nhits = hb_matcher_run(sc->matcher, rec, &pol, sc->opts.only_rule,
+    if (sr->matcher && worth_matching(rec, &pol))
+        nhits = hb_matcher_run(sr->matcher, rec, &pol, sc->opts.only_rule,
                                hits, HB_MAX_HITS);
     if (nhits > 0 || (pol.failure && sc->opts.only_rule == NULL)) {
         struct hb_incident inc;
 
         hb_incident_build(&inc, rec, &pol, hits, nhits);
+        inc.source = sr->name;
         if (sr->k8s) {
             hb_strlcpy(inc.k8s_namespace, sr->k8s_ns, strlen(sr->k8s_ns),
                        sizeof inc.k8s_namespace);
@@ -83,113 +183,27 @@ static void handle_record(struct source_run *sr, const struct hb_record *rec)
             hb_strlcpy(inc.k8s_container, sr->k8s_container,
                        strlen(sr->k8s_container), sizeof inc.k8s_container);
         }
-        sc->stats.incidents++;
-        if (sc->dx)
-            hb_dx_add_incident(sc->dx, &inc);
-        if (sc->store && sr->rc == HB_OK) {
-            sr->rc = hb_store_put_incident(sc->store, sr->source_id, &inc,
-                                           &sr->d);
-            sr->rows++;
-        }
-        if (sc->ndjson) {
-            struct hb_buf b;
-
-            hb_buf_init(&b);
-            hb_incident_json(&b, &inc);
-            hb_buf_putc(&b, '\n');
-            fwrite(b.data, 1, b.len, sc->ndjson);
-            hb_buf_fini(&b);
-        }
-        if (sc->on_incident)
-            sc->on_incident(sc->ctx, &inc, rec);
+        sr->fs->incidents++;
+        sr->sink->incident(sr->sink, &inc, rec);
+        sr->rows++;
     }
     if (pol.polaris || pol.nfacts || pol.event != HB_EV_NONE)
-        hb_obs_from_record(rec, &pol, put_obs, sr);
+        hb_obs_from_record(rec, &pol, obs_cb, sr);
     sr->ck_offset = rec->end_offset;
     sr->ck_line = rec->last_line;
-    if (sc->store && sr->rc == HB_OK && sr->rows >= HB_CHECKPOINT_ROWS) {
-        sr->rc = hb_store_checkpoint(sc->store, sr->source_id, sr->ck_offset,
-                                     sr->ck_line, rec->format, &sr->d);
+    if (sc->store && sr->rows >= HB_CHECKPOINT_ROWS) {
+        sr->sink->checkpoint(sr->sink, sr->ck_offset, sr->ck_line,
+                             rec->format);
         sr->rows = 0;
     }
 }
 
-/* Measures the identity of an open source and asks the store where to
- * resume. Returns false when the source is to be skipped. */
-static bool resume(struct source_run *sr, struct hb_reader *r,
-                   bool is_stdin, enum hb_status *rc)
+static struct hb_reader_opts reader_opts(const struct hb_scan *sc,
+                                         const char *path, bool is_stdin)
 {
-    struct hb_scan *sc = sr->sc;
-    struct hb_source_id sid;
-    struct hb_source_state st;
-    struct stat sb;
-    struct hb_str first = hb_reader_first_line(r);
-
-    memset(&sid, 0, sizeof sid);
-    sid.path = sr->path;
-    if ((is_stdin ? fstat(0, &sb) : stat(sr->path, &sb)) == 0) {
-        sid.dev = (uint64_t)sb.st_dev;
-        sid.ino = (uint64_t)sb.st_ino;
-        sid.size = (uint64_t)sb.st_size;
-    }
-    sid.first_hash = hb_hash64(first.p, first.n, HB_HASH_SEED);
-    sid.gzip = hb_reader_is_gzip(r);
-    if (sr->k8s) {
-        sid.k8s_namespace = sr->k8s_ns;
-        sid.k8s_pod = sr->k8s_pod;
-        sid.k8s_container = sr->k8s_container;
-    }
-    *rc = hb_store_source_begin(sc->store, &sid, sc->opts.rescan, &st, &sr->d);
-    if (*rc != HB_OK)
-        return false;
-    sr->source_id = st.id;
-    if (st.skip) {
-        if (sc->opts.verbose)
-            fprintf(stderr, "hbscan: %s: already scanned, skipped\n",
-                    sr->path);
-        return false;
-    }
-    sr->ck_offset = st.offset;
-    sr->ck_line = st.line;
-    if (st.offset > 0) {
-        struct hb_diag d;
-
-        if (hb_reader_skip(r, st.offset, st.line, &d) != HB_OK) {
-            /* Shorter than the stored offset: read it all again. */
-            return true;
-        }
-        if (sc->opts.verbose)
-            fprintf(stderr, "hbscan: %s: resuming at line %llu\n", sr->path,
-                    (unsigned long long)st.line + 1);
-    }
-    return true;
-}
-
-enum hb_status hb_scan_file(struct hb_scan *sc, const char *path)
-{
-    struct source_run sr;
     struct hb_reader_opts ro;
-    struct hb_reader *r = NULL;
-    struct hb_unwrap *uw = NULL;
-    struct hb_asm *as = NULL;
-    struct hb_asm_opts ao;
-    struct hb_line line, logical;
-    struct hb_record rec;
-    struct hb_diag d;
-    enum hb_status rc, io = HB_OK;
-    bool is_stdin = strcmp(path, "-") == 0;
-    const char *name = is_stdin ? "<stdin>" : path;
     struct stat sb;
-    uint64_t lastline = 0;
 
-    memset(&sr, 0, sizeof sr);
-    sr.sc = sc;
-    sr.path = name;
-    sr.rc = HB_OK;
-    sr.k8s = !is_stdin && hb_walk_k8s(path, sr.k8s_ns, sizeof sr.k8s_ns,
-                                      sr.k8s_pod, sizeof sr.k8s_pod,
-                                      sr.k8s_container,
-                                      sizeof sr.k8s_container);
     memset(&ro, 0, sizeof ro);
     ro.max_line = sc->opts.max_line;
     /* A partial last line waits for its newline when offsets persist. */
@@ -201,27 +215,134 @@ enum hb_status hb_scan_file(struct hb_scan *sc, const char *path)
         ro.max_output = (uint64_t)sb.st_size * 1000;
     if (is_stdin)
         ro.max_output = (uint64_t)16 << 30;
+    return ro;
+}
 
-    rc = hb_reader_open(&r, is_stdin ? "-" : path, &ro, &d);
-    if (rc != HB_OK) {
-        hb_diag_print(&d, stderr);
-        sc->input_errors++;
-        return HB_EIO;
-    }
-    sc->stats.sources++;
-    if (sc->store && !resume(&sr, r, is_stdin, &rc)) {
+/*
+ * Measures a source's identity and asks the store where to resume. Without
+ * a store everything is read from the start. Errors opening the file are
+ * reported here (and counted by the caller through p->failed).
+ */
+static enum hb_status prepare(struct hb_scan *sc, const char *path,
+                              struct prep *p, struct hb_diag *d)
+{
+    struct hb_source_id sid;
+    struct hb_source_state st;
+    struct hb_reader *r = NULL;
+    struct hb_reader_opts ro;
+    struct stat sb;
+    bool is_stdin = strcmp(path, "-") == 0;
+    char ns[64], pod[128], ct[64];
+    enum hb_status rc;
+
+    memset(p, 0, sizeof *p);
+    if (sc->store == NULL)
+        return HB_OK;
+    memset(&sid, 0, sizeof sid);
+    sid.path = is_stdin ? "<stdin>" : path;
+    if (!is_stdin) {
+        /* Open once to read the identity; the scan opens it again. */
+        ro = reader_opts(sc, path, false);
+        if (hb_reader_open(&r, path, &ro, d) != HB_OK) {
+            p->failed = true;
+            return HB_OK;
+        }
+        if (stat(path, &sb) == 0) {
+            sid.dev = (uint64_t)sb.st_dev;
+            sid.ino = (uint64_t)sb.st_ino;
+            sid.size = (uint64_t)sb.st_size;
+        }
+        {
+            struct hb_str first = hb_reader_first_line(r);
+
+            sid.first_hash = hb_hash64(first.p, first.n, HB_HASH_SEED);
+        }
+        sid.gzip = hb_reader_is_gzip(r);
         hb_reader_close(r);
-        if (rc == HB_OK)
-            return HB_OK; /* nothing new in this source */
-        hb_diag_print(&sr.d, stderr);
-        return rc;
+        if (hb_walk_k8s(path, ns, sizeof ns, pod, sizeof pod, ct,
+                        sizeof ct)) {
+            sid.k8s_namespace = ns;
+            sid.k8s_pod = pod;
+            sid.k8s_container = ct;
+        }
     }
+    /* stdin cannot be resumed: it is always read whole. */
+    rc = hb_store_source_begin(sc->store, &sid, sc->opts.rescan || is_stdin,
+                               &st, d);
+    if (rc != HB_OK)
+        return rc;
+    p->source_id = st.id;
+    p->offset = st.offset;
+    p->line = st.line;
+    p->skip = st.skip;
+    if (st.skip && sc->opts.verbose)
+        fprintf(stderr, "hbscan: %s: already scanned, skipped\n", path);
+    return HB_OK;
+}
+
+/*
+ * Runs one source through the pipeline into sink. Safe to call from a
+ * worker thread: it touches only its own objects, the read-only ruleset
+ * and the matcher it is given.
+ */
+static void scan_source(const struct hb_scan *sc, struct hb_matcher *m,
+                        const char *path, const struct prep *p,
+                        struct sink *sink, struct fstats *fs)
+{
+    struct source_run sr;
+    struct hb_reader_opts ro;
+    struct hb_reader *r = NULL;
+    struct hb_unwrap *uw = NULL;
+    struct hb_asm *as = NULL;
+    struct hb_asm_opts ao;
+    struct hb_line line, logical;
+    struct hb_record rec;
+    struct hb_diag d;
+    enum hb_status rc;
+    bool is_stdin = strcmp(path, "-") == 0;
+    uint64_t lastline;
+
+    memset(&sr, 0, sizeof sr);
+    sr.sc = sc;
+    sr.matcher = m;
+    sr.sink = sink;
+    sr.fs = fs;
+    sr.name = is_stdin ? "<stdin>" : path;
+    sr.k8s = !is_stdin && hb_walk_k8s(path, sr.k8s_ns, sizeof sr.k8s_ns,
+                                      sr.k8s_pod, sizeof sr.k8s_pod,
+                                      sr.k8s_container,
+                                      sizeof sr.k8s_container);
+    ro = reader_opts(sc, path, is_stdin);
+    if (hb_reader_open(&r, is_stdin ? "-" : path, &ro, &d) != HB_OK) {
+        hb_diag_print(&d, stderr);
+        fs->io_error = true;
+        return;
+    }
+    fs->sourced = true;
+    sr.ck_offset = p->offset;
+    sr.ck_line = p->line;
+    if (p->offset > 0) {
+        if (hb_reader_skip(r, p->offset, p->line, &d) != HB_OK) {
+            /* Shorter than the stored offset: read it all again. */
+            hb_reader_close(r);
+            if (hb_reader_open(&r, path, &ro, &d) != HB_OK) {
+                hb_diag_print(&d, stderr);
+                fs->io_error = true;
+                return;
+            }
+            sr.ck_offset = sr.ck_line = 0;
+        } else if (sc->opts.verbose) {
+            fprintf(stderr, "hbscan: %s: resuming at line %llu\n", sr.name,
+                    (unsigned long long)p->line + 1);
+        }
+    }
+    lastline = sr.ck_line;
     uw = hb_unwrap_new(NULL);
     memset(&ao, 0, sizeof ao);
     ao.max_lines = sc->opts.max_record_lines;
     ao.max_bytes = sc->opts.max_record_bytes;
     ao.forced = sc->forced;
-    as = hb_asm_new(name, &ao);
+    as = hb_asm_new(sr.name, &ao);
 
     for (;;) {
         rc = hb_reader_next(r, &line, &d);
@@ -229,52 +350,411 @@ enum hb_status hb_scan_file(struct hb_scan *sc, const char *path)
             break;
         if (rc != HB_OK) {
             hb_diag_print(&d, stderr);
-            io = HB_EIO;
+            fs->io_error = true;
             break;
         }
         lastline = line.lineno;
-        sc->stats.lines++;
+        fs->lines++;
         if (!hb_unwrap_feed(uw, &line, &logical))
             continue;
         if (hb_asm_feed(as, &logical, &rec))
             handle_record(&sr, &rec);
-        if (sr.rc != HB_OK)
-            break;
     }
-    if (sr.rc == HB_OK && hb_unwrap_flush(uw, &logical) &&
-        hb_asm_feed(as, &logical, &rec))
+    if (hb_unwrap_flush(uw, &logical) && hb_asm_feed(as, &logical, &rec))
         handle_record(&sr, &rec);
-    if (sr.rc == HB_OK && hb_asm_flush(as, &rec))
+    if (hb_asm_flush(as, &rec))
         handle_record(&sr, &rec);
-    sc->stats.bytes += hb_reader_offset(r);
-    sc->stats.truncated += hb_reader_truncated(r);
-    sc->stats.cut += hb_asm_cut(as);
+    fs->bytes += hb_reader_offset(r) - p->offset;
+    fs->truncated += hb_reader_truncated(r);
+    fs->cut += hb_asm_cut(as);
     if (sc->opts.verbose)
         fprintf(stderr, "hbscan: %s: format %s%s%s, %llu lines, %llu records\n",
-                name, hb_asm_format(as),
-                hb_unwrap_kind(uw) ? " in " : "",
+                sr.name, hb_asm_format(as), hb_unwrap_kind(uw) ? " in " : "",
                 hb_unwrap_kind(uw) ? hb_unwrap_kind(uw) : "",
                 (unsigned long long)lastline,
                 (unsigned long long)hb_asm_records(as));
-    if (sc->store && sr.rc == HB_OK) {
-        /* Everything complete was read: the offset is the reader's (a held
-         * partial line excluded), unless reading failed midway. */
-        uint64_t off = io == HB_OK ? hb_reader_offset(r) : sr.ck_offset;
-        uint64_t ln = io == HB_OK ? lastline : sr.ck_line;
-
-        if (io == HB_OK && lastline == 0)
-            ln = sr.ck_line;
-        sr.rc = hb_store_checkpoint(sc->store, sr.source_id, off, ln,
-                                    hb_asm_format(as), &sr.d);
+    if (sc->store) {
+        /* Everything complete was read: the offset is the reader's (a
+         * held partial line excluded), unless reading failed midway. */
+        if (!fs->io_error)
+            sink->checkpoint(sink, hb_reader_offset(r), lastline,
+                             hb_asm_format(as));
+        else
+            sink->checkpoint(sink, sr.ck_offset, sr.ck_line,
+                             hb_asm_format(as));
     }
-    if (sr.rc != HB_OK)
-        hb_diag_print(&sr.d, stderr);
-    if (io != HB_OK)
-        sc->input_errors++;
     hb_asm_free(as);
     hb_unwrap_free(uw);
     hb_reader_close(r);
-    return sr.rc != HB_OK ? sr.rc : io;
+}
+
+static void add_stats(struct hb_scan *sc, const struct fstats *fs)
+{
+    if (fs->sourced)
+        sc->stats.sources++;
+    sc->stats.lines += fs->lines;
+    sc->stats.records += fs->records;
+    sc->stats.bytes += fs->bytes;
+    sc->stats.truncated += fs->truncated;
+    sc->stats.cut += fs->cut;
+    if (fs->io_error)
+        sc->input_errors++;
+}
+
+static enum hb_status scan_serial(struct hb_scan *sc, char *const *paths,
+                                  size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        struct prep p;
+        struct direct s;
+        struct fstats fs;
+        struct hb_diag d;
+        enum hb_status rc = prepare(sc, paths[i], &p, &d);
+
+        if (rc != HB_OK) {
+            hb_diag_print(&d, stderr);
+            return rc;
+        }
+        if (p.failed) {
+            hb_diag_print(&d, stderr);
+            sc->input_errors++;
+            continue;
+        }
+        if (p.skip)
+            continue;
+        memset(&fs, 0, sizeof fs);
+        direct_init(&s, sc, p.source_id);
+        scan_source(sc, sc->matcher, paths[i], &p, &s.base, &fs);
+        add_stats(sc, &fs);
+        if (s.rc != HB_OK) {
+            hb_diag_print(&s.d, stderr);
+            return s.rc;
+        }
+    }
+    return HB_OK;
+}
+
+/* ---- parallel: per-file event queues ---------------------------------- */
+
+enum ev_type { EV_INCIDENT = 1, EV_OBS, EV_CHECKPOINT };
+
+struct chunk {
+    struct chunk *next;
+    size_t len;
+    char data[QUEUE_CHUNK];
+};
+
+struct job {
+    const char *path;
+    struct prep prep;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct chunk *head, *tail; /* published chunks, owned */
+    unsigned depth;
+    bool done;
+    struct fstats fs;
+    /* worker side */
+    struct sink base;
+    struct chunk *cur; /* being filled, owned by the worker */
+};
+
+struct pool {
+    struct hb_scan *sc;
+    struct job *jobs;
+    size_t njobs;
+    size_t next;       /* next job to take */
+    pthread_mutex_t mu;
+};
+
+static void job_publish(struct job *j)
+{
+    struct chunk *c = j->cur;
+
+    j->cur = NULL;
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&j->mu);
+    while (j->depth >= QUEUE_DEPTH)
+        pthread_cond_wait(&j->cv, &j->mu);
+    if (j->tail)
+        j->tail->next = c;
+    else
+        j->head = c;
+    j->tail = c;
+    j->depth++;
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+}
+
+/* Appends one event: type byte, 4-byte length, payload parts. */
+static void job_put(struct job *j, enum ev_type t, const void *a, size_t an,
+                    const void *b, size_t bn)
+{
+    uint32_t len = (uint32_t)(an + bn);
+    size_t need = 1 + sizeof len + len;
+    char *p;
+
+    if (need > QUEUE_CHUNK)
+        return; /* cannot happen: events are a few KiB */
+    if (j->cur && j->cur->len + need > QUEUE_CHUNK)
+        job_publish(j);
+    if (j->cur == NULL) {
+        j->cur = hb_xmalloc(sizeof *j->cur);
+        j->cur->next = NULL;
+        j->cur->len = 0;
+    }
+    p = j->cur->data + j->cur->len;
+    *p++ = (char)t;
+    memcpy(p, &len, sizeof len);
+    p += sizeof len;
+    memcpy(p, a, an);
+    if (bn)
+        memcpy(p + an, b, bn);
+    j->cur->len += need;
+}
+
+static void queue_incident(struct sink *k, const struct hb_incident *inc,
+                           const struct hb_record *rec)
+{
+    struct job *j = (struct job *)((char *)k - offsetof(struct job, base));
+
+    (void)rec;
+    job_put(j, EV_INCIDENT, inc, sizeof *inc, inc->text.p, inc->text.n);
+}
+
+static void queue_obs(struct sink *k, const struct hb_obs *o)
+{
+    struct job *j = (struct job *)((char *)k - offsetof(struct job, base));
+
+    job_put(j, EV_OBS, o, sizeof *o, NULL, 0);
+}
+
+static void queue_checkpoint(struct sink *k, uint64_t off, uint64_t line,
+                             const char *fmt)
+{
+    struct job *j = (struct job *)((char *)k - offsetof(struct job, base));
+    struct {
+        uint64_t off, line;
+        const char *fmt; /* static format name */
+    } ck = {off, line, fmt};
+
+    job_put(j, EV_CHECKPOINT, &ck, sizeof ck, NULL, 0);
+}
+
+struct worker {
+    struct pool *pool;
+    struct hb_matcher *m;
+    pthread_t tid;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct pool *pl = w->pool;
+
+    for (;;) {
+        struct job *j;
+        size_t i;
+
+        pthread_mutex_lock(&pl->mu);
+        i = pl->next++;
+        pthread_mutex_unlock(&pl->mu);
+        if (i >= pl->njobs)
+            break;
+        j = &pl->jobs[i];
+        if (!j->prep.failed && !j->prep.skip)
+            scan_source(pl->sc, w->m, j->path, &j->prep, &j->base, &j->fs);
+        job_publish(j);
+        pthread_mutex_lock(&j->mu);
+        j->done = true;
+        pthread_cond_broadcast(&j->cv);
+        pthread_mutex_unlock(&j->mu);
+    }
+    return NULL;
+}
+
+/* Replays one chunk of events into the direct sink. */
+static void replay(struct direct *s, const struct chunk *c)
+{
+    const char *p = c->data, *end = c->data + c->len;
+
+    while (p < end && s->rc == HB_OK) {
+        enum ev_type t = (enum ev_type)*p++;
+        uint32_t len;
+
+        memcpy(&len, p, sizeof len);
+        p += sizeof len;
+        if (t == EV_INCIDENT) {
+            struct hb_incident inc;
+
+            memcpy(&inc, p, sizeof inc);
+            inc.text.p = p + sizeof inc;
+            inc.text.n = len - sizeof inc;
+            s->base.incident(&s->base, &inc, NULL);
+        } else if (t == EV_OBS) {
+            struct hb_obs o;
+
+            memcpy(&o, p, sizeof o);
+            s->base.obs(&s->base, &o);
+        } else if (t == EV_CHECKPOINT) {
+            struct {
+                uint64_t off, line;
+                const char *fmt;
+            } ck;
+
+            memcpy(&ck, p, sizeof ck);
+            s->base.checkpoint(&s->base, ck.off, ck.line, ck.fmt);
+        }
+        p += len;
+    }
+}
+
+/* Consumes job j in order; returns the store status. */
+static enum hb_status consume(struct hb_scan *sc, struct job *j)
+{
+    struct direct s;
+
+    direct_init(&s, sc, j->prep.source_id);
+    for (;;) {
+        struct chunk *c;
+
+        pthread_mutex_lock(&j->mu);
+        while (j->head == NULL && !j->done)
+            pthread_cond_wait(&j->cv, &j->mu);
+        c = j->head;
+        if (c) {
+            j->head = c->next;
+            if (j->head == NULL)
+                j->tail = NULL;
+            j->depth--;
+            pthread_cond_broadcast(&j->cv);
+        }
+        pthread_mutex_unlock(&j->mu);
+        if (c == NULL)
+            break; /* done and drained */
+        if (s.rc == HB_OK)
+            replay(&s, c);
+        free(c);
+    }
+    add_stats(sc, &j->fs);
+    if (s.rc != HB_OK)
+        hb_diag_print(&s.d, stderr);
+    return s.rc;
+}
+
+static enum hb_status scan_parallel(struct hb_scan *sc, char *const *paths,
+                                    size_t n, unsigned nworkers)
+{
+    struct pool pl;
+    struct worker *ws;
+    enum hb_status rc = HB_OK;
+    size_t i;
+    unsigned k;
+
+    memset(&pl, 0, sizeof pl);
+    pl.sc = sc;
+    pl.njobs = n;
+    pl.jobs = hb_xcalloc(n, sizeof *pl.jobs);
+    pthread_mutex_init(&pl.mu, NULL);
+    /* Sources are resolved here, in order, before any worker reads. */
+    for (i = 0; i < n; i++) {
+        struct job *j = &pl.jobs[i];
+        struct hb_diag d;
+
+        j->path = paths[i];
+        pthread_mutex_init(&j->mu, NULL);
+        pthread_cond_init(&j->cv, NULL);
+        j->base.incident = queue_incident;
+        j->base.obs = queue_obs;
+        j->base.checkpoint = queue_checkpoint;
+        if (rc == HB_OK) {
+            rc = prepare(sc, paths[i], &j->prep, &d);
+            if (rc != HB_OK)
+                hb_diag_print(&d, stderr);
+            else if (j->prep.failed) {
+                hb_diag_print(&d, stderr);
+                sc->input_errors++;
+            }
+        }
+        if (rc != HB_OK)
+            j->prep.skip = true;
+    }
+    if (rc != HB_OK)
+        pl.njobs = 0;
+    ws = hb_xcalloc(nworkers, sizeof *ws);
+    sc->worker_matchers = hb_xcalloc(nworkers, sizeof *sc->worker_matchers);
+    sc->nworker_matchers = nworkers;
+    for (k = 0; k < nworkers; k++) {
+        ws[k].pool = &pl;
+        ws[k].m = sc->rules ? hb_matcher_new(sc->rules) : NULL;
+        sc->worker_matchers[k] = ws[k].m;
+        if (pthread_create(&ws[k].tid, NULL, worker_main, &ws[k]) != 0)
+            hb_die("cannot start a worker thread");
+    }
+    for (i = 0; i < pl.njobs; i++) {
+        enum hb_status s = consume(sc, &pl.jobs[i]);
+
+        if (s != HB_OK && rc == HB_OK) {
+            rc = s;
+            sc->store_failed = true; /* drain the remaining jobs */
+        }
+    }
+    for (k = 0; k < nworkers; k++)
+        pthread_join(ws[k].tid, NULL);
+    for (i = 0; i < n; i++) {
+        pthread_mutex_destroy(&pl.jobs[i].mu);
+        pthread_cond_destroy(&pl.jobs[i].cv);
+    }
+    free(ws);
+    free(pl.jobs);
+    pthread_mutex_destroy(&pl.mu);
+    return rc;
+}
+
+enum hb_status hb_scan_files(struct hb_scan *sc, char *const *paths, size_t n)
+{
+    unsigned jobs = sc->opts.jobs;
+
+    if (jobs > n)
+        jobs = (unsigned)n;
+    if (jobs <= 1 || sc->on_incident)
+        return scan_serial(sc, paths, n);
+    return scan_parallel(sc, paths, n, jobs);
+}
+
+void hb_scan_fini(struct hb_scan *sc)
+{
+    unsigned k;
+
+    for (k = 0; k < sc->nworker_matchers; k++)
+        hb_matcher_free(sc->worker_matchers[k]);
+    free(sc->worker_matchers);
+    sc->worker_matchers = NULL;
+    sc->nworker_matchers = 0;
+}
+
+void hb_scan_rule_stats(const struct hb_scan *sc, size_t rule,
+                        struct hb_rule_stats *out)
+{
+    unsigned k;
+
+    memset(out, 0, sizeof *out);
+    if (sc->matcher) {
+        *out = *hb_matcher_stats(sc->matcher, rule);
+    }
+    for (k = 0; k < sc->nworker_matchers; k++) {
+        const struct hb_rule_stats *s;
+
+        if (sc->worker_matchers[k] == NULL)
+            continue;
+        s = hb_matcher_stats(sc->worker_matchers[k], rule);
+        out->tried += s->tried;
+        out->hits += s->hits;
+        out->limit_hits += s->limit_hits;
+        out->nanos += s->nanos;
+    }
 }
 
 static void json_key_str(struct hb_buf *b, const char *key, const char *v)

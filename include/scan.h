@@ -20,6 +20,7 @@
 
 struct hb_scan_opts {
     const char *input_format; /* NULL = auto */
+    unsigned jobs;            /* worker threads; 0 or 1 = serial */
     size_t max_line;
     unsigned max_record_lines;
     size_t max_record_bytes;
@@ -33,7 +34,9 @@ struct hb_scan {
     struct hb_scan_opts opts;
     const struct hb_format *forced; /* resolved input_format */
     const struct hb_ruleset *rules;
-    struct hb_matcher *matcher;     /* owned by the caller */
+    struct hb_matcher *matcher;     /* owned by the caller; serial runs */
+    struct hb_matcher **worker_matchers; /* owned; one per worker */
+    unsigned nworker_matchers;
     struct hb_store *store;
     struct hb_dx *dx;
     FILE *ndjson;                   /* one JSON object per incident */
@@ -43,15 +46,26 @@ struct hb_scan {
     void *ctx;
     struct hb_input_stats stats;
     unsigned input_errors;
+    bool store_failed;              /* a store write failed: stop writing */
 };
 
 /*
- * Scans one file (path) or stdin ("-"). Problems are printed to stderr as
- * "hbscan: path: reason"; returns HB_EIO for an input error (counted in
- * sc->input_errors, the scan of other inputs goes on) and HB_EDB/HB_EBUSY
- * when the store failed (the run must stop).
+ * Scans files in the given order ("-" = stdin). With opts.jobs > 1 the files
+ * are parsed by worker threads while this thread alone feeds the sinks, in
+ * file order, so the incidents, their order and the stored offsets are the
+ * same as a serial run. Problems are printed to stderr as
+ * "hbscan: path: reason"; unreadable inputs are counted in sc->input_errors
+ * and the others still scanned. Returns HB_EDB/HB_EBUSY when the store failed
+ * (the run stops there), else HB_OK.
  */
-enum hb_status hb_scan_file(struct hb_scan *sc, const char *path);
+enum hb_status hb_scan_files(struct hb_scan *sc, char *const *paths, size_t n);
+
+/* Frees what hb_scan_files allocated (worker matchers). */
+void hb_scan_fini(struct hb_scan *sc);
+
+/* Per-rule statistics summed over every matcher the scan used. */
+void hb_scan_rule_stats(const struct hb_scan *sc, size_t rule,
+                        struct hb_rule_stats *out);
 
 /* One incident as a JSON object on one line (the NDJSON contract). */
 void hb_incident_json(struct hb_buf *b, const struct hb_incident *inc);
