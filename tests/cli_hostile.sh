@@ -13,6 +13,11 @@ HB=${1:-build/hbscan}
 case $HB in /*) ;; *) HB=$(pwd)/$HB ;; esac
 export NO_COLOR=1 TZ=UTC HBSCAN_DB=/nonexistent/never-used.db
 unset HBSCAN_RULES XDG_STATE_HOME
+if ! [ -x "$HB" ]; then
+    echo "FAIL hostile: $HB is not an executable"
+    echo "hostile: 0 passed, 1 failed"
+    exit 1
+fi
 TO=${HOSTILE_TIMEOUT:-30}
 NEMPTY=${HOSTILE_EMPTY_FILES:-100000}
 RSS_MIB=${HOSTILE_RSS_MIB:-400}
@@ -320,6 +325,9 @@ rules:
       None.
     samples:
       - log: |
+          2025-06-25 10:00:01.101 ERROR 4242 --- [           main] c.e.order.OrderApplication               : aaa
+        match: true
+      - log: |
           2025-06-25 10:00:01.101 ERROR 4242 --- [           main] c.e.order.OrderApplication               : b
         match: false
 EOF
@@ -448,23 +456,34 @@ fi
 
 # ------------------------------------------------ saved fuzz regressions
 
+# The fuzz targets read their first byte as options (tests/fuzz/*.c); the
+# rest is what the CLI gets.
+cfg_names="application.yml bootstrap.yaml polaris.yml polaris-server.yaml application.properties application-dev.yml pom.xml build.gradle"
 for f in testdata/fuzz/regress/*/*; do
     [ -f "$f" ] || continue
     target=$(basename "$(dirname "$f")")
+    case_name="regress $target/$(basename "$f")"
+    rm -rf "$tmp/fr"
+    mkdir "$tmp/fr"
     case $target in
     fuzz_rules)
-        mkdir -p "$tmp/fr"
-        rm -f "$tmp/fr"/*
         cp "$f" "$tmp/fr/case.yaml"
         run "$HB" rules check "$tmp/fr/case.yaml"
-        verdict "regress $target/$(basename "$f")" "0 3" ;;
+        verdict "$case_name" "0 3" ;;
     fuzz_config)
-        cp "$f" "$tmp/case-application.yml"
-        run "$HB" config check "$tmp/case-application.yml"
-        verdict "regress $target/$(basename "$f")" "0 1 2 4" ;;
+        b0=$(od -An -tu1 -N1 "$f" | tr -d ' ')
+        set -- $cfg_names
+        shift $(( ${b0:-0} % 8 ))
+        tail -c +2 "$f" >"$tmp/fr/$1"
+        run "$HB" config check "$tmp/fr/$1"
+        verdict "$case_name" "0 1 2 3 4 5" ;;
+    fuzz_gzip | fuzz_record)
+        tail -c +2 "$f" >"$tmp/fr/case.log"
+        scan "$tmp/fr/case.log"
+        verdict "$case_name" "0 4" ;;
     *)
         scan "$f"
-        verdict "regress $target/$(basename "$f")" "0 4" ;;
+        verdict "$case_name" "0 4" ;;
     esac
 done
 

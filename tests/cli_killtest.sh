@@ -31,6 +31,10 @@ finish() {
 ok() { passed=$((passed + 1)); echo "ok   $*"; }
 bad() { failed=$((failed + 1)); echo "FAIL killtest $*"; }
 
+if ! [ -x "$HB" ]; then
+    bad "$HB is not an executable"
+    finish
+fi
 if ! [ -x "$GEN" ]; then
     echo "skip: $GEN not built"
     finish
@@ -61,6 +65,7 @@ if [ $rc -ne 0 ] || ! sqlite3 "$ref" 'select count(*) from incidents' >/dev/null
     finish
 fi
 dump "$ref" >"$tmp/ref.txt"
+ref_s=$(echo "$t0 $t1" | awk '{printf "%.3f", ($2 - $1) / 1e9}')
 ninc=$(grep -c '^I' "$tmp/ref.txt")
 echo "reference: $(( (t1 - t0) / 1000000 )) ms, $ninc incidents, $(grep -c '^O' "$tmp/ref.txt") observations; seed $SEED"
 if [ "$ninc" -eq 0 ]; then
@@ -75,7 +80,12 @@ corrupt=0
 n=0
 while [ $kills -lt "$KILLS" ]; do
     n=$((n + 1))
-    delay=$(awk -v s="$SEED" -v n="$n" 'BEGIN { srand(s * 1000 + n); printf "%.3f", rand() * 0.3 }')
+    # 0-0.3 s; every 5th kill anywhere within 1.2 x the reference run
+    # (capped at 3 s) so that kills also land late and some runs finish
+    delay=$(awk -v s="$SEED" -v n="$n" -v t="$ref_s" 'BEGIN {
+        srand(s * 1000 + n); r = rand(); w = 0.3
+        if (n % 5 == 0 && t * 1.2 > w) w = t * 1.2 > 3 ? 3 : t * 1.2
+        printf "%.3f", r * w }')
     "$HB" scan --db "$db" -q "$tree" >/dev/null 2>"$tmp/kerr" &
     pid=$!
     sleep "$delay"
@@ -108,7 +118,9 @@ while [ $kills -lt "$KILLS" ]; do
         break # the scan is too fast to be killed; enough rounds
     fi
 done
-echo "$kills kills over $n runs, $completed completed before their kill"
+progress=$(sqlite3 "$db" 'select coalesce(sum(offset), 0) from sources' 2>/dev/null)
+total=$(sqlite3 "$ref" 'select sum(offset) from sources' 2>/dev/null)
+echo "$kills kills over $n runs, $completed completed before their kill; before the final run ${progress:-0} of ${total:-?} bytes were committed"
 
 "$HB" scan --db "$db" -q "$tree" >/dev/null 2>"$tmp/kerr"
 rc=$?
