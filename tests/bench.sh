@@ -10,7 +10,8 @@
 #
 # Environment: BENCH_SIZES="100M 1G" (corpus sizes), BENCH_BIG=1 adds 2G,
 # BENCH_RUNS=3, BENCH_TREE="200M 140" (size and file count of the tree),
-# BENCH_SEED=42.
+# BENCH_SEED=42, BENCH_SLOW=40 (a run slower than this many seconds is not
+# repeated; such rows are marked "1 run").
 set -u
 build=${1:-build}
 hbscan=$build/hbscan
@@ -20,6 +21,7 @@ dir=$build/bench
 sizes=${BENCH_SIZES:-100M 1G}
 [ "${BENCH_BIG:-0}" = 1 ] && sizes="$sizes 2G"
 runs=${BENCH_RUNS:-3}
+slow=${BENCH_SLOW:-40}
 seed=${BENCH_SEED:-42}
 set -- ${BENCH_TREE:-200M 140}
 tree_size=$1
@@ -47,8 +49,8 @@ now_ns() { date +%s%N; }
 
 # measure OUT_PREFIX CMD...: runs CMD $runs times (stdout to /dev/null),
 # writes the median wall seconds to OUT_PREFIX.s, the median peak RSS KiB to
-# OUT_PREFIX.rss and the last exit status to OUT_PREFIX.rc. A command named
-# "reset" in $pre_run (if set) runs before each repetition, untimed.
+# OUT_PREFIX.rss and the last exit status to OUT_PREFIX.rc; $pre_run, if
+# set, is eval'd before each repetition, untimed.
 measure() {
     out=$1
     shift
@@ -73,7 +75,13 @@ measure() {
             echo 0 >>"$out.rsss"
         fi
         i=$((i + 1))
+        # keep the default sizes within ~10 minutes on a slow build: a run
+        # over $slow seconds is not repeated
+        if awk -v w="$(tail -n 1 "$out.walls")" -v s="$slow" 'BEGIN { exit !(w > s) }'; then
+            break
+        fi
     done
+    echo "$i" >"$out.n"
     echo "$rc" >"$out.rc"
     sort -n "$out.walls" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' >"$out.s"
     sort -n "$out.rsss" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' >"$out.rss"
@@ -152,12 +160,14 @@ res=$dir/results.txt
 } >"$res.tmp"
 
 row() { # name bytes lines seconds rg_seconds rss_kib
-    awk -v n="$1" -v b="$2" -v l="$3" -v s="$4" -v r="$5" -v m="$6" 'BEGIN {
+    k=""
+    [ -f "$dir/m.n" ] && [ "$(cat "$dir/m.n")" -lt "$runs" ] && k="  ($(cat "$dir/m.n") run)"
+    awk -v n="$1" -v b="$2" -v l="$3" -v s="$4" -v r="$5" -v m="$6" -v k="$k" 'BEGIN {
         if (s <= 0) s = 0.001
         size = b >= 1e9 ? sprintf("%.1f GB", b / 1e9) : sprintf("%.0f MB", b / 1e6)
         vs = r > 0 ? sprintf("%.2fx", r / s) : "-"
         rss = m > 0 ? sprintf("%.0f", m / 1024) : "-"
-        printf "%-26s %9s %9.0f %12.0f %8s %9s\n", n, size, b / 1e6 / s, l / s, vs, rss
+        printf "%-26s %9s %9.0f %12.0f %8s %9s%s\n", n, size, b / 1e6 / s, l / s, vs, rss, k
     }' | tee -a "$res.tmp"
 }
 
