@@ -14,7 +14,7 @@ CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes \
         -Wmissing-prototypes -Wwrite-strings -Wcast-qual -Wvla \
-        -Wimplicit-fallthrough
+        -Wimplicit-fallthrough -Wno-format-truncation
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif

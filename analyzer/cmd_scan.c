@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "config_check.h"
 #include "diagnose.h"
+#include "follow.h"
 #include "format.h"
 #include "rules.h"
 #include "scan.h"
@@ -34,8 +37,12 @@ static const char scan_usage[] =
     "  -f, --format FMT        text (default), json, markdown, or ndjson (one\n"
     "                          JSON object per incident, streamed)\n"
     "      --color WHEN        auto (default), always, never; NO_COLOR is honoured\n"
+    "      --ascii             ASCII only (also when the locale is not UTF-8)\n"
+    "      --width N           text report width in columns (default 100)\n"
+    "      --max-evidence N    evidence lines per cause (default 5)\n"
     "      --fail-on WHAT      exit 1 when a cause of this severity (critical,\n"
-    "                          error, warning, info) or this cause name is found\n"
+    "                          error, warning, info) or this cause name is\n"
+    "                          found; `unknown`: unclassified failures; `any`\n"
     "  -q, --quiet             no notes on stderr\n"
     "  -v, --verbose           formats chosen per source, per-rule statistics\n"
     "\n"
@@ -51,13 +58,29 @@ static const char scan_usage[] =
     "      --max-record-bytes N  bytes kept per record (default 262144)\n"
     "\n"
     "rules and store:\n"
+    "      --config FILE       add the findings of `hbscan config check FILE` to\n"
+    "                          the diagnosis as evidence (application.yml,\n"
+    "                          polaris-server.yaml, pom.xml ...; repeatable)\n"
     "      --rules DIR         more rule files (repeatable; also $HBSCAN_RULES)\n"
+    "      --knowledge DIR     ports, version matrix, code history (default:\n"
+    "                          knowledge/ beside the rules)\n"
     "      --db PATH           incident database (default $HBSCAN_DB, else\n"
     "                          $XDG_STATE_HOME/hbscan/hbscan.db)\n"
     "      --no-db             do not store anything (one-off pipe)\n"
     "      --rescan            ignore stored offsets, read every file whole\n"
     "  -j, --jobs N            files parsed in parallel (default: the number of\n"
     "                          cores); results are identical to --jobs 1\n"
+    "\n"
+    "follow:\n"
+    "      --follow            keep reading files as they grow, like tail -F\n"
+    "                          (rotation, truncation and new files in watched\n"
+    "                          directories handled); print each incident when\n"
+    "                          found (a text line, or NDJSON); SIGINT/SIGTERM\n"
+    "                          stop it with everything committed\n"
+    "      --report-every SECS print the ranked report periodically\n"
+    "      --quiet-ms MS       end a pending record after this much silence\n"
+    "                          (default 1000)\n"
+    "      --stop-after SECS   stop following after SECS (for scripts)\n"
     "\n"
     "Already scanned bytes are skipped on the next run (offsets per file,\n"
     "rotation aware). Exit: 0 ok, 1 --fail-on matched, 2 usage, 3 invalid\n"
@@ -78,6 +101,15 @@ enum {
     OPT_DB,
     OPT_NO_DB,
     OPT_RESCAN,
+    OPT_FOLLOW,
+    OPT_REPORT_EVERY,
+    OPT_STOP_AFTER,
+    OPT_QUIET_MS,
+    OPT_ASCII,
+    OPT_WIDTH,
+    OPT_MAX_EVIDENCE,
+    OPT_KNOWLEDGE,
+    OPT_CONFIG,
 };
 
 static const struct option longopts[] = {
@@ -100,6 +132,15 @@ static const struct option longopts[] = {
     {"no-db", no_argument, NULL, OPT_NO_DB},
     {"rescan", no_argument, NULL, OPT_RESCAN},
     {"jobs", required_argument, NULL, 'j'},
+    {"follow", no_argument, NULL, OPT_FOLLOW},
+    {"report-every", required_argument, NULL, OPT_REPORT_EVERY},
+    {"stop-after", required_argument, NULL, OPT_STOP_AFTER},
+    {"quiet-ms", required_argument, NULL, OPT_QUIET_MS},
+    {"ascii", no_argument, NULL, OPT_ASCII},
+    {"width", required_argument, NULL, OPT_WIDTH},
+    {"max-evidence", required_argument, NULL, OPT_MAX_EVIDENCE},
+    {"knowledge", required_argument, NULL, OPT_KNOWLEDGE},
+    {"config", required_argument, NULL, OPT_CONFIG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -122,6 +163,14 @@ struct scan_args {
     unsigned max_record_lines;
     size_t max_record_bytes;
     unsigned jobs;
+    bool follow;
+    unsigned report_every, stop_after, quiet_ms;
+    bool ascii;
+    int width;
+    unsigned max_evidence;
+    const char *knowledge;
+    const char *config[MAX_LIST];
+    size_t nconfig;
 };
 
 static bool parse_size(const char *s, size_t lo, size_t hi, size_t *out)
@@ -245,6 +294,48 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
             }
             a->jobs = (unsigned)v;
             break;
+        case OPT_FOLLOW:
+            a->follow = true;
+            break;
+        case OPT_REPORT_EVERY:
+        case OPT_STOP_AFTER:
+        case OPT_QUIET_MS:
+            if (!parse_size(optarg, 1, 86400000, &v)) {
+                fprintf(stderr, "hbscan: scan: %s wants a positive number\n",
+                        argv[optind - 1]);
+                return HB_EXIT_USAGE;
+            }
+            if (c == OPT_REPORT_EVERY)
+                a->report_every = (unsigned)v;
+            else if (c == OPT_STOP_AFTER)
+                a->stop_after = (unsigned)v;
+            else
+                a->quiet_ms = (unsigned)v;
+            break;
+        case OPT_ASCII:
+            a->ascii = true;
+            break;
+        case OPT_WIDTH:
+            if (!parse_size(optarg, 40, 1000, &v)) {
+                fprintf(stderr, "hbscan: scan: --width wants 40..1000\n");
+                return HB_EXIT_USAGE;
+            }
+            a->width = (int)v;
+            break;
+        case OPT_MAX_EVIDENCE:
+            if (!parse_size(optarg, 1, 1000, &v)) {
+                fprintf(stderr, "hbscan: scan: --max-evidence wants 1..1000\n");
+                return HB_EXIT_USAGE;
+            }
+            a->max_evidence = (unsigned)v;
+            break;
+        case OPT_KNOWLEDGE:
+            a->knowledge = optarg;
+            break;
+        case OPT_CONFIG:
+            if (!add_list(a->config, &a->nconfig, optarg, "--config"))
+                return HB_EXIT_USAGE;
+            break;
         case 'h':
             fputs(scan_usage, stdout);
             return HB_EXIT_OK;
@@ -266,15 +357,10 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
                 a->format);
         return HB_EXIT_USAGE;
     }
-    if (strcmp(a->color, "auto") && strcmp(a->color, "always") &&
-        strcmp(a->color, "never")) {
-        fprintf(stderr, "hbscan: scan: --color wants auto, always or never\n");
-        return HB_EXIT_USAGE;
-    }
-    if (a->fail_on && hb_severity_from_name(a->fail_on) < 0 &&
-        hb_cause_from_name(a->fail_on) == HB_CAUSE_NONE) {
+    if (a->fail_on && !hb_dx_fail_on_valid(a->fail_on)) {
         fprintf(stderr, "hbscan: scan: --fail-on wants a severity (critical, "
-                        "error, warning, info) or a cause name\n");
+                        "error, warning, info), a cause name, unknown or "
+                        "any\n");
         return HB_EXIT_USAGE;
     }
     return -1;
@@ -301,6 +387,11 @@ static struct hb_ruleset *load_rules(const struct scan_args *a)
     }
     hb_errlist_fini(&errs);
     return rs;
+}
+
+static void add_finding(void *ctx, const struct hb_finding *f)
+{
+    hb_dx_add_finding(ctx, f);
 }
 
 static void args_string(int argc, char **argv, char *buf, size_t cap)
@@ -347,12 +438,14 @@ int hb_cmd_scan(int argc, char **argv)
     struct hb_filelist files = {0};
     struct hb_walk_opts wo;
     struct hb_report_opts ro;
+    struct hb_config_set *cfgset = NULL;
     struct hb_diag d;
     struct hb_run_counts counts;
     char dbpath[4096];
     char argstr[2048];
     bool store_failed = false;
     int rc, i;
+    size_t k;
 
     rc = parse_args(argc, argv, &a);
     if (rc >= 0)
@@ -412,7 +505,19 @@ int hb_cmd_scan(int argc, char **argv)
     sc.rules = rs;
     sc.matcher = hb_matcher_new(rs);
     sc.store = st;
-    sc.dx = hb_dx_new(rs, NULL);
+    sc.dx = hb_dx_new(rs, a.knowledge);
+    if (a.nconfig) {
+        /* Findings are evidence next to the logs; a bad file is an input
+         * error like an unreadable log. */
+        if (hb_config_check_files(a.config, a.nconfig, add_finding, sc.dx,
+                                  &cfgset, &d) != HB_OK) {
+            size_t e;
+
+            for (e = 0; e < hb_config_set_nerrors(cfgset); e++)
+                hb_diag_print(hb_config_set_error(cfgset, e), stderr);
+            sc.input_errors++;
+        }
+    }
     if (strcmp(a.format, "ndjson") == 0)
         sc.ndjson = stdout;
 
@@ -421,19 +526,65 @@ int hb_cmd_scan(int argc, char **argv)
     wo.ninclude = a.ninclude;
     wo.exclude = a.exclude;
     wo.nexclude = a.nexclude;
-    if (optind >= argc) {
+    if (optind >= argc && !a.follow) {
         if (isatty(0) && !a.quiet)
             fputs("hbscan: reading standard input (give a PATH to scan "
                   "files)\n",
                   stderr);
         hb_walk("-", &wo, &files);
     }
-    for (i = optind; i < argc; i++)
+    for (i = optind; i < argc && !a.follow; i++)
         hb_walk(argv[i], &wo, &files);
     sc.input_errors += files.errors;
 
-    if (hb_scan_files(&sc, files.paths, files.n) != HB_OK)
-        store_failed = true;
+    if (hb_report_opts_init(&ro, strcmp(a.format, "ndjson") == 0 ? "text"
+                                                                 : a.format,
+                            a.color, a.ascii, 1, &d) != HB_OK) {
+        hb_diag_print(&d, stderr);
+        rc = HB_EXIT_USAGE;
+        goto out;
+    }
+    ro.verbose = a.verbose;
+    if (a.width)
+        ro.width = a.width;
+    if (a.max_evidence)
+        ro.max_evidence = a.max_evidence;
+    if (a.follow) {
+        struct hb_follow_opts fo;
+
+        memset(&fo, 0, sizeof fo);
+        fo.report_every_s = a.report_every;
+        fo.max_seconds = a.stop_after;
+        fo.quiet_ms = a.quiet_ms;
+        fo.walk = &wo;
+        fo.report = ro;
+        if (sc.ndjson == NULL && ro.format == HB_REPORT_TEXT)
+            sc.live = stdout;
+        if (optind >= argc) {
+            fputs("hbscan: scan: --follow needs a PATH\n", stderr);
+            rc = HB_EXIT_USAGE;
+            goto out;
+        }
+        if (hb_follow_run(&sc, argv + optind, (size_t)(argc - optind),
+                          &fo) != HB_OK)
+            store_failed = true;
+    } else {
+        uint64_t total = 0;
+        struct stat sb;
+
+        for (k = 0; k < files.n; k++)
+            if (strcmp(files.paths[k], "-") != 0 &&
+                stat(files.paths[k], &sb) == 0)
+                total += (uint64_t)sb.st_size;
+        sc.progress = hb_progress_new(!a.quiet && isatty(2) &&
+                                          !(files.n == 1 &&
+                                            strcmp(files.paths[0], "-") == 0),
+                                      files.n, total);
+        if (hb_scan_files(&sc, files.paths, files.n) != HB_OK)
+            store_failed = true;
+        hb_progress_free(sc.progress);
+        sc.progress = NULL;
+    }
     sc.stats.input_errors = sc.input_errors;
 
     if (st && !store_failed) {
@@ -452,17 +603,6 @@ int hb_cmd_scan(int argc, char **argv)
         }
     }
 
-    memset(&ro, 0, sizeof ro);
-    ro.verbose = a.verbose;
-    ro.color = strcmp(a.color, "always") == 0 ||
-               (strcmp(a.color, "auto") == 0 && isatty(1) &&
-                getenv("NO_COLOR") == NULL);
-    if (strcmp(a.format, "json") == 0)
-        ro.format = HB_REPORT_JSON;
-    else if (a.format[0] == 'm')
-        ro.format = HB_REPORT_MARKDOWN;
-    else
-        ro.format = HB_REPORT_TEXT;
     if (sc.ndjson == NULL)
         hb_dx_report(sc.dx, &sc.stats, &ro, stdout);
     else
@@ -486,9 +626,10 @@ int hb_cmd_scan(int argc, char **argv)
         rc = HB_EXIT_FOUND;
     else
         rc = HB_EXIT_OK;
-
+out:
     hb_filelist_fini(&files);
     hb_dx_free(sc.dx);
+    hb_config_set_free(cfgset);
     hb_scan_fini(&sc);
     hb_matcher_free(sc.matcher);
     hb_store_close(st);

@@ -41,6 +41,9 @@ struct hb_reader {
     bool err_pending;
 
     struct hb_buf line;      /* a line that crossed a buffer refill */
+    bool held;               /* line holds a partial last line (follow) */
+    uint64_t held_start;
+    bool held_trunc;
     uint64_t lineno;
     uint64_t consumed;       /* offset just past the last line returned */
     uint64_t truncated;
@@ -312,7 +315,15 @@ enum hb_status hb_reader_next(struct hb_reader *r, struct hb_line *line,
 
     if (r->failed)
         return HB_EOF;
-    hb_buf_reset(&r->line);
+    if (r->held) {
+        /* Continue the partial line kept at the last EOF. */
+        r->held = false;
+        start = r->held_start;
+        truncated = r->held_trunc;
+        spanning = true;
+    } else {
+        hb_buf_reset(&r->line);
+    }
     for (;;) {
         char *p = r->buf + r->pos;
         size_t avail = r->end - r->pos;
@@ -355,7 +366,14 @@ enum hb_status hb_reader_next(struct hb_reader *r, struct hb_line *line,
         }
         if (!refill(r)) {
             /* With hold_partial a last line without '\n' is left
-             * unconsumed: hb_reader_offset stays before it. */
+             * unconsumed: hb_reader_offset stays before it, and after
+             * hb_reader_rearm the line continues. */
+            if (spanning && r->hold_partial && !r->err_pending) {
+                r->held = true;
+                r->held_start = start;
+                r->held_trunc = truncated;
+                return HB_EOF;
+            }
             if (!spanning || r->hold_partial)
                 return finish(r, d);
             set_line(r, line, r->line.data, r->line.len, start,
@@ -394,6 +412,15 @@ enum hb_status hb_reader_skip(struct hb_reader *r, uint64_t offset,
     r->lineno = line;
     r->consumed = offset;
     return HB_OK;
+}
+
+bool hb_reader_rearm(struct hb_reader *r, bool hold_partial)
+{
+    r->hold_partial = hold_partial;
+    if (r->gzip || r->err_pending || r->failed)
+        return r->held;
+    r->src_eof = false;
+    return true;
 }
 
 bool hb_reader_is_gzip(const struct hb_reader *r)

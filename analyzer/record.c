@@ -428,8 +428,8 @@ static void scan_inline(struct hb_record *rec, const char *p, size_t n)
     while (i < n && rec->nchain < HB_MAX_CHAIN) {
         size_t k;
 
-        /* Candidates start at a word boundary. */
-        if (i > 0 && (is_ident((unsigned char)p[i - 1]) || p[i - 1] == '.')) {
+        /* Candidates start after a separator, not inside a path or word. */
+        if (i > 0 && !strchr(" \t([:=,'\"", p[i - 1])) {
             i++;
             continue;
         }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "extract.h"
+#include "progress.h"
 #include "reader.h"
 #include "record.h"
 #include "timeparse.h"
@@ -45,8 +46,10 @@ struct sink {
     void (*incident)(struct sink *k, const struct hb_incident *inc,
                      const struct hb_record *rec);
     void (*obs)(struct sink *k, const struct hb_obs *o);
+    /* complete: the source was read to its end (a gzip is then skipped
+     * when seen again). */
     void (*checkpoint)(struct sink *k, uint64_t off, uint64_t line,
-                       const char *fmt);
+                       const char *fmt, bool complete);
 };
 
 /* The direct sink: store, diagnosis, NDJSON, hook. */
@@ -80,6 +83,8 @@ static void direct_incident(struct sink *k, const struct hb_incident *inc,
         fwrite(b.data, 1, b.len, sc->ndjson);
         hb_buf_fini(&b);
     }
+    if (sc->live)
+        hb_incident_line(sc->live, inc);
     if (sc->on_incident && rec)
         sc->on_incident(sc->ctx, inc, rec);
 }
@@ -97,13 +102,15 @@ static void direct_obs(struct sink *k, const struct hb_obs *o)
 }
 
 static void direct_checkpoint(struct sink *k, uint64_t off, uint64_t line,
-                              const char *fmt)
+                              const char *fmt, bool complete)
 {
     struct direct *s = (struct direct *)k;
 
     if (s->sc->store && s->rc == HB_OK)
         s->rc = hb_store_checkpoint(s->sc->store, s->source_id, off, line,
                                     fmt, &s->d);
+    if (complete && s->sc->store && s->rc == HB_OK)
+        s->rc = hb_store_source_done(s->sc->store, s->source_id, &s->d);
     if (s->rc != HB_OK)
         s->sc->store_failed = true;
 }
@@ -193,7 +200,7 @@ static void handle_record(struct source_run *sr, const struct hb_record *rec)
     sr->ck_line = rec->last_line;
     if (sc->store && sr->rows >= HB_CHECKPOINT_ROWS) {
         sr->sink->checkpoint(sr->sink, sr->ck_offset, sr->ck_line,
-                             rec->format);
+                             rec->format, false);
         sr->rows = 0;
     }
 }
@@ -280,6 +287,173 @@ static enum hb_status prepare(struct hb_scan *sc, const char *path,
     return HB_OK;
 }
 
+/* An open source: reader, unwrapper and assembler with their state. */
+struct session {
+    struct source_run sr;
+    struct hb_reader_opts ro;
+    struct hb_reader *r;
+    struct hb_unwrap *uw;
+    struct hb_asm *as;
+    const char *path;
+    uint64_t start_offset;
+    uint64_t lastline;
+    uint64_t lines_pumped; /* lines read by the last pump */
+    bool tick;             /* this thread may redraw the progress line */
+};
+
+/* Opens path at p's offset. false: reported, fs->io_error set. */
+static bool sess_open(struct session *ss, const struct hb_scan *sc,
+                      struct hb_matcher *m, const char *path,
+                      const struct prep *p, struct sink *sink,
+                      struct fstats *fs)
+{
+    struct source_run *sr = &ss->sr;
+    struct hb_asm_opts ao;
+    struct hb_diag d;
+    bool is_stdin = strcmp(path, "-") == 0;
+
+    memset(ss, 0, sizeof *ss);
+    ss->path = path;
+    sr->sc = sc;
+    sr->matcher = m;
+    sr->sink = sink;
+    sr->fs = fs;
+    sr->name = is_stdin ? "<stdin>" : path;
+    sr->k8s = !is_stdin && hb_walk_k8s(path, sr->k8s_ns, sizeof sr->k8s_ns,
+                                       sr->k8s_pod, sizeof sr->k8s_pod,
+                                       sr->k8s_container,
+                                       sizeof sr->k8s_container);
+    ss->ro = reader_opts(sc, path, is_stdin);
+    if (hb_reader_open(&ss->r, is_stdin ? "-" : path, &ss->ro, &d) != HB_OK) {
+        hb_diag_print(&d, stderr);
+        fs->io_error = true;
+        return false;
+    }
+    fs->sourced = true;
+    sr->ck_offset = p->offset;
+    sr->ck_line = p->line;
+    if (p->offset > 0) {
+        if (hb_reader_skip(ss->r, p->offset, p->line, &d) != HB_OK) {
+            /* Shorter than the stored offset: read it all again. */
+            hb_reader_close(ss->r);
+            if (hb_reader_open(&ss->r, path, &ss->ro, &d) != HB_OK) {
+                hb_diag_print(&d, stderr);
+                fs->io_error = true;
+                return false;
+            }
+            sr->ck_offset = sr->ck_line = 0;
+        } else {
+            ss->start_offset = p->offset;
+            if (sc->opts.verbose)
+                fprintf(stderr, "hbscan: %s: resuming at line %llu\n",
+                        sr->name, (unsigned long long)p->line + 1);
+        }
+    }
+    ss->lastline = sr->ck_line;
+    ss->uw = hb_unwrap_new(NULL);
+    memset(&ao, 0, sizeof ao);
+    ao.max_lines = sc->opts.max_record_lines;
+    ao.max_bytes = sc->opts.max_record_bytes;
+    ao.forced = sc->forced;
+    ss->as = hb_asm_new(sr->name, &ao);
+    return true;
+}
+
+/* Reads every line available now. */
+static void sess_pump(struct session *ss)
+{
+    struct hb_line line, logical;
+    struct hb_record rec;
+    struct hb_diag d;
+    enum hb_status rc;
+
+    uint64_t reported = hb_reader_offset(ss->r);
+
+    ss->lines_pumped = 0;
+    for (;;) {
+        rc = hb_reader_next(ss->r, &line, &d);
+        if (rc == HB_EOF)
+            break;
+        if ((ss->lines_pumped & 8191) == 8191 && ss->sr.sc->progress) {
+            uint64_t off = hb_reader_offset(ss->r);
+
+            hb_progress_bytes(ss->sr.sc->progress, off - reported);
+            reported = off;
+            if (ss->tick)
+                hb_progress_tick(ss->sr.sc->progress,
+                                 ss->sr.sc->stats.incidents);
+        }
+        if (rc != HB_OK) {
+            hb_diag_print(&d, stderr);
+            ss->sr.fs->io_error = true;
+            break;
+        }
+        ss->lastline = line.lineno;
+        ss->sr.fs->lines++;
+        ss->lines_pumped++;
+        if (!hb_unwrap_feed(ss->uw, &line, &logical))
+            continue;
+        if (hb_asm_feed(ss->as, &logical, &rec))
+            handle_record(&ss->sr, &rec);
+    }
+    hb_progress_bytes(ss->sr.sc->progress, hb_reader_offset(ss->r) - reported);
+}
+
+/* Ends the pending record (end of input or a quiet interval). When
+ * checkpoint, commits the offset of everything consumed; complete: the
+ * source is finished for good (a gzip read to its end). */
+static void sess_flush(struct session *ss, bool checkpoint, bool complete)
+{
+    struct hb_line logical;
+    struct hb_record rec;
+    struct fstats *fs = ss->sr.fs;
+
+    /* One held partial per stream (stdout, stderr): drain them all. */
+    while (hb_unwrap_flush(ss->uw, &logical))
+        if (hb_asm_feed(ss->as, &logical, &rec))
+            handle_record(&ss->sr, &rec);
+    if (hb_asm_flush(ss->as, &rec))
+        handle_record(&ss->sr, &rec);
+    if (checkpoint && ss->sr.sc->store) {
+        /* Everything complete was read: the offset is the reader's (a
+         * held partial line excluded), unless reading failed midway. */
+        if (!fs->io_error) {
+            ss->sr.ck_offset = hb_reader_offset(ss->r);
+            ss->sr.ck_line = ss->lastline;
+        }
+        ss->sr.sink->checkpoint(ss->sr.sink, ss->sr.ck_offset,
+                                ss->sr.ck_line, hb_asm_format(ss->as),
+                                complete && !fs->io_error);
+        ss->sr.rows = 0;
+    }
+}
+
+/* Flushes, counts and closes. */
+static void sess_close(struct session *ss)
+{
+    struct fstats *fs = ss->sr.fs;
+
+    if (ss->r == NULL)
+        return;
+    sess_flush(ss, true, hb_reader_is_gzip(ss->r));
+    fs->bytes += hb_reader_offset(ss->r) - ss->start_offset;
+    fs->truncated += hb_reader_truncated(ss->r);
+    fs->cut += hb_asm_cut(ss->as);
+    if (ss->sr.sc->opts.verbose)
+        fprintf(stderr, "hbscan: %s: format %s%s%s, %llu lines, %llu records\n",
+                ss->sr.name, hb_asm_format(ss->as),
+                hb_unwrap_kind(ss->uw) ? " in " : "",
+                hb_unwrap_kind(ss->uw) ? hb_unwrap_kind(ss->uw) : "",
+                (unsigned long long)ss->lastline,
+                (unsigned long long)hb_asm_records(ss->as));
+    hb_asm_free(ss->as);
+    hb_unwrap_free(ss->uw);
+    hb_reader_close(ss->r);
+    ss->as = NULL;
+    ss->uw = NULL;
+    ss->r = NULL;
+}
+
 /*
  * Runs one source through the pipeline into sink. Safe to call from a
  * worker thread: it touches only its own objects, the read-only ruleset
@@ -287,105 +461,15 @@ static enum hb_status prepare(struct hb_scan *sc, const char *path,
  */
 static void scan_source(const struct hb_scan *sc, struct hb_matcher *m,
                         const char *path, const struct prep *p,
-                        struct sink *sink, struct fstats *fs)
+                        struct sink *sink, struct fstats *fs, bool tick)
 {
-    struct source_run sr;
-    struct hb_reader_opts ro;
-    struct hb_reader *r = NULL;
-    struct hb_unwrap *uw = NULL;
-    struct hb_asm *as = NULL;
-    struct hb_asm_opts ao;
-    struct hb_line line, logical;
-    struct hb_record rec;
-    struct hb_diag d;
-    enum hb_status rc;
-    bool is_stdin = strcmp(path, "-") == 0;
-    uint64_t lastline;
+    struct session ss;
 
-    memset(&sr, 0, sizeof sr);
-    sr.sc = sc;
-    sr.matcher = m;
-    sr.sink = sink;
-    sr.fs = fs;
-    sr.name = is_stdin ? "<stdin>" : path;
-    sr.k8s = !is_stdin && hb_walk_k8s(path, sr.k8s_ns, sizeof sr.k8s_ns,
-                                      sr.k8s_pod, sizeof sr.k8s_pod,
-                                      sr.k8s_container,
-                                      sizeof sr.k8s_container);
-    ro = reader_opts(sc, path, is_stdin);
-    if (hb_reader_open(&r, is_stdin ? "-" : path, &ro, &d) != HB_OK) {
-        hb_diag_print(&d, stderr);
-        fs->io_error = true;
+    if (!sess_open(&ss, sc, m, path, p, sink, fs))
         return;
-    }
-    fs->sourced = true;
-    sr.ck_offset = p->offset;
-    sr.ck_line = p->line;
-    if (p->offset > 0) {
-        if (hb_reader_skip(r, p->offset, p->line, &d) != HB_OK) {
-            /* Shorter than the stored offset: read it all again. */
-            hb_reader_close(r);
-            if (hb_reader_open(&r, path, &ro, &d) != HB_OK) {
-                hb_diag_print(&d, stderr);
-                fs->io_error = true;
-                return;
-            }
-            sr.ck_offset = sr.ck_line = 0;
-        } else if (sc->opts.verbose) {
-            fprintf(stderr, "hbscan: %s: resuming at line %llu\n", sr.name,
-                    (unsigned long long)p->line + 1);
-        }
-    }
-    lastline = sr.ck_line;
-    uw = hb_unwrap_new(NULL);
-    memset(&ao, 0, sizeof ao);
-    ao.max_lines = sc->opts.max_record_lines;
-    ao.max_bytes = sc->opts.max_record_bytes;
-    ao.forced = sc->forced;
-    as = hb_asm_new(sr.name, &ao);
-
-    for (;;) {
-        rc = hb_reader_next(r, &line, &d);
-        if (rc == HB_EOF)
-            break;
-        if (rc != HB_OK) {
-            hb_diag_print(&d, stderr);
-            fs->io_error = true;
-            break;
-        }
-        lastline = line.lineno;
-        fs->lines++;
-        if (!hb_unwrap_feed(uw, &line, &logical))
-            continue;
-        if (hb_asm_feed(as, &logical, &rec))
-            handle_record(&sr, &rec);
-    }
-    if (hb_unwrap_flush(uw, &logical) && hb_asm_feed(as, &logical, &rec))
-        handle_record(&sr, &rec);
-    if (hb_asm_flush(as, &rec))
-        handle_record(&sr, &rec);
-    fs->bytes += hb_reader_offset(r) - p->offset;
-    fs->truncated += hb_reader_truncated(r);
-    fs->cut += hb_asm_cut(as);
-    if (sc->opts.verbose)
-        fprintf(stderr, "hbscan: %s: format %s%s%s, %llu lines, %llu records\n",
-                sr.name, hb_asm_format(as), hb_unwrap_kind(uw) ? " in " : "",
-                hb_unwrap_kind(uw) ? hb_unwrap_kind(uw) : "",
-                (unsigned long long)lastline,
-                (unsigned long long)hb_asm_records(as));
-    if (sc->store) {
-        /* Everything complete was read: the offset is the reader's (a
-         * held partial line excluded), unless reading failed midway. */
-        if (!fs->io_error)
-            sink->checkpoint(sink, hb_reader_offset(r), lastline,
-                             hb_asm_format(as));
-        else
-            sink->checkpoint(sink, sr.ck_offset, sr.ck_line,
-                             hb_asm_format(as));
-    }
-    hb_asm_free(as);
-    hb_unwrap_free(uw);
-    hb_reader_close(r);
+    ss.tick = tick;
+    sess_pump(&ss);
+    sess_close(&ss);
 }
 
 static void add_stats(struct hb_scan *sc, const struct fstats *fs)
@@ -426,8 +510,9 @@ static enum hb_status scan_serial(struct hb_scan *sc, char *const *paths,
             continue;
         memset(&fs, 0, sizeof fs);
         direct_init(&s, sc, p.source_id);
-        scan_source(sc, sc->matcher, paths[i], &p, &s.base, &fs);
+        scan_source(sc, sc->matcher, paths[i], &p, &s.base, &fs, true);
         add_stats(sc, &fs);
+        hb_progress_file_done(sc->progress, sc->stats.incidents);
         if (s.rc != HB_OK) {
             hb_diag_print(&s.d, stderr);
             return s.rc;
@@ -531,14 +616,17 @@ static void queue_obs(struct sink *k, const struct hb_obs *o)
     job_put(j, EV_OBS, o, sizeof *o, NULL, 0);
 }
 
+struct ck_event {
+    uint64_t off, line;
+    const char *fmt; /* static format name */
+    bool complete;
+};
+
 static void queue_checkpoint(struct sink *k, uint64_t off, uint64_t line,
-                             const char *fmt)
+                             const char *fmt, bool complete)
 {
     struct job *j = (struct job *)((char *)k - offsetof(struct job, base));
-    struct {
-        uint64_t off, line;
-        const char *fmt; /* static format name */
-    } ck = {off, line, fmt};
+    struct ck_event ck = {off, line, fmt, complete};
 
     job_put(j, EV_CHECKPOINT, &ck, sizeof ck, NULL, 0);
 }
@@ -565,7 +653,8 @@ static void *worker_main(void *arg)
             break;
         j = &pl->jobs[i];
         if (!j->prep.failed && !j->prep.skip)
-            scan_source(pl->sc, w->m, j->path, &j->prep, &j->base, &j->fs);
+            scan_source(pl->sc, w->m, j->path, &j->prep, &j->base, &j->fs,
+                        false);
         job_publish(j);
         pthread_mutex_lock(&j->mu);
         j->done = true;
@@ -599,13 +688,11 @@ static void replay(struct direct *s, const struct chunk *c)
             memcpy(&o, p, sizeof o);
             s->base.obs(&s->base, &o);
         } else if (t == EV_CHECKPOINT) {
-            struct {
-                uint64_t off, line;
-                const char *fmt;
-            } ck;
+            struct ck_event ck;
 
             memcpy(&ck, p, sizeof ck);
-            s->base.checkpoint(&s->base, ck.off, ck.line, ck.fmt);
+            s->base.checkpoint(&s->base, ck.off, ck.line, ck.fmt,
+                               ck.complete);
         }
         p += len;
     }
@@ -637,8 +724,10 @@ static enum hb_status consume(struct hb_scan *sc, struct job *j)
         if (s.rc == HB_OK)
             replay(&s, c);
         free(c);
+        hb_progress_tick(sc->progress, sc->stats.incidents);
     }
     add_stats(sc, &j->fs);
+    hb_progress_file_done(sc->progress, sc->stats.incidents);
     if (s.rc != HB_OK)
         hb_diag_print(&s.d, stderr);
     return s.rc;
@@ -724,6 +813,135 @@ enum hb_status hb_scan_files(struct hb_scan *sc, char *const *paths, size_t n)
     return scan_parallel(sc, paths, n, jobs);
 }
 
+/* ---- follow mode ------------------------------------------------------ */
+
+struct hb_tail {
+    struct hb_scan *sc;
+    char *path;          /* owned */
+    struct prep prep;
+    struct direct sink;
+    struct fstats fs;
+    struct session ss;
+    bool open;
+    uint64_t dev, ino;
+    bool dirty;          /* records handed out since the last commit */
+};
+
+static bool tail_start(struct hb_tail *t)
+{
+    struct hb_diag d;
+    struct stat st;
+
+    if (prepare(t->sc, t->path, &t->prep, &d) != HB_OK) {
+        hb_diag_print(&d, stderr);
+        t->sc->store_failed = true;
+        return false;
+    }
+    if (t->prep.failed) {
+        hb_diag_print(&d, stderr);
+        return false;
+    }
+    memset(&t->fs, 0, sizeof t->fs);
+    direct_init(&t->sink, t->sc, t->prep.source_id);
+    /* A source already read whole: resume at its end, not skip it. */
+    if (!sess_open(&t->ss, t->sc, t->sc->matcher, t->path, &t->prep,
+                   &t->sink.base, &t->fs))
+        return false;
+    t->open = true;
+    if (stat(t->path, &st) == 0) {
+        t->dev = (uint64_t)st.st_dev;
+        t->ino = (uint64_t)st.st_ino;
+    }
+    return true;
+}
+
+static void tail_stop(struct hb_tail *t)
+{
+    if (!t->open)
+        return;
+    sess_close(&t->ss);
+    add_stats(t->sc, &t->fs);
+    if (t->sink.rc != HB_OK)
+        hb_diag_print(&t->sink.d, stderr);
+    t->open = false;
+}
+
+struct hb_tail *hb_tail_open(struct hb_scan *sc, const char *path)
+{
+    struct hb_tail *t = hb_xcalloc(1, sizeof *t);
+
+    t->sc = sc;
+    t->path = hb_xstrdup(path);
+    tail_start(t);
+    return t;
+}
+
+uint64_t hb_tail_poll(struct hb_tail *t)
+{
+    struct stat st;
+    uint64_t n = 0;
+
+    if (!t->open) {
+        if (stat(t->path, &st) != 0 || !tail_start(t))
+            return 0; /* not there (yet) */
+    }
+    hb_reader_rearm(t->ss.r, true);
+    sess_pump(&t->ss);
+    n += t->ss.lines_pumped;
+    if (stat(t->path, &st) == 0) {
+        bool rotated = (uint64_t)st.st_ino != t->ino ||
+                       (uint64_t)st.st_dev != t->dev;
+        bool truncated = !rotated &&
+                         (uint64_t)st.st_size < hb_reader_offset(t->ss.r);
+
+        if (rotated) {
+            /* Drain the old file, its partial last line included. */
+            hb_reader_rearm(t->ss.r, false);
+            sess_pump(&t->ss);
+            n += t->ss.lines_pumped;
+        }
+        if (rotated || truncated) {
+            tail_stop(t);
+            if (tail_start(t)) {
+                sess_pump(&t->ss);
+                n += t->ss.lines_pumped;
+            }
+        }
+    }
+    if (n)
+        t->dirty = true;
+    /* Commit what complete records produced, so a restart continues here. */
+    if (t->open && t->dirty && t->sc->store && t->ss.sr.rows) {
+        t->sink.base.checkpoint(&t->sink.base, t->ss.sr.ck_offset,
+                                t->ss.sr.ck_line, hb_asm_format(t->ss.as),
+                                false);
+        t->ss.sr.rows = 0;
+    }
+    return n;
+}
+
+void hb_tail_flush(struct hb_tail *t)
+{
+    if (!t->open || !t->dirty)
+        return;
+    sess_flush(&t->ss, true, false);
+    t->dirty = false;
+}
+
+const char *hb_tail_path(const struct hb_tail *t)
+{
+    return t->path;
+}
+
+void hb_tail_close(struct hb_tail *t)
+{
+    if (t == NULL)
+        return;
+    tail_stop(t);
+    free(t->path);
+    free(t);
+}
+
 void hb_scan_fini(struct hb_scan *sc)
 {
     unsigned k;
@@ -755,6 +973,18 @@ void hb_scan_rule_stats(const struct hb_scan *sc, size_t rule,
         out->limit_hits += s->limit_hits;
         out->nanos += s->nanos;
     }
+}
+
+void hb_incident_line(FILE *fp, const struct hb_incident *inc)
+{
+    char ts[40] = "-";
+
+    if (inc->ts_ms != HB_NO_TIME)
+        hb_time_format(inc->ts_ms, ts, sizeof ts);
+    fprintf(fp, "%s %s:%llu %s %s: %s\n", ts, inc->source,
+            (unsigned long long)inc->evidence_line, hb_cause_name(inc->cause),
+            inc->rule_id ? inc->rule_id : "unclassified", inc->evidence);
+    fflush(fp);
 }
 
 static void json_key_str(struct hb_buf *b, const char *key, const char *v)

@@ -7,6 +7,7 @@
 #define HB_CODES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "hbscan.h"
 
@@ -23,14 +24,27 @@ struct hb_sdk_code {
     const char *meaning;
 };
 
-/* NULL when unknown. */
+/*
+ * NULL when unknown. For a number that changed meaning (403001, 403002)
+ * the modern (server >= 1.14) entry is returned; its note tells the old
+ * meaning. 500100/500101 are entries of their own (servers <= 1.13 only).
+ */
 const struct hb_server_code *hb_server_code_find(int code);
 const struct hb_server_code *hb_server_code_by_name(const char *name);
 const struct hb_sdk_code *hb_sdk_code_find(int code);
 const struct hb_sdk_code *hb_sdk_code_by_name(const char *name);
+/* Same, for a slice of n bytes (not NUL-terminated). */
+const struct hb_sdk_code *hb_sdk_code_by_name_n(const char *name, size_t n);
+/* True for the codes the SDK treats as success: 200000 ExecuteSuccess,
+   200001 DataNoChange, 200002 NoNeedUpdate, 400201 ExistedResource. */
+bool hb_server_code_ok(int code);
 const struct hb_server_code *hb_server_code_table(size_t *n);
 const struct hb_sdk_code *hb_sdk_code_table(size_t *n);
 /* gRPC canonical status name ("UNAVAILABLE") -> true when valid. */
 bool hb_grpc_status_valid(const char *name, size_t n);
+/* The canonical upper-case name for a gRPC status written either way
+   ("UNAVAILABLE" or grpc-go's "Unavailable", "Canceled" -> "CANCELLED");
+   NULL when name is not a status. */
+const char *hb_grpc_status_canonical(const char *name, size_t n);
 
 #endif

@@ -14,6 +14,12 @@ struct hb_command {
 
 int hb_cmd_scan(int argc, char **argv);
 int hb_cmd_rules(int argc, char **argv);
+int hb_cmd_query(int argc, char **argv);
+int hb_cmd_incidents(int argc, char **argv);
+int hb_cmd_merge(int argc, char **argv);
+int hb_cmd_db(int argc, char **argv);
+int hb_cmd_report(int argc, char **argv);
+int hb_cmd_config(int argc, char **argv);
 
 /* The table main.c dispatches on; NULL-terminated. */
 extern const struct hb_command hb_commands[];

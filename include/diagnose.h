@@ -33,6 +33,7 @@ struct hb_finding {
 struct hb_input_stats {
     uint64_t sources, bytes, lines, records, truncated, cut, incidents;
     unsigned input_errors;
+    const char *replayed_from; /* the database `report` read; NULL = a scan */
 };
 
 enum hb_report_format { HB_REPORT_TEXT, HB_REPORT_JSON, HB_REPORT_MARKDOWN };
@@ -43,15 +44,33 @@ struct hb_report_opts {
     int width;            /* text columns; 0 = 100 */
     unsigned max_evidence;/* per cause; 0 = 5 */
     bool verbose;
+    bool ascii;           /* text: ASCII sparkline and marks, no UTF-8 */
 };
+
+/*
+ * Fills o from the report flags shared by scan, report and config check:
+ * format "text" | "json" | "markdown" (also "md"; NULL = text), color
+ * "auto" | "always" | "never" (NULL = auto: colour when fd is a terminal
+ * and NO_COLOR is unset or empty), ascii forced by the caller or chosen when
+ * the locale (LC_ALL, LC_CTYPE, LANG) is not UTF-8. Other fields are zeroed.
+ * HB_EUSAGE with d filled for an unknown value.
+ */
+enum hb_status hb_report_opts_init(struct hb_report_opts *o,
+                                   const char *format, const char *color,
+                                   bool ascii, int fd, struct hb_diag *d);
 
 struct hb_dx; /* opaque */
 
 /*
  * rs may be NULL (config check alone). knowledge_dir: directory of the
- * knowledge YAML files; NULL = "knowledge" under the first rules dir.
- * Knowledge that cannot be read is reported on stderr once and the built-in
- * defaults are used.
+ * knowledge YAML files; NULL = "knowledge" beside the rule files of rs (the
+ * directory of its first rule), or the built-in tables when rs is NULL.
+ * Knowledge that cannot be read is reported on stderr once per process and
+ * the built-in defaults are used.
+ *
+ * Incidents replayed from the store carry rule_id but no hits: their rule
+ * metadata is looked up in rs (hb_rules_find); without it the incident's
+ * flat cause, severity and weight are used.
  */
 struct hb_dx *hb_dx_new(const struct hb_ruleset *rs, const char *knowledge_dir);
 void hb_dx_free(struct hb_dx *dx);
@@ -65,10 +84,14 @@ void hb_dx_report(struct hb_dx *dx, const struct hb_input_stats *st,
                   const struct hb_report_opts *o, FILE *out);
 
 /*
- * --fail-on: true when a hypothesis has severity >= the named severity, or
- * has the named cause. Valid after hb_dx_report or hb_dx_rank.
+ * --fail-on: true when a primary hypothesis (one supported by its own rule
+ * hits or findings, not only as an alternative) has severity >= the named
+ * severity, or has the named cause; "unknown" matches unclassified Polaris
+ * failures, "any" any hypothesis or unclassified failure. Ranks if needed.
  */
 bool hb_dx_fails(struct hb_dx *dx, const char *fail_on);
+/* True when fail_on names a severity, a cause, "unknown" or "any". */
+bool hb_dx_fail_on_valid(const char *fail_on);
 /* Ranks without printing (idempotent); number of hypotheses. */
 size_t hb_dx_rank(struct hb_dx *dx);
 /* The i-th ranked cause (tests); HB_CAUSE_NONE past the end. */

@@ -58,8 +58,10 @@ struct hb_fact {
     enum hb_fact_kind kind;
     char key[48];
     char value[96];
-    /* where the address was seen: "grpc-url", "connid", "address",
-       "refused", "config-url" ... (static string) */
+    /* where it was seen (static string). Addresses: "grpc-url",
+       "config-url", "connid", "address", "refused", "remote-addr",
+       "switched", "connect-to", "dial" (also copied into key). Versions:
+       "jar", "maven-path", "banner", "log". */
     const char *how;
 };
 

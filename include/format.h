@@ -8,6 +8,7 @@
 #define HB_FORMAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hbscan.h"
@@ -39,10 +40,22 @@ const struct hb_format *hb_format_find(const char *name);
 /*
  * Tries hint first (may be NULL), then every other format (unless
  * only_hint). Returns the format that parsed the line as a header, or NULL
- * when the line is not a header of any known format.
+ * when the line is not a header of any known format (h is then reset:
+ * empty slices, ts_ms HB_NO_TIME, pid -1). The catch-all "generic" is not
+ * tried ahead of the others even as the hint, so a precise format wins.
+ * Lines starting with TAB, "at ", "Caused by", "Suppressed:" or spaces not
+ * followed by a digit are rejected at once. No allocation; only a bounded
+ * window (about 1 KiB) after the timestamp and the last 40 bytes are read.
  */
 const struct hb_format *hb_format_parse(const struct hb_format *hint,
                                         bool only_hint, const char *line,
                                         size_t len, struct hb_header *h);
+
+/*
+ * Normalises a level word of any case ("warning", "Severe", "dpanic") to one
+ * of "TRACE" "DEBUG" "INFO" "WARN" "ERROR" "FATAL" in out (NUL-terminated).
+ * Returns false, leaving out untouched, when s..n is not a level word.
+ */
+bool hb_format_level(const char *s, size_t n, char out[6]);
 
 #endif

@@ -70,6 +70,15 @@ enum hb_status hb_reader_next(struct hb_reader *r, struct hb_line *line,
 enum hb_status hb_reader_skip(struct hb_reader *r, uint64_t offset,
                               uint64_t line, struct hb_diag *d);
 
+/*
+ * Follow mode: after HB_EOF, lets the next hb_reader_next read again from
+ * the file (which may have grown); a held partial line continues. With
+ * hold_partial false, a held partial line is returned as the last line
+ * (used before switching away from a rotated file). Returns false for a
+ * stream that cannot grow (gzip, or after an error).
+ */
+bool hb_reader_rearm(struct hb_reader *r, bool hold_partial);
+
 bool hb_reader_is_gzip(const struct hb_reader *r);
 /* Offset just past the last line returned (a held partial line excluded). */
 uint64_t hb_reader_offset(const struct hb_reader *r);

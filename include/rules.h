@@ -15,6 +15,8 @@
 #include "hbscan.h"
 #include "incident.h"
 #include "record.h"
+#include "util.h"
+#include "yamlcfg.h"
 
 #define HB_RULE_FILE_MAX (1024 * 1024) /* bytes per rule file */
 #define HB_YAML_MAX_DEPTH 32
@@ -47,19 +49,18 @@ struct hb_rule_stats {
 
 struct hb_ruleset; /* opaque */
 
-/* A list of load errors, each "file:line:col: message". */
-struct hb_errlist {
-    struct hb_diag *items; /* owned */
-    size_t n, cap;
-};
-void hb_errlist_fini(struct hb_errlist *e);
-void hb_errlist_print(const struct hb_errlist *e, FILE *fp);
+/* Load errors are collected in a struct hb_errlist (yamlcfg.h):
+   hb_errlist_fini, hb_errlist_print, hb_errlist_count. */
 
 /*
- * Loads every *.yaml / *.yml file of each directory, in name order (a
- * directory listed later may override a rule id of an earlier one: see
- * rules/README.md). Collects every error of every file in errs; returns
- * HB_EPARSE when there is at least one (the set is then NULL).
+ * Loads the rule layers in order. Each entry of dirs is a directory (its
+ * *.yaml / *.yml files, not subdirectories, in name order) or one file. A
+ * later layer may replace a rule id of an earlier one, or remove it with
+ * `disabled: true`; an id defined twice within one layer is an error (see
+ * rules/README.md). Collects every error of every file in errs ("path:
+ * line:col: message", sorted by position per file); returns HB_EPARSE when
+ * there is at least one (*out is then NULL), else HB_OK with *out owned by
+ * the caller (hb_rules_free). Zero layers give an empty set.
  */
 enum hb_status hb_rules_load(struct hb_ruleset **out, const char *const *dirs,
                              size_t ndirs, struct hb_errlist *errs);
@@ -74,32 +75,57 @@ const struct hb_rule_meta *hb_rules_find(const struct hb_ruleset *rs,
                                          const char *id);
 
 /*
+ * Appends rule i's gate and condition to out as YAML-like text, for
+ * `hbscan rules show`: a "literals:" line (declared, derived or none) then
+ * "match:" with the tree in evaluation order (cheap conditions first).
+ */
+void hb_rules_explain(const struct hb_ruleset *rs, size_t i,
+                      struct hb_buf *out);
+
+/*
  * The default directories: $HBSCAN_RULES (colon separated), else the build
- * tree's rules/ next to the binary, else $(PREFIX)/share/hbscan/rules.
+ * tree's rules/ (<bindir>/../rules or <bindir>/../../rules, bindir from
+ * argv0 when it holds a '/', else /proc/self/exe), else
+ * $(PREFIX)/share/hbscan/rules. Writes at most cap paths into dirs and
+ * returns how many; the strings are static, valid until the next call.
  */
 size_t hb_rules_default_dirs(const char **dirs, size_t cap, const char *argv0);
 
-struct hb_matcher; /* per thread: match data and scratch */
+/* Per thread: PCRE2 match data, match context (match limit, depth limit,
+   JIT stack), scratch hits and stats. rs is borrowed and must outlive it. */
+struct hb_matcher;
 struct hb_matcher *hb_matcher_new(const struct hb_ruleset *rs);
 void hb_matcher_free(struct hb_matcher *m);
 
 /*
  * Runs every rule over a record. Writes up to cap hits, strongest first
- * (weight, then severity, then rule order) and returns how many. only_rule
- * (may be NULL) restricts matching to one id.
+ * (weight, then severity, then rule order) and returns how many; each hit
+ * carries the named captures of the patterns that matched. only_rule (may
+ * be NULL) restricts matching to one id. A pattern that reaches a PCRE2
+ * limit counts as not matching (and in stats.limit_hits). Never fails.
  */
 int hb_matcher_run(struct hb_matcher *m, const struct hb_record *rec,
                    const struct hb_polaris *pol, const char *only_rule,
                    struct hb_hit *hits, int cap);
 
-/* Stats of rule i, summed over this matcher's runs. */
+/*
+ * Test hook: with the gate off, every rule is evaluated in full (no cheap
+ * pre-evaluation, no derived literal prefilter; declared `literals:` still
+ * apply since they are part of the rule). Results must not change.
+ */
+void hb_matcher_set_gate(struct hb_matcher *m, bool on);
+
+/* Stats of rule i (ruleset order), summed over this matcher's runs; NULL
+   when i is out of range. */
 const struct hb_rule_stats *hb_matcher_stats(const struct hb_matcher *m,
                                              size_t i);
 
 /*
- * Runs every rule's own samples through the whole pipeline (assembly,
- * extraction, matching). Prints each failure as "file:line: rule ID sample N:
- * what" to fp; returns the number of failures, *total the samples run.
+ * Runs every rule's own samples through the whole pipeline (unwrapping,
+ * assembly, extraction, matching), each also with the gate off to catch a
+ * prefilter that drops a real match. Prints each failure as "file:line:
+ * rule ID sample N: what" to fp; returns the number of failing samples and
+ * stores the number of samples run in *total (may be NULL).
  */
 size_t hb_rules_test_samples(const struct hb_ruleset *rs, FILE *fp,
                              size_t *total);

@@ -12,6 +12,7 @@
 
 #include "diagnose.h"
 #include "incident.h"
+#include "progress.h"
 #include "rules.h"
 #include "store.h"
 #include "util.h"
@@ -40,6 +41,7 @@ struct hb_scan {
     struct hb_store *store;
     struct hb_dx *dx;
     FILE *ndjson;                   /* one JSON object per incident */
+    FILE *live;                     /* one text line per incident (follow) */
     /* Optional extra sink, called for every incident (rules test). */
     void (*on_incident)(void *ctx, const struct hb_incident *inc,
                         const struct hb_record *rec);
@@ -47,6 +49,7 @@ struct hb_scan {
     struct hb_input_stats stats;
     unsigned input_errors;
     bool store_failed;              /* a store write failed: stop writing */
+    struct hb_progress *progress;   /* stderr progress line, or NULL */
 };
 
 /*
@@ -66,6 +69,25 @@ void hb_scan_fini(struct hb_scan *sc);
 /* Per-rule statistics summed over every matcher the scan used. */
 void hb_scan_rule_stats(const struct hb_scan *sc, size_t rule,
                         struct hb_rule_stats *out);
+
+/*
+ * Follow mode: one file read as it grows, like tail -F. hb_tail_poll reads
+ * what was appended (complete lines only), switches to the new file when
+ * the path now names another inode (rotation: the old file is drained
+ * first) and restarts at 0 when the file shrank (copytruncate); it commits
+ * the offset of every complete record, and returns the lines read.
+ * hb_tail_flush ends a pending record after a quiet interval. A path that
+ * does not exist yet is retried at every poll.
+ */
+struct hb_tail;
+struct hb_tail *hb_tail_open(struct hb_scan *sc, const char *path);
+uint64_t hb_tail_poll(struct hb_tail *t);
+void hb_tail_flush(struct hb_tail *t);
+const char *hb_tail_path(const struct hb_tail *t);
+void hb_tail_close(struct hb_tail *t);
+
+/* One incident as one human line: "time source:line cause rule: text". */
+void hb_incident_line(FILE *fp, const struct hb_incident *inc);
 
 /* One incident as a JSON object on one line (the NDJSON contract). */
 void hb_incident_json(struct hb_buf *b, const struct hb_incident *inc);

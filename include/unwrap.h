@@ -10,6 +10,7 @@
 #define HB_UNWRAP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "hbscan.h"
 #include "reader.h"
@@ -18,7 +19,11 @@
 
 struct hb_unwrap; /* opaque; one per source */
 
-/* mode: NULL/"auto" detects per line; "cri", "docker", "json", "none". */
+/*
+ * mode: NULL/"auto" detects per line; "cri", "docker", "json", "none".
+ * With "cri" and "docker" a JSON application record inside the payload is
+ * still rewritten. Returns NULL for any other mode name.
+ */
 struct hb_unwrap *hb_unwrap_new(const char *mode);
 void hb_unwrap_free(struct hb_unwrap *u);
 
@@ -33,6 +38,8 @@ bool hb_unwrap_feed(struct hb_unwrap *u, const struct hb_line *in,
                     struct hb_line *out);
 /* At end of input: returns true and a held partial line, if any. */
 bool hb_unwrap_flush(struct hb_unwrap *u, struct hb_line *out);
+/* Logical lines cut at HB_UNWRAP_MAX so far (their truncated flag is set). */
+uint64_t hb_unwrap_cut(const struct hb_unwrap *u);
 /* The wrapper seen most ("cri", "docker", "json") or NULL for none. */
 const char *hb_unwrap_kind(const struct hb_unwrap *u);
 

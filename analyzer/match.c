@@ -1,0 +1,1023 @@
+/*
+ * match.c - records against rules. Patterns are PCRE2 with JIT, run under a
+ * match limit, a depth limit and a bounded JIT stack, so one hostile line
+ * costs a bounded amount of work. Before any regex, each rule's gate runs:
+ * the cheap leaves (codes, names, events) evaluated in three-valued logic,
+ * then a memmem for the rule's literals (declared, or derived from its
+ * patterns), so most records never reach the regex engine.
+ */
+#include "rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rules_int.h"
+#include "util.h"
+
+#define MIN_DERIVED_LITERAL 3 /* shorter literals filter too little */
+
+/* ---- compiling ------------------------------------------------------------ */
+
+bool hb_regex_compile(struct hb_regex *rx, struct hb_arena *a,
+                      const char *pattern, size_t len, bool multiline,
+                      char *msg, size_t msgcap, size_t *offset)
+{
+    uint32_t opts = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+    PCRE2_SPTR table;
+    uint32_t entry = 0, i;
+    PCRE2_SIZE off = 0;
+    int err = 0;
+
+    memset(rx, 0, sizeof *rx);
+    *offset = 0;
+    if (multiline)
+        opts |= PCRE2_MULTILINE;
+    rx->code = pcre2_compile((PCRE2_SPTR)pattern, len, opts, &err, &off, NULL);
+    if (rx->code == NULL) {
+        PCRE2_UCHAR buf[200];
+
+        if (pcre2_get_error_message(err, buf, sizeof buf) < 0)
+            snprintf((char *)buf, sizeof buf, "error %d", err);
+        snprintf(msg, msgcap, "%s", (const char *)buf);
+        *offset = off;
+        return false;
+    }
+    /* a pattern JIT cannot compile still runs in the interpreter */
+    (void)pcre2_jit_compile(rx->code, PCRE2_JIT_COMPLETE);
+    rx->pattern = hb_arena_strndup(a, pattern, len);
+    pcre2_pattern_info(rx->code, PCRE2_INFO_CAPTURECOUNT, &rx->ngroups);
+    pcre2_pattern_info(rx->code, PCRE2_INFO_NAMECOUNT, &rx->nnames);
+    if (rx->nnames == 0)
+        return true;
+    pcre2_pattern_info(rx->code, PCRE2_INFO_NAMEENTRYSIZE, &entry);
+    pcre2_pattern_info(rx->code, PCRE2_INFO_NAMETABLE, &table);
+    rx->names = hb_arena_alloc(a, rx->nnames * sizeof *rx->names);
+    for (i = 0; i < rx->nnames; i++) {
+        PCRE2_SPTR e = table + (size_t)i * entry;
+        const char *name = (const char *)e + 2;
+
+        rx->names[i].group = ((uint32_t)e[0] << 8) | e[1];
+        if (strlen(name) >= sizeof rx->names[i].name) {
+            snprintf(msg, msgcap, "capture name '%s' is longer than %zu "
+                                  "characters",
+                     name, sizeof rx->names[i].name - 1);
+            hb_regex_fini(rx);
+            return false;
+        }
+        snprintf(rx->names[i].name, sizeof rx->names[i].name, "%s", name);
+    }
+    return true;
+}
+
+void hb_regex_fini(struct hb_regex *rx)
+{
+    pcre2_code_free(rx->code);
+    rx->code = NULL;
+}
+
+/* ---- required literals ---------------------------------------------------- */
+
+static bool is_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+/* Escapes that take no argument and stand for a class or an assertion. */
+static bool plain_escape(char c)
+{
+    return strchr("dDwWsSbBhHvVRXAzZGKnrtfea", c) != NULL;
+}
+
+/* Skips "{...}" at p[i] if present; returns the index after it. */
+static size_t skip_braces(const char *p, size_t n, size_t i, char open,
+                          char close)
+{
+    if (i < n && p[i] == open) {
+        while (i < n && p[i] != close)
+            i++;
+        if (i < n)
+            i++;
+    }
+    return i;
+}
+
+/* A counted quantifier "{n}", "{n,}", "{n,m}" at p[i]: its minimum, and the
+   index after it; -1 when p[i] does not start one. */
+static long counted_quantifier(const char *p, size_t n, size_t i, size_t *end)
+{
+    long lo = 0;
+    size_t j = i + 1;
+    bool digits = false;
+
+    while (j < n && p[j] >= '0' && p[j] <= '9') {
+        lo = lo * 10 + (p[j] - '0');
+        if (lo > 100000)
+            lo = 100000;
+        j++;
+        digits = true;
+    }
+    if (!digits)
+        return -1;
+    if (j < n && p[j] == ',') {
+        j++;
+        while (j < n && p[j] >= '0' && p[j] <= '9')
+            j++;
+    }
+    if (j >= n || p[j] != '}')
+        return -1;
+    *end = j + 1;
+    return lo;
+}
+
+struct litscan {
+    char cur[256];        /* the run being read */
+    size_t ncur;
+    bool cur_caseless;
+    size_t lastlen;       /* bytes of the last literal character in cur, 0 =
+                             the last token was not a literal */
+    char best[256];       /* the longest run of the current branch */
+    size_t nbest;
+    bool best_caseless;
+    bool caseless;        /* (?i) in force at the top level */
+    size_t min;           /* shortest literal worth keeping */
+    struct hb_litset *out;
+    bool failed;
+};
+
+static void lit_flush(struct litscan *s)
+{
+    if (s->ncur > s->nbest) {
+        memcpy(s->best, s->cur, s->ncur);
+        s->nbest = s->ncur;
+        s->best_caseless = s->cur_caseless;
+    }
+    s->ncur = 0;
+    s->lastlen = 0;
+}
+
+/*
+ * Under (?i) only ASCII letters other than k and s go into a literal:
+ * PCRE2 folds K with U+212A and S with U+017F, and any other non-ASCII
+ * character may fold to a different byte sequence.
+ */
+static bool caseless_ok(unsigned char c)
+{
+    return c < 0x80 && c != 'k' && c != 'K' && c != 's' && c != 'S';
+}
+
+static void lit_add(struct litscan *s, const char *c, size_t n)
+{
+    if (s->caseless && (n != 1 || !caseless_ok((unsigned char)c[0]))) {
+        lit_flush(s);
+        return;
+    }
+    if (s->ncur + n >= sizeof s->cur)
+        lit_flush(s);
+    if (s->ncur == 0)
+        s->cur_caseless = s->caseless;
+    memcpy(s->cur + s->ncur, c, n);
+    if (s->caseless && c[0] >= 'A' && c[0] <= 'Z')
+        s->cur[s->ncur] = (char)(c[0] - 'A' + 'a');
+    s->ncur += n;
+    s->lastlen = n;
+}
+
+/* A quantifier follows the last token: min is its minimum repeat count. */
+static void lit_quantified(struct litscan *s, long min)
+{
+    if (s->lastlen && min == 0)
+        s->ncur -= s->lastlen; /* the character is optional */
+    lit_flush(s);
+}
+
+/* A top-level alternative ends: it must have contributed a literal. */
+static void lit_branch(struct litscan *s)
+{
+    struct hb_litset *o = s->out;
+
+    lit_flush(s);
+    if (s->nbest < s->min || o->n == HB_RULE_MAX_LITERALS) {
+        s->failed = true;
+        return;
+    }
+    memcpy(o->lit[o->n], s->best, s->nbest);
+    o->lit[o->n][s->nbest] = '\0';
+    o->caseless[o->n] = s->best_caseless;
+    o->n++;
+    s->nbest = 0;
+}
+
+/* The length of the UTF-8 sequence starting with byte c (1 for others). */
+static size_t utf8_len(unsigned char c)
+{
+    if (c >= 0xf0 && c < 0xf8)
+        return 4;
+    if (c >= 0xe0)
+        return c < 0xf0 ? 3 : 1;
+    if (c >= 0xc0)
+        return 2;
+    return 1;
+}
+
+/*
+ * The literals one of which every match must contain: for each top-level
+ * alternative, its longest run of literal characters outside every group
+ * (a group may be optional). Runs under a top-level (?i) are caseless and
+ * kept in lower case. Gives up (returns false) on anything that makes this
+ * unreliable: (?x), \Q...\E, start-of-pattern verbs, unknown escapes,
+ * an alternative without a literal of min bytes.
+ */
+bool hb_regex_literals(const char *p, size_t min, struct hb_litset *out)
+{
+    struct litscan s;
+    size_t n = strlen(p), i = 0, j;
+    int depth = 0;
+    long lo;
+
+    memset(&s, 0, sizeof s);
+    memset(out, 0, sizeof *out);
+    s.min = min ? min : 1;
+    s.out = out;
+    while (i < n) {
+        char c = p[i];
+
+        if (c == '\\') {
+            char e = i + 1 < n ? p[i + 1] : '\0';
+
+            if (e == '\0')
+                return false;
+            if (!is_alnum(e)) {
+                if (depth == 0)
+                    lit_add(&s, &p[i + 1], 1);
+                i += 2;
+                continue;
+            }
+            lit_flush(&s);
+            i += 2;
+            if (e == 'Q')
+                return false;
+            if (plain_escape(e))
+                continue;
+            /* escapes with an argument: skip it so it is not read as text */
+            switch (e) {
+            case 'x':
+                if (i < n && p[i] == '{')
+                    i = skip_braces(p, n, i, '{', '}');
+                else
+                    for (j = 0; j < 2 && i < n && strchr("0123456789abcdefABCDEF", p[i]); j++)
+                        i++;
+                break;
+            case 'o':
+            case 'N':
+            case 'p':
+            case 'P':
+                if (i < n && p[i] == '{')
+                    i = skip_braces(p, n, i, '{', '}');
+                else if (e == 'p' || e == 'P')
+                    i++;
+                break;
+            case 'c':
+                i++;
+                break;
+            case 'g':
+            case 'k':
+                if (i < n && (p[i] == '{' || p[i] == '<' || p[i] == '\''))
+                    i = skip_braces(p, n, i, p[i],
+                                    p[i] == '{' ? '}' : p[i] == '<' ? '>' : '\'');
+                else
+                    while (i < n && (p[i] == '-' || p[i] == '+' ||
+                                     (p[i] >= '0' && p[i] <= '9')))
+                        i++;
+                break;
+            default:
+                if (e >= '0' && e <= '9') {
+                    while (i < n && p[i] >= '0' && p[i] <= '9')
+                        i++;
+                    break;
+                }
+                return false; /* an escape we do not know: be safe */
+            }
+            continue;
+        }
+        switch (c) {
+        case '[':
+            lit_flush(&s);
+            j = i + 1;
+            if (j < n && p[j] == '^')
+                j++;
+            if (j < n && p[j] == ']')
+                j++;
+            while (j < n && p[j] != ']') {
+                if (p[j] == '\\')
+                    j++;
+                else if (p[j] == '[' && j + 1 < n && p[j + 1] == ':') {
+                    const char *end = strstr(p + j + 2, ":]");
+
+                    if (end)
+                        j = (size_t)(end - p) + 1;
+                }
+                j++;
+            }
+            if (j >= n)
+                return false;
+            i = j + 1;
+            continue;
+        case '(':
+            lit_flush(&s);
+            if (i + 1 < n && p[i + 1] == '*')
+                return false;
+            if (i + 1 < n && p[i + 1] == '?') {
+                j = i + 2;
+                if (j < n && p[j] == '#') {
+                    while (i < n && p[i] != ')')
+                        i++;
+                    i++;
+                    continue;
+                }
+                /* inline options "(?imsx-imsx)" or "(?i:...)" */
+                while (j < n && (is_alnum(p[j]) || p[j] == '-' || p[j] == '^'))
+                    j++;
+                if (j > i + 2 && j < n && p[j] == ')') {
+                    bool on = true;
+                    size_t k;
+
+                    /* "(?i)" changes the rest of the enclosing group; at
+                       the top level that is what we read literals from.
+                       "(?i:...)" is a group like any other. */
+                    for (k = i + 2; k < j && depth == 0; k++) {
+                        if (p[k] == '-' || p[k] == '^')
+                            on = p[k] == '-' ? false : true;
+                        if (p[k] == 'x' && on)
+                            return false;
+                        if (p[k] == 'i')
+                            s.caseless = on;
+                        if (p[k] == '^')
+                            s.caseless = false; /* (?^) unsets all */
+                    }
+                    i = j + 1;
+                    continue;
+                }
+            }
+            depth++;
+            i++;
+            continue;
+        case ')':
+            lit_flush(&s);
+            if (--depth < 0)
+                return false;
+            i++;
+            continue;
+        case '|':
+            if (depth == 0) {
+                lit_branch(&s);
+                if (s.failed)
+                    return false;
+            }
+            i++;
+            continue;
+        case '.':
+        case '^':
+        case '$':
+            lit_flush(&s);
+            i++;
+            continue;
+        case '?':
+        case '*':
+        case '+':
+            lit_quantified(&s, c == '+' ? 1 : 0);
+            i++;
+            if (i < n && (p[i] == '?' || p[i] == '+'))
+                i++; /* lazy or possessive */
+            continue;
+        case '{':
+            lo = counted_quantifier(p, n, i, &j);
+            if (lo >= 0) {
+                lit_quantified(&s, lo);
+                i = j;
+                if (i < n && (p[i] == '?' || p[i] == '+'))
+                    i++;
+                continue;
+            }
+            break; /* a literal '{' */
+        default:
+            break;
+        }
+        j = utf8_len((unsigned char)c);
+        if (i + j > n)
+            j = n - i;
+        if (depth == 0)
+            lit_add(&s, &p[i], j);
+        i += j;
+    }
+    if (depth != 0)
+        return false;
+    lit_branch(&s);
+    if (s.failed)
+        out->n = 0;
+    return !s.failed;
+}
+
+/* ---- preparing a rule: order and gate ------------------------------------- */
+
+static void prepare_cond(struct hb_cond *c)
+{
+    size_t i, j;
+
+    if (c->op == HB_COND_LEAF) {
+        c->cost = hb_leaf_table[c->leaf].cost;
+        c->has_regex = hb_leaf_table[c->leaf].type == HB_LT_REGEX;
+        return;
+    }
+    c->cost = 0;
+    c->has_regex = false;
+    for (i = 0; i < c->nkids; i++) {
+        prepare_cond(c->kids[i]);
+        c->cost += c->kids[i]->cost;
+        c->has_regex |= c->kids[i]->has_regex;
+    }
+    /* stable insertion sort, cheap first: the same truth value, and the
+       captures of equal-cost regexes keep the written order */
+    for (i = 1; i < c->nkids; i++) {
+        struct hb_cond *k = c->kids[i];
+
+        for (j = i; j > 0 && c->kids[j - 1]->cost > k->cost; j--)
+            c->kids[j] = c->kids[j - 1];
+        c->kids[j] = k;
+    }
+}
+
+static size_t gate_minlen(const struct hb_litset *g)
+{
+    size_t i, m = (size_t)-1;
+
+    for (i = 0; i < g->n; i++)
+        if (strlen(g->lit[i]) < m)
+            m = strlen(g->lit[i]);
+    return g->n ? m : 0;
+}
+
+/* A set of literals one of which every match of c contains; n = 0 when c
+   promises none. */
+static void derive_gate(const struct hb_cond *c, struct hb_litset *g)
+{
+    struct hb_litset k;
+    size_t i, j;
+
+    g->n = 0;
+    switch (c->op) {
+    case HB_COND_LEAF:
+        if (hb_leaf_table[c->leaf].type != HB_LT_REGEX ||
+            !hb_leaf_table[c->leaf].in_text)
+            return;
+        if (!hb_regex_literals(c->rx.pattern, MIN_DERIVED_LITERAL, g))
+            g->n = 0;
+        return;
+    case HB_COND_ALL:
+        /* any conjunct's gate will do: take the most selective */
+        for (i = 0; i < c->nkids; i++) {
+            derive_gate(c->kids[i], &k);
+            if (k.n == 0)
+                continue;
+            if (g->n == 0 || gate_minlen(&k) > gate_minlen(g) ||
+                (gate_minlen(&k) == gate_minlen(g) && k.n < g->n))
+                *g = k;
+        }
+        return;
+    case HB_COND_ANY:
+        /* every alternative needs a gate; the gate is their union */
+        for (i = 0; i < c->nkids; i++) {
+            derive_gate(c->kids[i], &k);
+            if (k.n == 0 || g->n + k.n > HB_RULE_MAX_LITERALS) {
+                g->n = 0;
+                return;
+            }
+            for (j = 0; j < k.n; j++) {
+                memcpy(g->lit[g->n], k.lit[j], sizeof g->lit[0]);
+                g->caseless[g->n] = k.caseless[j];
+                g->n++;
+            }
+        }
+        return;
+    case HB_COND_NOT:
+        return;
+    }
+}
+
+static void set_lengths(struct hb_rule *r)
+{
+    size_t i;
+
+    r->lit_len = hb_arena_alloc(&r->arena,
+                                (r->nliterals ? r->nliterals : 1) *
+                                    sizeof *r->lit_len);
+    for (i = 0; i < r->nliterals; i++)
+        r->lit_len[i] = strlen(r->literals[i]);
+}
+
+void hb_match_prepare(struct hb_rule *r)
+{
+    struct hb_litset *g;
+    size_t i;
+
+    if (r->cond == NULL)
+        return;
+    prepare_cond(r->cond);
+    if (r->literals_declared) {
+        set_lengths(r);
+        return;
+    }
+    g = hb_xmalloc(sizeof *g);
+    derive_gate(r->cond, g);
+    r->nliterals = 0;
+    if (g->n > 0) {
+        r->literals = hb_arena_alloc(&r->arena, g->n * sizeof *r->literals);
+        r->lit_caseless = hb_arena_alloc(&r->arena,
+                                         g->n * sizeof *r->lit_caseless);
+        for (i = 0; i < g->n; i++) {
+            r->literals[i] = hb_arena_strdup(&r->arena, g->lit[i]);
+            r->lit_caseless[i] = g->caseless[i];
+        }
+        r->nliterals = g->n;
+    }
+    free(g);
+    set_lengths(r);
+}
+
+/* ---- the matcher ---------------------------------------------------------- */
+
+struct ranked {
+    struct hb_hit *hit;
+    double weight;
+    int severity;
+    size_t index;
+};
+
+struct hb_matcher {
+    const struct hb_ruleset *rs; /* borrowed */
+    pcre2_match_data *md;        /* owned, like everything below */
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jit;
+    struct hb_rule_stats *stats; /* rs->n */
+    struct hb_hit *hits;         /* rs->n: this record's hits */
+    struct ranked *rank;         /* rs->n */
+    struct hb_buf lower;         /* the record text lower-cased */
+    bool lower_valid;            /* lower holds this record's text */
+    bool gate;
+};
+
+/* What a record offers to the leaves. */
+struct subject {
+    const struct hb_record *rec;
+    const struct hb_polaris *pol;
+    struct hb_rule_stats *st;
+};
+
+struct hb_matcher *hb_matcher_new(const struct hb_ruleset *rs)
+{
+    struct hb_matcher *m = hb_xcalloc(1, sizeof *m);
+    size_t n = rs->n ? rs->n : 1;
+
+    m->rs = rs;
+    m->md = pcre2_match_data_create(rs->max_groups + 1, NULL);
+    m->mctx = pcre2_match_context_create(NULL);
+    m->jit = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+    if (m->md == NULL || m->mctx == NULL)
+        hb_die("pcre2: out of memory");
+    pcre2_set_match_limit(m->mctx, HB_MATCH_LIMIT);
+    pcre2_set_depth_limit(m->mctx, HB_DEPTH_LIMIT);
+    if (m->jit)
+        pcre2_jit_stack_assign(m->mctx, NULL, m->jit);
+    m->stats = hb_xcalloc(n, sizeof *m->stats);
+    m->hits = hb_xcalloc(n, sizeof *m->hits);
+    m->rank = hb_xcalloc(n, sizeof *m->rank);
+    hb_buf_init(&m->lower);
+    m->gate = true;
+    return m;
+}
+
+void hb_matcher_free(struct hb_matcher *m)
+{
+    if (m == NULL)
+        return;
+    pcre2_match_data_free(m->md);
+    pcre2_match_context_free(m->mctx);
+    pcre2_jit_stack_free(m->jit);
+    free(m->stats);
+    free(m->hits);
+    free(m->rank);
+    hb_buf_fini(&m->lower);
+    free(m);
+}
+
+void hb_matcher_set_gate(struct hb_matcher *m, bool on)
+{
+    m->gate = on;
+}
+
+const struct hb_rule_stats *hb_matcher_stats(const struct hb_matcher *m,
+                                             size_t i)
+{
+    return i < m->rs->n ? &m->stats[i] : NULL;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void add_capture(struct hb_hit *hit, const char *name, const char *v,
+                        size_t n)
+{
+    struct hb_capture *c;
+    int i;
+
+    for (i = 0; i < hit->ncaps; i++)
+        if (strcmp(hit->caps[i].name, name) == 0)
+            return; /* the first value of a name wins */
+    if (hit->ncaps >= HB_MAX_CAPS)
+        return;
+    c = &hit->caps[hit->ncaps++];
+    snprintf(c->name, sizeof c->name, "%s", name);
+    if (n > HB_CAP_VALUE_MAX) {
+        n = HB_CAP_VALUE_MAX;
+        /* do not cut a UTF-8 sequence in two */
+        while (n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80)
+            n--;
+    }
+    hb_strlcpy(c->value, v, n, sizeof c->value);
+}
+
+/* One pattern over one string; records captures on a match. */
+static bool run_regex(struct hb_matcher *m, struct subject *x,
+                      const struct hb_regex *rx, struct hb_str s,
+                      struct hb_hit *hit)
+{
+    uint64_t t0 = now_ns();
+    PCRE2_SIZE *ov;
+    uint32_t i, npairs;
+    int rc;
+
+    rc = pcre2_match(rx->code, (PCRE2_SPTR)(s.p ? s.p : ""), s.n, 0, 0, m->md,
+                     m->mctx);
+    x->st->nanos += now_ns() - t0;
+    if (rc < 0) {
+        if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+            rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)
+            x->st->limit_hits++;
+        return false;
+    }
+    if (rx->nnames == 0 || hit == NULL)
+        return true;
+    ov = pcre2_get_ovector_pointer(m->md);
+    npairs = rc == 0 ? pcre2_get_ovector_count(m->md) : (uint32_t)rc;
+    for (i = 0; i < rx->nnames; i++) {
+        uint32_t g = rx->names[i].group;
+
+        if (g >= npairs || ov[2 * g] == PCRE2_UNSET)
+            continue;
+        add_capture(hit, rx->names[i].name, s.p + ov[2 * g],
+                    ov[2 * g + 1] - ov[2 * g]);
+    }
+    return true;
+}
+
+static bool has(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+static struct hb_str cstr(const char *s)
+{
+    return (struct hb_str){s, s ? strlen(s) : 0};
+}
+
+static bool leaf_regex(struct hb_matcher *m, struct subject *x,
+                       const struct hb_cond *c, struct hb_hit *hit)
+{
+    const struct hb_record *rec = x->rec;
+    const struct hb_polaris *pol = x->pol;
+    const struct hb_regex *rx = &c->rx;
+    int i;
+
+    switch (c->leaf) {
+    case HB_LEAF_MESSAGE:
+        if (rec->hdr.message.p == NULL || strcmp(rec->format, "plain") == 0)
+            return run_regex(m, x, rx, rec->head, hit);
+        return run_regex(m, x, rx, rec->hdr.message, hit);
+    case HB_LEAF_HEAD:
+        return run_regex(m, x, rx, rec->head, hit);
+    case HB_LEAF_TEXT:
+        return run_regex(m, x, rx, rec->text, hit);
+    case HB_LEAF_EXCEPTION:
+        for (i = 0; i < rec->nchain; i++)
+            if (run_regex(m, x, rx, rec->chain[i].cls, hit))
+                return true;
+        return false;
+    case HB_LEAF_EXCEPTION_MESSAGE:
+        for (i = 0; i < rec->nchain; i++)
+            if (rec->chain[i].msg.p &&
+                run_regex(m, x, rx, rec->chain[i].msg, hit))
+                return true;
+        return false;
+    case HB_LEAF_ROOT_EXCEPTION:
+        return rec->nchain > 0 &&
+               run_regex(m, x, rx, rec->chain[rec->nchain - 1].cls, hit);
+    case HB_LEAF_LOGGER:
+        return rec->hdr.logger.n > 0 &&
+               run_regex(m, x, rx, rec->hdr.logger, hit);
+    case HB_LEAF_THREAD:
+        return rec->hdr.thread.n > 0 &&
+               run_regex(m, x, rx, rec->hdr.thread, hit);
+    case HB_LEAF_SERVER_INFO:
+        return has(pol->server_info) &&
+               run_regex(m, x, rx, cstr(pol->server_info), hit);
+    case HB_LEAF_GRPC_DESC:
+        return has(pol->grpc_desc) &&
+               run_regex(m, x, rx, cstr(pol->grpc_desc), hit);
+    case HB_LEAF_SERVER_ADDR:
+        return has(pol->server_addr) &&
+               run_regex(m, x, rx, cstr(pol->server_addr), hit);
+    case HB_LEAF_SOURCE:
+        return has(rec->source) && run_regex(m, x, rx, cstr(rec->source), hit);
+    default:
+        return false;
+    }
+}
+
+static bool in_ranges(const struct hb_cond *c, long v)
+{
+    size_t i;
+
+    if (v == 0)
+        return false;
+    for (i = 0; i < c->nvals; i++)
+        if (v >= c->ranges[i].lo && v <= c->ranges[i].hi)
+            return true;
+    return false;
+}
+
+/* A code leaf matches the headline code or any code of that kind seen. */
+static bool code_leaf(const struct hb_cond *c, const struct hb_polaris *pol,
+                      int headline, enum hb_code_kind kind)
+{
+    int i;
+
+    if (in_ranges(c, headline))
+        return true;
+    for (i = 0; i < pol->ncodes && i < HB_MAX_CODES; i++)
+        if (pol->codes[i].kind == kind && in_ranges(c, pol->codes[i].num))
+            return true;
+    return false;
+}
+
+static bool in_names(const struct hb_cond *c, const char *s)
+{
+    size_t i;
+
+    if (!has(s))
+        return false;
+    for (i = 0; i < c->nvals; i++)
+        if (strcmp(c->names[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* The leaves that need no regex. */
+static bool leaf_cheap(const struct subject *x, const struct hb_cond *c)
+{
+    const struct hb_polaris *pol = x->pol;
+    size_t i;
+
+    switch (c->leaf) {
+    case HB_LEAF_LEVEL:
+        return in_names(c, x->rec->hdr.level);
+    case HB_LEAF_SDK_CODE:
+        return code_leaf(c, pol, pol->sdk_code, HB_CODE_SDK);
+    case HB_LEAF_SDK_NAME:
+        return in_names(c, pol->sdk_name);
+    case HB_LEAF_SERVER_CODE:
+        return code_leaf(c, pol, pol->server_code, HB_CODE_SERVER);
+    case HB_LEAF_GO_CODE:
+        return code_leaf(c, pol, pol->go_code, HB_CODE_GO);
+    case HB_LEAF_GRPC_STATUS:
+        return in_names(c, pol->grpc_status);
+    case HB_LEAF_EVENT:
+        for (i = 0; i < c->nvals; i++)
+            if ((int)pol->event == c->events[i])
+                return true;
+        return false;
+    case HB_LEAF_FORMAT:
+        return in_names(c, x->rec->format ? x->rec->format : "plain");
+    case HB_LEAF_POLARIS:
+        return pol->polaris == c->flag;
+    case HB_LEAF_FAILURE:
+        return pol->failure == c->flag;
+    default:
+        return false;
+    }
+}
+
+enum tri { T_FALSE, T_TRUE, T_UNKNOWN };
+
+/* The cheap leaves only; a regex leaf is unknown (Kleene logic). */
+static enum tri pre_eval(const struct subject *x, const struct hb_cond *c)
+{
+    enum tri res, r;
+    size_t i;
+
+    switch (c->op) {
+    case HB_COND_LEAF:
+        if (hb_leaf_table[c->leaf].type == HB_LT_REGEX)
+            return T_UNKNOWN;
+        return leaf_cheap(x, c) ? T_TRUE : T_FALSE;
+    case HB_COND_ALL:
+        res = T_TRUE;
+        for (i = 0; i < c->nkids; i++) {
+            r = pre_eval(x, c->kids[i]);
+            if (r == T_FALSE)
+                return T_FALSE;
+            if (r == T_UNKNOWN)
+                res = T_UNKNOWN;
+        }
+        return res;
+    case HB_COND_ANY:
+        res = T_FALSE;
+        for (i = 0; i < c->nkids; i++) {
+            r = pre_eval(x, c->kids[i]);
+            if (r == T_TRUE)
+                return T_TRUE;
+            if (r == T_UNKNOWN)
+                res = T_UNKNOWN;
+        }
+        return res;
+    case HB_COND_NOT:
+        r = pre_eval(x, c->kids[0]);
+        return r == T_UNKNOWN ? T_UNKNOWN : r == T_TRUE ? T_FALSE : T_TRUE;
+    }
+    return T_UNKNOWN;
+}
+
+/* Full evaluation; captures of a subtree that turns out false are undone. */
+static bool eval(struct hb_matcher *m, struct subject *x,
+                 const struct hb_cond *c, struct hb_hit *hit)
+{
+    int mark = hit->ncaps;
+    size_t i;
+
+    switch (c->op) {
+    case HB_COND_LEAF:
+        if (hb_leaf_table[c->leaf].type == HB_LT_REGEX)
+            return leaf_regex(m, x, c, hit);
+        return leaf_cheap(x, c);
+    case HB_COND_ALL:
+        for (i = 0; i < c->nkids; i++) {
+            if (!eval(m, x, c->kids[i], hit)) {
+                hit->ncaps = mark;
+                return false;
+            }
+        }
+        return true;
+    case HB_COND_ANY:
+        for (i = 0; i < c->nkids; i++) {
+            if (eval(m, x, c->kids[i], hit))
+                return true;
+            hit->ncaps = mark;
+        }
+        return false;
+    case HB_COND_NOT: {
+        bool r = eval(m, x, c->kids[0], hit);
+
+        hit->ncaps = mark; /* nothing under a not is evidence */
+        return !r;
+    }
+    }
+    return false;
+}
+
+/* The record text in ASCII lower case, made once per record on demand. */
+static struct hb_str lowered(struct hb_matcher *m, struct hb_str text)
+{
+    size_t i;
+
+    if (!m->lower_valid) {
+        hb_buf_reset(&m->lower);
+        hb_buf_append(&m->lower, text.p ? text.p : "", text.n);
+        for (i = 0; i < m->lower.len; i++)
+            if (m->lower.data[i] >= 'A' && m->lower.data[i] <= 'Z')
+                m->lower.data[i] = (char)(m->lower.data[i] - 'A' + 'a');
+        m->lower_valid = true;
+    }
+    return (struct hb_str){m->lower.data, m->lower.len};
+}
+
+/*
+ * memmem for short needles in short haystacks (a log record): memchr to the
+ * needle's first byte, then compare. glibc's two-way memmem spends more on
+ * its setup than on the search at these sizes.
+ */
+static bool find_lit(const char *h, size_t hn, const char *lit, size_t n)
+{
+    const char *p = h, *end;
+
+    if (n == 0)
+        return true;
+    if (h == NULL || n > hn)
+        return false;
+    end = h + (hn - n) + 1;
+    while (p < end) {
+        p = memchr(p, lit[0], (size_t)(end - p));
+        if (p == NULL)
+            return false;
+        /* the last byte first: it rules out most candidates */
+        if (p[n - 1] == lit[n - 1] && memcmp(p + 1, lit + 1, n - 1) == 0)
+            return true;
+        p++;
+    }
+    return false;
+}
+
+static bool has_literal(struct hb_matcher *m, const struct hb_rule *r,
+                        struct hb_str text)
+{
+    size_t i;
+
+    for (i = 0; i < r->nliterals; i++) {
+        struct hb_str t = text;
+
+        if (r->lit_caseless && r->lit_caseless[i])
+            t = lowered(m, text);
+        if (find_lit(t.p, t.n, r->literals[i], r->lit_len[i]))
+            return true;
+    }
+    return false;
+}
+
+static bool rule_matches(struct hb_matcher *m, const struct hb_rule *r,
+                         struct subject *x, struct hb_hit *hit)
+{
+    enum tri pre = T_UNKNOWN;
+
+    hit->rule = &r->meta;
+    hit->ncaps = 0;
+    if (m->gate) {
+        pre = pre_eval(x, r->cond);
+        if (pre == T_FALSE)
+            return false;
+    }
+    /* declared literals are part of the rule; derived ones only a filter */
+    if ((m->gate || r->literals_declared) && r->nliterals &&
+        !has_literal(m, r, x->rec->text))
+        return false;
+    x->st->tried++;
+    if (pre == T_TRUE && !r->cond->has_regex)
+        return true;
+    return eval(m, x, r->cond, hit);
+}
+
+static int rank_cmp(const void *pa, const void *pb)
+{
+    const struct ranked *a = pa, *b = pb;
+
+    if (a->weight != b->weight)
+        return a->weight > b->weight ? -1 : 1;
+    if (a->severity != b->severity)
+        return a->severity > b->severity ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+int hb_matcher_run(struct hb_matcher *m, const struct hb_record *rec,
+                   const struct hb_polaris *pol, const char *only_rule,
+                   struct hb_hit *hits, int cap)
+{
+    const struct hb_ruleset *rs = m->rs;
+    struct subject x = {rec, pol, NULL};
+    size_t i, n = 0;
+    int k;
+
+    m->lower_valid = false;
+    for (i = 0; i < rs->n; i++) {
+        const struct hb_rule *r = rs->rules[i];
+
+        if (only_rule && strcmp(r->meta.id, only_rule) != 0)
+            continue;
+        x.st = &m->stats[i];
+        if (!rule_matches(m, r, &x, &m->hits[n]))
+            continue;
+        m->stats[i].hits++;
+        m->rank[n].hit = &m->hits[n];
+        m->rank[n].weight = r->meta.weight;
+        m->rank[n].severity = (int)r->meta.severity;
+        m->rank[n].index = i;
+        n++;
+    }
+    if (n > 1)
+        qsort(m->rank, n, sizeof *m->rank, rank_cmp);
+    for (k = 0; k < cap && (size_t)k < n; k++)
+        hits[k] = *m->rank[k].hit;
+    return k;
+}

@@ -1,0 +1,168 @@
+/*
+ * rules_int.h - the inside of a ruleset, shared by rules.c (YAML to rules),
+ * match.c (PCRE2, gates, evaluation), rules_samples.c and their tests.
+ * Nothing outside the rules module includes this.
+ */
+#ifndef HB_RULES_INT_H
+#define HB_RULES_INT_H
+
+#ifndef PCRE2_CODE_UNIT_WIDTH
+#define PCRE2_CODE_UNIT_WIDTH 8
+#endif
+#include <pcre2.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "rules.h"
+
+#define HB_RULE_ID_MAX 96
+#define HB_RULE_MAX_LITERALS 16
+#define HB_MATCH_LIMIT 1000000u /* pcre2 match (backtracking) limit */
+#define HB_DEPTH_LIMIT 10000u   /* pcre2 depth (heap frames) limit */
+#define HB_CAP_VALUE_MAX 127    /* bytes kept of a capture value */
+
+/* The condition leaves, in the order of hb_leaf_table. */
+enum hb_leaf {
+    /* regex leaves */
+    HB_LEAF_MESSAGE,
+    HB_LEAF_HEAD,
+    HB_LEAF_TEXT,
+    HB_LEAF_EXCEPTION,
+    HB_LEAF_EXCEPTION_MESSAGE,
+    HB_LEAF_ROOT_EXCEPTION,
+    HB_LEAF_LOGGER,
+    HB_LEAF_THREAD,
+    HB_LEAF_SERVER_INFO,
+    HB_LEAF_GRPC_DESC,
+    HB_LEAF_SERVER_ADDR,
+    HB_LEAF_SOURCE,
+    /* list leaves */
+    HB_LEAF_LEVEL,
+    HB_LEAF_SDK_CODE,
+    HB_LEAF_SDK_NAME,
+    HB_LEAF_SERVER_CODE,
+    HB_LEAF_GO_CODE,
+    HB_LEAF_GRPC_STATUS,
+    HB_LEAF_EVENT,
+    HB_LEAF_FORMAT,
+    HB_LEAF_POLARIS,
+    HB_LEAF_FAILURE,
+    HB_LEAF_COUNT
+};
+
+enum hb_leaf_type {
+    HB_LT_REGEX, /* a PCRE2 pattern */
+    HB_LT_INT,   /* ints and "lo-hi" ranges */
+    HB_LT_NAME,  /* names, compared exactly */
+    HB_LT_EVENT, /* hb_event_name names */
+    HB_LT_BOOL
+};
+
+struct hb_leaf_info {
+    const char *name;
+    enum hb_leaf_type type;
+    bool in_text;  /* the value is always a slice of rec->text, so a literal
+                      the pattern requires must occur in the text */
+    unsigned cost; /* evaluation order inside all/any: cheap first */
+};
+
+/* Indexed by enum hb_leaf. */
+extern const struct hb_leaf_info hb_leaf_table[HB_LEAF_COUNT];
+
+struct hb_regex {
+    pcre2_code *code;        /* owned by the rule (hb_rule.codes) */
+    const char *pattern;     /* arena */
+    uint32_t ngroups;        /* capture groups */
+    uint32_t nnames;         /* named groups */
+    struct hb_regex_name {
+        char name[24];
+        uint32_t group;
+    } *names;                /* arena */
+};
+
+enum hb_cond_op { HB_COND_ALL, HB_COND_ANY, HB_COND_NOT, HB_COND_LEAF };
+
+struct hb_range {
+    long lo, hi;
+};
+
+struct hb_cond {
+    enum hb_cond_op op;
+    enum hb_leaf leaf;         /* HB_COND_LEAF */
+    struct hb_cond **kids;     /* all/any: nkids; not: 1 */
+    size_t nkids;
+    struct hb_regex rx;        /* HB_LT_REGEX */
+    struct hb_range *ranges;   /* HB_LT_INT */
+    const char **names;        /* HB_LT_NAME */
+    int *events;               /* HB_LT_EVENT: enum hb_event values */
+    size_t nvals;              /* ranges/names/events */
+    bool flag;                 /* HB_LT_BOOL */
+    unsigned cost;             /* leaf cost, or sum over kids */
+    bool has_regex;            /* the subtree holds a regex leaf */
+    unsigned long line, col;
+};
+
+struct hb_sample_field {
+    const char *name, *value;
+};
+
+struct hb_sample {
+    const char *log;
+    bool match;
+    const char *source;            /* display name; NULL = "sample" */
+    struct hb_sample_field *fields;
+    size_t nfields;
+    unsigned long line;
+    unsigned long fields_line, fields_col;
+};
+
+struct hb_rule {
+    struct hb_rule_meta meta;       /* strings point into arena */
+    struct hb_cond *cond;           /* arena */
+    const char **literals;          /* the gate: text holds one of them */
+    bool *lit_caseless;             /* per literal: compare ignoring ASCII
+                                       case (literal is lower case); NULL
+                                       = all exact */
+    size_t *lit_len;                /* strlen of each literal */
+    size_t nliterals;
+    bool literals_declared;         /* from `literals:`, else derived */
+    struct hb_sample *samples;      /* arena */
+    size_t nsamples;
+    bool disabled;
+    size_t index;                   /* position in the ruleset */
+    pcre2_code **codes;             /* owned: every compiled pattern */
+    size_t ncodes, capcodes;
+    struct hb_arena arena;          /* owns everything above */
+};
+
+struct hb_ruleset {
+    struct hb_rule **rules; /* owned, in load order (override keeps slot) */
+    size_t n;
+    uint32_t max_groups;    /* most capture groups of any pattern */
+};
+
+/* match.c: compiles pattern into rx. On failure returns false and fills
+   msg and *offset (byte offset in the pattern). */
+bool hb_regex_compile(struct hb_regex *rx, struct hb_arena *a,
+                      const char *pattern, size_t len, bool multiline,
+                      char *msg, size_t msgcap, size_t *offset);
+void hb_regex_fini(struct hb_regex *rx);
+/* match.c: orders each all/any cheap first, computes costs and derives the
+   literal gate when none was declared. */
+void hb_match_prepare(struct hb_rule *r);
+/* Literals one of which a match must contain. */
+struct hb_litset {
+    size_t n;
+    char lit[HB_RULE_MAX_LITERALS][256];
+    bool caseless[HB_RULE_MAX_LITERALS]; /* lit is lower case; compare
+                                            ignoring ASCII case */
+};
+/* match.c: the literals (each at least min bytes) one of which every match
+   of pattern contains, taken outside any optional part; false when there
+   is no such set that is safe to take. Exposed for tests. */
+bool hb_regex_literals(const char *pattern, size_t min, struct hb_litset *out);
+/* rules.c: frees a rule and its compiled patterns. */
+void hb_rule_free(struct hb_rule *r);
+
+#endif

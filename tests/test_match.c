@@ -1,0 +1,659 @@
+/*
+ * test_match.c - the matcher over hand-built records: every leaf kind,
+ * all/any/not, captures, the gate (same results with it off, and it keeps
+ * records away from the regex engine), literal derivation, strongest-first
+ * ordering, and a catastrophic pattern stopped by the match limit.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "rules.h"
+#include "rules_int.h"
+#include "util.h"
+
+/* ---- building rules and records ------------------------------------------ */
+
+struct rdef {
+    const char *id;
+    const char *severity;
+    const char *weight;
+    const char *match;    /* a YAML flow mapping */
+    const char *literals; /* a YAML flow sequence, or NULL */
+};
+
+static struct hb_ruleset *load_defs(const struct rdef *d, size_t n)
+{
+    char path[] = "/tmp/hbscan-test-match-XXXXXX";
+    struct hb_errlist errs = {0};
+    struct hb_ruleset *rs = NULL;
+    struct hb_buf b;
+    size_t i;
+    int fd;
+
+    hb_buf_init(&b);
+    hb_buf_puts(&b, "rules:\n");
+    for (i = 0; i < n; i++) {
+        hb_buf_printf(&b,
+                      "  - id: %s\n"
+                      "    title: t\n"
+                      "    cause: network\n"
+                      "    severity: %s\n"
+                      "    weight: %s\n"
+                      "    match: %s\n"
+                      "    description: d\n"
+                      "    action: a\n"
+                      "    samples: [{log: x, match: true}, "
+                      "{log: y, match: false}]\n",
+                      d[i].id, d[i].severity ? d[i].severity : "error",
+                      d[i].weight ? d[i].weight : "0.5", d[i].match);
+        if (d[i].literals)
+            hb_buf_printf(&b, "    literals: %s\n", d[i].literals);
+    }
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, b.data, b.len), (ssize_t)b.len);
+    close(fd);
+    if (hb_rules_load_file(&rs, path, &errs) != HB_OK) {
+        hb_errlist_print(&errs, stderr);
+        fail_msg("rules did not load:\n%s", b.data);
+    }
+    unlink(path);
+    hb_buf_fini(&b);
+    return rs;
+}
+
+static struct hb_ruleset *load_one(const char *match)
+{
+    const struct rdef d = {"r", NULL, NULL, match, NULL};
+
+    return load_defs(&d, 1);
+}
+
+static const char full_text[] =
+    "2024-01-01 10:00:00.000 ERROR 1 --- [polaris-hb-1] "
+    "c.t.c.p.registry.PolarisServiceRegistry : heartbeat failed\n"
+    "com.tencent.polaris.api.exception.PolarisException: "
+    "ERR-1006(SERVER_USER_ERROR): server error 400401: client api is not "
+    "open\n"
+    "\tat com.tencent.polaris.Foo.bar(Foo.java:1)\n"
+    "Caused by: io.grpc.StatusRuntimeException: UNAVAILABLE: io exception";
+
+static struct hb_str slice(const char *text, const char *needle)
+{
+    const char *p = strstr(text, needle);
+
+    assert_non_null(p);
+    return (struct hb_str){p, strlen(needle)};
+}
+
+static struct hb_str line_of(const char *from)
+{
+    const char *nl = strchr(from, '\n');
+
+    return (struct hb_str){from, nl ? (size_t)(nl - from) : strlen(from)};
+}
+
+/* A Spring Boot record with a two-exception chain and full extraction. */
+static void full_record(struct hb_record *r, struct hb_polaris *p,
+                        const char *text)
+{
+    const char *exc = strstr(text, "com.tencent.polaris.api");
+    const char *cause = strstr(text, "io.grpc.");
+
+    memset(r, 0, sizeof *r);
+    r->source = "/var/log/app.log";
+    r->first_line = 10;
+    r->last_line = 13;
+    r->text = (struct hb_str){text, strlen(text)};
+    r->head = line_of(text);
+    r->format = "springboot";
+    snprintf(r->hdr.level, sizeof r->hdr.level, "ERROR");
+    r->hdr.pid = 1;
+    r->hdr.thread = slice(text, "polaris-hb-1");
+    r->hdr.logger = slice(text, "c.t.c.p.registry.PolarisServiceRegistry");
+    r->hdr.message = slice(text, "heartbeat failed");
+    if (exc) {
+        r->chain[0].cls = slice(text, "com.tencent.polaris.api.exception."
+                                      "PolarisException");
+        r->chain[0].msg = line_of(strstr(exc, "ERR-"));
+        r->nchain = 1;
+    }
+    if (cause) {
+        r->chain[1].cls = slice(text, "io.grpc.StatusRuntimeException");
+        r->chain[1].msg = line_of(strstr(cause, "UNAVAILABLE"));
+        r->nchain = 2;
+    }
+    r->nlines = 4;
+
+    memset(p, 0, sizeof *p);
+    p->sdk_code = 1006;
+    snprintf(p->sdk_name, sizeof p->sdk_name, "SERVER_USER_ERROR");
+    p->server_code = 400401;
+    snprintf(p->server_info, sizeof p->server_info, "client api is not open");
+    snprintf(p->grpc_status, sizeof p->grpc_status, "UNAVAILABLE");
+    snprintf(p->grpc_desc, sizeof p->grpc_desc, "io exception");
+    p->event = HB_EV_HEARTBEAT_FAIL;
+    snprintf(p->server_addr, sizeof p->server_addr, "10.0.0.5:8091");
+    p->fail_count = -1;
+    p->codes[0] = (struct hb_code_seen){HB_CODE_SDK, 1006, "ERR-1006"};
+    p->codes[1] = (struct hb_code_seen){HB_CODE_SERVER, 400401, "400401"};
+    p->codes[2] = (struct hb_code_seen){HB_CODE_SERVER, 500000, "500000"};
+    p->ncodes = 3;
+    p->polaris = true;
+    p->failure = true;
+}
+
+/* A plain line: no header fields, no chain, nothing extracted. */
+static void plain_record(struct hb_record *r, struct hb_polaris *p,
+                         const char *text)
+{
+    memset(r, 0, sizeof *r);
+    r->source = "stdin";
+    r->first_line = r->last_line = 1;
+    r->text = (struct hb_str){text, strlen(text)};
+    r->head = line_of(text);
+    r->format = "plain";
+    r->hdr.pid = -1;
+    memset(p, 0, sizeof *p);
+    p->fail_count = -1;
+}
+
+static int run(struct hb_ruleset *rs, const struct hb_record *rec,
+               const struct hb_polaris *pol, struct hb_hit *hits, int cap)
+{
+    struct hb_matcher *m = hb_matcher_new(rs);
+    int n = hb_matcher_run(m, rec, pol, NULL, hits, cap);
+
+    hb_matcher_free(m);
+    return n;
+}
+
+/* ---- leaves and combinators ---------------------------------------------- */
+
+static void test_match_every_leaf(void **state)
+{
+    static const struct {
+        const char *match;
+        bool full, plain; /* expected on the full and on the plain record */
+    } cases[] = {
+        {"{message: 'heartbeat failed$'}", true, false},
+        {"{message: 'ERR-'}", false, false},
+        {"{message: '^heartbeat'}", true, true},
+        {"{head: '^2024-01-01 10:00'}", true, false},
+        {"{head: 'PolarisException'}", false, false},
+        {"{text: '^Caused by: io\\.grpc'}", true, false},
+        {"{text: '^\\tat com\\.tencent'}", true, false},
+        {"{text: 'heartbeat'}", true, true},
+        {"{exception: 'StatusRuntimeException$'}", true, false},
+        {"{exception: 'IllegalStateException'}", false, false},
+        {"{exception_message: '^UNAVAILABLE: io exception$'}", true, false},
+        {"{exception_message: '^ERR-1006'}", true, false},
+        {"{root_exception: 'StatusRuntimeException'}", true, false},
+        {"{root_exception: 'PolarisException'}", false, false},
+        {"{logger: 'PolarisServiceRegistry$'}", true, false},
+        {"{logger: '.*'}", true, false},
+        {"{thread: '^polaris-hb-\\d+$'}", true, false},
+        {"{server_info: 'not open'}", true, false},
+        {"{grpc_desc: '^io exception$'}", true, false},
+        {"{server_addr: ':8091$'}", true, false},
+        {"{source: 'app\\.log$'}", true, false},
+        {"{source: '^stdin$'}", false, true},
+        {"{level: [ERROR]}", true, false},
+        {"{level: ERROR}", true, false},
+        {"{level: [WARN, INFO]}", false, false},
+        {"{sdk_code: [1006]}", true, false},
+        {"{sdk_code: ['1001-1005']}", false, false},
+        {"{sdk_code: ['1000-1010']}", true, false},
+        {"{sdk_name: [SERVER_USER_ERROR]}", true, false},
+        {"{sdk_name: NETWORK_ERROR}", false, false},
+        {"{server_code: ['400400-400500']}", true, false},
+        {"{server_code: [400301]}", false, false},
+        {"{server_code: [500000]}", true, false}, /* any code seen */
+        {"{go_code: [1006]}", false, false},
+        {"{grpc_status: [UNKNOWN, UNAVAILABLE]}", true, false},
+        {"{event: [heartbeat-fail]}", true, false},
+        {"{event: [register-fail, register-ok]}", false, false},
+        {"{format: [springboot]}", true, false},
+        {"{format: [plain]}", false, true},
+        {"{polaris: true}", true, false},
+        {"{polaris: false}", false, true},
+        {"{failure: [true]}", true, false},
+        {"{all: [{level: ERROR}, {not: {logger: 'Quota'}}]}", true, false},
+        {"{any: [{level: WARN}, {go_code: [1]}]}", false, false},
+        {"{any: [{level: WARN}, {text: 'heartbeat'}]}", true, true},
+        {"{not: {level: ERROR}}", false, true},
+        {"{not: {logger: '.*'}}", false, true},
+        {"{level: ERROR, event: heartbeat-fail}", true, false},
+        {"{level: ERROR, event: register-ok}", false, false},
+        {"{all: [{any: [{sdk_code: [1]}, {not: {polaris: false}}]}, "
+         "{text: 'client api'}]}",
+         true, false},
+    };
+    struct hb_record full, plain;
+    struct hb_polaris fpol, ppol;
+    struct hb_hit hits[HB_MAX_HITS];
+    size_t i;
+    int gate;
+
+    (void)state;
+    full_record(&full, &fpol, full_text);
+    plain_record(&plain, &ppol, "heartbeat failed somewhere");
+    for (i = 0; i < HB_ARRAY_LEN(cases); i++) {
+        struct hb_ruleset *rs = load_one(cases[i].match);
+
+        for (gate = 0; gate < 2; gate++) {
+            struct hb_matcher *m = hb_matcher_new(rs);
+            int nf, np;
+
+            hb_matcher_set_gate(m, gate);
+            nf = hb_matcher_run(m, &full, &fpol, NULL, hits, HB_MAX_HITS);
+            np = hb_matcher_run(m, &plain, &ppol, NULL, hits, HB_MAX_HITS);
+            if ((nf == 1) != cases[i].full || (np == 1) != cases[i].plain)
+                fail_msg("%s (gate %d): full %d plain %d, want %d %d",
+                         cases[i].match, gate, nf, np, cases[i].full,
+                         cases[i].plain);
+            hb_matcher_free(m);
+        }
+        hb_rules_free(rs);
+    }
+}
+
+/* ---- captures -------------------------------------------------------------- */
+
+static const char *cap(const struct hb_hit *h, const char *name)
+{
+    int i;
+
+    for (i = 0; i < h->ncaps; i++)
+        if (strcmp(h->caps[i].name, name) == 0)
+            return h->caps[i].value;
+    return NULL;
+}
+
+static void test_match_captures(void **state)
+{
+    struct hb_record rec;
+    struct hb_polaris pol;
+    struct hb_hit hits[HB_MAX_HITS];
+    struct hb_ruleset *rs;
+
+    (void)state;
+    full_record(&rec, &pol, full_text);
+
+    rs = load_one("{all: [{text: 'server error (?<code>\\d+): (?<info>[^\\n]+)'},"
+                  " {logger: '(?<cls>\\w+)$'}]}");
+    assert_int_equal(run(rs, &rec, &pol, hits, HB_MAX_HITS), 1);
+    assert_int_equal(hits[0].ncaps, 3);
+    assert_string_equal(cap(&hits[0], "code"), "400401");
+    assert_string_equal(cap(&hits[0], "info"), "client api is not open");
+    assert_string_equal(cap(&hits[0], "cls"), "PolarisServiceRegistry");
+    assert_string_equal(hits[0].rule->id, "r");
+    hb_rules_free(rs);
+
+    /* nothing under a not is evidence; an any keeps its matching branch */
+    rs = load_one("{all: [{level: ERROR}, {not: {text: '(?<x>Quota)?zzz'}},"
+                  " {any: [{text: '(?<a>nomatch)'}, {text: '(?<b>heart)'}]}]}");
+    assert_int_equal(run(rs, &rec, &pol, hits, HB_MAX_HITS), 1);
+    assert_int_equal(hits[0].ncaps, 1);
+    assert_string_equal(cap(&hits[0], "b"), "heart");
+    hb_rules_free(rs);
+
+    /* a failed all drops what its earlier members captured */
+    rs = load_one("{any: [{all: [{text: '(?<early>heartbeat)'}, "
+                  "{text: 'nomatch'}]}, {text: '(?<late>client)'}]}");
+    assert_int_equal(run(rs, &rec, &pol, hits, HB_MAX_HITS), 1);
+    assert_int_equal(hits[0].ncaps, 1);
+    assert_string_equal(cap(&hits[0], "late"), "client");
+    hb_rules_free(rs);
+
+    /* the first value of a name wins; an unset group is skipped */
+    rs = load_one("{all: [{message: '(?<w>heartbeat)'}, "
+                  "{text: '(?<w>client)(?<opt>zz)?'}]}");
+    assert_int_equal(run(rs, &rec, &pol, hits, HB_MAX_HITS), 1);
+    assert_int_equal(hits[0].ncaps, 1);
+    assert_string_equal(cap(&hits[0], "w"), "heartbeat");
+    hb_rules_free(rs);
+}
+
+static void test_match_capture_caps(void **state)
+{
+    struct hb_record rec;
+    struct hb_polaris pol;
+    struct hb_hit hits[1];
+    struct hb_ruleset *rs;
+    struct hb_buf text;
+    int i;
+
+    (void)state;
+    hb_buf_init(&text);
+    hb_buf_puts(&text, "k=");
+    for (i = 0; i < 100; i++)
+        hb_buf_puts(&text, "\xc3\xa9"); /* é: 200 bytes */
+    plain_record(&rec, &pol, text.data);
+    rs = load_one("{text: 'k=(?<v>.+)'}");
+    assert_int_equal(run(rs, &rec, &pol, hits, 1), 1);
+    /* capped at 127 bytes, backed off to a whole character */
+    assert_int_equal(strlen(cap(&hits[0], "v")), 126);
+    hb_rules_free(rs);
+
+    /* at most HB_MAX_CAPS captures */
+    rs = load_one("{text: '(?<a>k)(?<b>=)(?<c>.)(?<d>.)(?<e>.)(?<f>.)(?<g>.)"
+                  "(?<h>.)(?<i>.)(?<j>.)'}");
+    assert_int_equal(run(rs, &rec, &pol, hits, 1), 1);
+    assert_int_equal(hits[0].ncaps, HB_MAX_CAPS);
+    hb_rules_free(rs);
+    hb_buf_fini(&text);
+}
+
+/* ---- ordering -------------------------------------------------------------- */
+
+static void test_match_strongest_first(void **state)
+{
+    static const struct rdef defs[] = {
+        {"r1", "error", "0.5", "{level: ERROR}", NULL},
+        {"r2", "warning", "0.9", "{level: ERROR}", NULL},
+        {"r3", "critical", "0.5", "{level: ERROR}", NULL},
+        {"r4", "error", "0.5", "{text: 'heartbeat'}", NULL},
+        {"r5", "critical", "1", "{level: WARN}", NULL},
+    };
+    struct hb_record rec;
+    struct hb_polaris pol;
+    struct hb_hit hits[HB_MAX_HITS];
+    struct hb_ruleset *rs;
+    struct hb_matcher *m;
+    int n;
+
+    (void)state;
+    full_record(&rec, &pol, full_text);
+    rs = load_defs(defs, HB_ARRAY_LEN(defs));
+    n = run(rs, &rec, &pol, hits, HB_MAX_HITS);
+    assert_int_equal(n, 4);
+    assert_string_equal(hits[0].rule->id, "r2");
+    assert_string_equal(hits[1].rule->id, "r3");
+    assert_string_equal(hits[2].rule->id, "r1");
+    assert_string_equal(hits[3].rule->id, "r4");
+    /* a cap keeps the strongest */
+    n = run(rs, &rec, &pol, hits, 2);
+    assert_int_equal(n, 2);
+    assert_string_equal(hits[0].rule->id, "r2");
+    assert_string_equal(hits[1].rule->id, "r3");
+    /* only_rule */
+    m = hb_matcher_new(rs);
+    assert_int_equal(hb_matcher_run(m, &rec, &pol, "r3", hits, HB_MAX_HITS), 1);
+    assert_string_equal(hits[0].rule->id, "r3");
+    assert_int_equal(hb_matcher_run(m, &rec, &pol, "r5", hits, HB_MAX_HITS), 0);
+    assert_int_equal(hb_matcher_stats(m, 2)->hits, 1);
+    assert_int_equal(hb_matcher_stats(m, 0)->tried, 0);
+    assert_null(hb_matcher_stats(m, 5));
+    hb_matcher_free(m);
+    hb_rules_free(rs);
+}
+
+/* ---- the gate -------------------------------------------------------------- */
+
+static void test_match_required_literals(void **state)
+{
+    /* want: the literals joined by '|', caseless ones suffixed "/i";
+       NULL = none (min length 1 unless noted) */
+    static const struct {
+        const char *pattern;
+        const char *want;
+    } cases[] = {
+        {"client api is not open", "client api is not open"},
+        {"(?i)client api", "client api/i"},
+        {"(?i)Client API", "client api/i"},
+        {"(?i)connection refused", "connection refu/i"},
+        {"(?i)kernel", "ernel/i"},
+        {"(?i)caf\xc3\xa9", "caf/i"},
+        {"caf(?i)e", "caf"},
+        {"(?i)abc(?-i)DEFG", "DEFG"},
+        {"client (?i:api)", "client "},
+        {"(?x) a b c", NULL},
+        {"(?s)abc(?x)def", NULL},
+        {"(x(?i)y)abcd", "abcd"},
+        {"(?m)^abc$", "abc"},
+        {"server error (\\d+): client", "server error "},
+        {"foo|bar", "foo|bar"},
+        {"foo|(?i)BAR", "foo|bar/i"},
+        {"foo|", NULL},
+        {"foo|\\d+", NULL},
+        {"(foo|bar) bazz", " bazz"},
+        {"abc?def", "def"},
+        {"abcd+ef", "abcd"},
+        {"x{0,3}yz", "yz"},
+        {"ab{2}cd", "ab"},
+        {"ab{,2}", "ab{,2}"}, /* not a quantifier in PCRE2 10.42 */
+        {"\\Qa.b\\E", NULL},
+        {"a\\.b\\.c", "a.b.c"},
+        {"\\x41BCDEF", "BCDEF"},
+        {"\\x{41}BCD", "BCD"},
+        {"\\p{Lu}abc", "abc"},
+        {"[abc]defg", "defg"},
+        {"[]a]bcd", "bcd"},
+        {"[[:alpha:]]xyz", "xyz"},
+        {"PolarisException$", "PolarisException"},
+        {"^\\s*at com\\.tencent", "at com.tencent"},
+        {"(?<host>[\\d.]+):(?<port>\\d+)", ":"},
+        {"\\xc3\\xa9+x", "x"},
+        {"caf\xc3\xa9+", "caf\xc3\xa9"},
+        {"caf(?:\xc3\xa9)?", "caf"},
+        {"(?s)abc.def", "abc"},
+        {"(*UTF)abc", NULL},
+        {"a(?#note)bcd", "bcd"},
+        {"ab(?R)?cd", "ab"},
+        {"ab\\1cd", "ab"},
+        {"abc)", NULL},
+        {"(abc", NULL},
+        {"ab*?cdef", "cdef"},
+        {"ab++c", "ab"},
+    };
+    struct hb_litset set;
+    char got[1024];
+    size_t i, k;
+
+    (void)state;
+    for (i = 0; i < HB_ARRAY_LEN(cases); i++) {
+        bool ok = hb_regex_literals(cases[i].pattern, 1, &set);
+
+        got[0] = '\0';
+        for (k = 0; ok && k < set.n; k++)
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s%s",
+                     k ? "|" : "", set.lit[k], set.caseless[k] ? "/i" : "");
+        if (ok != (cases[i].want != NULL) ||
+            (ok && strcmp(got, cases[i].want) != 0))
+            fail_msg("%s: got %s, want %s", cases[i].pattern,
+                     ok ? got : "(none)",
+                     cases[i].want ? cases[i].want : "(none)");
+    }
+    /* the minimum length applies to every alternative */
+    assert_false(hb_regex_literals("abcd|ef", 3, &set));
+    assert_true(hb_regex_literals("abcd|efg", 3, &set));
+    assert_int_equal(set.n, 2);
+}
+
+/* Records for the gate: each rule must give the same hits gated or not. */
+static const char *const gate_texts[] = {
+    "server error 400401: client api is not open",
+    "ERR-1006(SERVER_USER_ERROR): server error 500000: internal",
+    "Connection refused: /10.0.0.5:8081",
+    "connection REFUSED by peer",
+    "heartbeat failed, fail count:3",
+    "quota exceeded for heartbeat",
+    "abcXdef",
+    "Caused by: io.grpc.StatusRuntimeException: UNAVAILABLE: io exception",
+    "",
+    "\xff\xfe invalid utf-8 \xc3( client api is not open",
+    "\xe2\x84\xaa" "ERNEL PANIC", /* KELVIN SIGN folds to k */
+    "\xc5\xbf" "SL Error",         /* LONG S folds to s */
+    "CONNECTION REFUSED: /1.2.3.4",
+};
+
+static void test_match_gate_keeps_results(void **state)
+{
+    static const struct rdef defs[] = {
+        {"g1", NULL, "0.9", "{text: 'client api is not open'}", NULL},
+        {"g2", NULL, "0.8", "{text: '(?i)connection refused'}", NULL},
+        {"g3", NULL, "0.7", "{text: 'Connection refused: /?(?<h>[\\d.]+)'}",
+         NULL},
+        {"g4", NULL, "0.6",
+         "{any: [{text: 'heartbeat fail'}, {text: 'quota exceeded'}]}", NULL},
+        {"g5", NULL, "0.5",
+         "{all: [{text: 'server error'}, {not: {text: 'internal'}}]}", NULL},
+        {"g6", NULL, "0.4", "{not: {text: 'heartbeat'}}", NULL},
+        {"g7", NULL, "0.3", "{text: 'abc?Xdef'}", NULL},
+        {"g8", NULL, "0.2",
+         "{any: [{text: 'UNAVAILABLE'}, {sdk_code: [1006]}]}", NULL},
+        {"g9", NULL, "0.1",
+         "{all: [{server_code: [400401]}, {text: 'client'}]}", NULL},
+        {"g10", NULL, "0.1", "{text: '(?i)kernel panic'}", NULL},
+        {"g11", NULL, "0.1", "{text: '(?i)ssl error'}", NULL},
+        {"g12", NULL, "0.1", "{text: '(?i)UNAVAILABLE|Connection Refused'}",
+         NULL},
+    };
+    struct hb_ruleset *rs = load_defs(defs, HB_ARRAY_LEN(defs));
+    struct hb_matcher *on = hb_matcher_new(rs), *off = hb_matcher_new(rs);
+    struct hb_hit h1[HB_MAX_HITS], h2[HB_MAX_HITS];
+    size_t i;
+    int k, n1, n2;
+
+    (void)state;
+    hb_matcher_set_gate(off, false);
+    for (i = 0; i < HB_ARRAY_LEN(gate_texts); i++) {
+        struct hb_record rec;
+        struct hb_polaris pol;
+
+        plain_record(&rec, &pol, gate_texts[i]);
+        if (strstr(gate_texts[i], "400401")) {
+            pol.server_code = 400401;
+            pol.sdk_code = 1006;
+        }
+        n1 = hb_matcher_run(on, &rec, &pol, NULL, h1, HB_MAX_HITS);
+        n2 = hb_matcher_run(off, &rec, &pol, NULL, h2, HB_MAX_HITS);
+        if (n1 != n2)
+            fail_msg("'%s': %d hits gated, %d without", gate_texts[i], n1, n2);
+        for (k = 0; k < n1; k++) {
+            assert_ptr_equal(h1[k].rule, h2[k].rule);
+            assert_int_equal(h1[k].ncaps, h2[k].ncaps);
+        }
+    }
+    /* the gate kept most records away: g1 is tried only where its
+       derived literal occurs (two texts), ungated on every one */
+    assert_int_equal(hb_matcher_stats(on, 0)->tried, 2);
+    assert_int_equal(hb_matcher_stats(off, 0)->tried,
+                     HB_ARRAY_LEN(gate_texts));
+    /* g9's server_code is checked before any regex */
+    assert_int_equal(hb_matcher_stats(on, 8)->tried, 1);
+    assert_int_equal(hb_matcher_stats(on, 8)->hits, 1);
+    /* caseless gates still see the folded characters */
+    assert_int_equal(hb_matcher_stats(on, 9)->hits, 1);
+    assert_int_equal(hb_matcher_stats(on, 10)->hits, 1);
+    assert_int_equal(hb_matcher_stats(on, 11)->tried, 4);
+    assert_int_equal(hb_matcher_stats(on, 11)->hits, 4);
+    hb_matcher_free(on);
+    hb_matcher_free(off);
+    hb_rules_free(rs);
+}
+
+static void test_match_declared_literals(void **state)
+{
+    static const struct rdef defs[] = {
+        /* the literal is part of the rule, gate or no gate */
+        {"d1", NULL, NULL, "{level: ERROR}", "[\"400401\", \"client api\"]"},
+    };
+    struct hb_ruleset *rs = load_defs(defs, 1);
+    struct hb_record rec;
+    struct hb_polaris pol;
+    struct hb_hit hits[1];
+    struct hb_matcher *m = hb_matcher_new(rs);
+    static const char no_literal[] = "2024 ERROR something else";
+
+    (void)state;
+    full_record(&rec, &pol, full_text);
+    assert_int_equal(hb_matcher_run(m, &rec, &pol, NULL, hits, 1), 1);
+    plain_record(&rec, &pol, no_literal);
+    snprintf(rec.hdr.level, sizeof rec.hdr.level, "ERROR");
+    hb_matcher_set_gate(m, false);
+    assert_int_equal(hb_matcher_run(m, &rec, &pol, NULL, hits, 1), 0);
+    hb_matcher_set_gate(m, true);
+    assert_int_equal(hb_matcher_run(m, &rec, &pol, NULL, hits, 1), 0);
+    hb_matcher_free(m);
+    hb_rules_free(rs);
+}
+
+/* ---- limits ---------------------------------------------------------------- */
+
+static void test_match_catastrophic_regex_limited(void **state)
+{
+    struct hb_ruleset *rs = load_one("{text: '(a+)+$'}");
+    struct hb_matcher *m = hb_matcher_new(rs);
+    struct hb_record rec;
+    struct hb_polaris pol;
+    struct hb_hit hits[1];
+    struct hb_buf text;
+    struct timespec t0, t1;
+    double secs;
+    int i;
+
+    (void)state;
+    hb_buf_init(&text);
+    for (i = 0; i < 5000; i++)
+        hb_buf_putc(&text, 'a');
+    hb_buf_putc(&text, 'b');
+    plain_record(&rec, &pol, text.data);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(hb_matcher_run(m, &rec, &pol, NULL, hits, 1), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(secs < 2.0);
+    assert_int_equal(hb_matcher_stats(m, 0)->limit_hits, 1);
+    assert_int_equal(hb_matcher_stats(m, 0)->tried, 1);
+    assert_true(hb_matcher_stats(m, 0)->nanos > 0);
+    /* the matcher goes on working after a limit hit */
+    plain_record(&rec, &pol, "aaa");
+    assert_int_equal(hb_matcher_run(m, &rec, &pol, NULL, hits, 1), 1);
+    hb_matcher_free(m);
+    hb_rules_free(rs);
+    hb_buf_fini(&text);
+}
+
+static void test_match_empty_ruleset(void **state)
+{
+    struct hb_ruleset *rs = load_defs(NULL, 0);
+    struct hb_matcher *m = hb_matcher_new(rs);
+    struct hb_record rec;
+    struct hb_polaris pol;
+    struct hb_hit hits[1];
+
+    (void)state;
+    plain_record(&rec, &pol, "anything");
+    assert_int_equal(hb_matcher_run(m, &rec, &pol, NULL, hits, 1), 0);
+    assert_null(hb_matcher_stats(m, 0));
+    hb_matcher_free(m);
+    hb_rules_free(rs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_match_every_leaf),
+        cmocka_unit_test(test_match_captures),
+        cmocka_unit_test(test_match_capture_caps),
+        cmocka_unit_test(test_match_strongest_first),
+        cmocka_unit_test(test_match_required_literals),
+        cmocka_unit_test(test_match_gate_keeps_results),
+        cmocka_unit_test(test_match_declared_literals),
+        cmocka_unit_test(test_match_catastrophic_regex_limited),
+        cmocka_unit_test(test_match_empty_ruleset),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
