@@ -10,7 +10,7 @@
 #
 # Environment: BENCH_SIZES="100M 1G" (corpus sizes), BENCH_BIG=1 adds 2G,
 # BENCH_RUNS=3, BENCH_TREE="200M 140" (size and file count of the tree),
-# BENCH_SEED=42, BENCH_SLOW=40 (a run slower than this many seconds is not
+# BENCH_SEED=42, BENCH_STORE_ROWS (tool_bench_store's N), BENCH_SLOW=40 (a run slower than this many seconds is not
 # repeated; such rows are marked "1 run").
 set -u
 build=${1:-build}
@@ -270,9 +270,9 @@ rm -f "$db" "$db-wal" "$db-shm"
 
 # ---- store bulk insert (the store's own tool, when present) ----------------
 if [ -x "$store_tool" ]; then
-    out=$("$store_tool" "$dir/store-bench.db" 2>&1 | tail -n 1)
+    # it makes and removes its own database in a temporary directory
+    out=$("$store_tool" ${BENCH_STORE_ROWS:-} 2>&1 | tail -n 1)
     note "store bulk insert: $out"
-    rm -f "$dir/store-bench.db" "$dir/store-bench.db-wal" "$dir/store-bench.db-shm"
 else
     note "store bulk insert: skipped ($store_tool not built)"
 fi

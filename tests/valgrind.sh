@@ -1,8 +1,10 @@
 #!/bin/sh
 # valgrind.sh HBSCAN - `make valgrind`: runs every golden command
-# (tests/golden/*/cmd), the demo scan and a scan with a database twice under
+# (tests/golden/*/cmd), the demo scan, a --jobs 2 scan, `rules check`,
+# `config check` on each config fixture and a scan with a database twice under
 # valgrind --leak-check=full and fails on any memory error or leak. Output is
 # not compared here (golden.sh does that); only valgrind's verdict counts.
+# tests/valgrind.supp hides PCRE2 JIT read-ahead reports (see there).
 set -u
 HB=${1:-build/hbscan}
 case $HB in /*) ;; *) HB=$(pwd)/$HB ;; esac
@@ -19,6 +21,7 @@ cat >"$tmp/hbscan" <<EOF
 #!/bin/sh
 n=\$(ls "$tmp"/vg.*.log 2>/dev/null | wc -l)
 exec valgrind -q --error-exitcode=99 --leak-check=full \\
+    --suppressions="$(pwd)/tests/valgrind.supp" \\
     --errors-for-leak-kinds=definite,indirect,possible \\
     --show-leak-kinds=definite,indirect,possible --track-origins=yes \\
     --log-file="$tmp/vg.\$n.log" "$HB" "\$@"
@@ -68,9 +71,20 @@ if [ -d testdata/demo ]; then
     rc=$?
     check "scan --db (incremental)"
 fi
+if [ -d testdata/real ]; then
+    "$HBSCAN" scan --no-db -q --jobs 2 testdata/real/ >/dev/null 2>&1
+    rc=$?
+    check "scan --no-db --jobs 2 testdata/real"
+fi
 "$HBSCAN" rules check >/dev/null 2>&1
 rc=$?
 check "rules check"
+for f in testdata/config/*/*; do
+    [ -f "$f" ] || continue
+    "$HBSCAN" config check "$f" >/dev/null 2>&1
+    rc=$?
+    check "config check $f"
+done
 
 echo "valgrind: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
