@@ -92,6 +92,9 @@ check:
 valgrind: all
 	$(Q)sh tests/valgrind.sh $(BUILD)/hbscan
 
+fuzz:
+	$(Q)sh tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60)
+
 bench: all
 	$(Q)sh tools/deps.sh ripgrep
 	$(Q)$(MAKE) --no-print-directory $(TOOL_BINS)
