@@ -61,6 +61,13 @@ $(BUILD)/obj/%.o: analyzer/%.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The installed rules path is compiled in: rebuild when PREFIX changes.
+.PHONY: FORCE
+$(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(PREFIX)' | cmp -s - $@ 2>/dev/null || echo '$(PREFIX)' > $@
+$(BUILD)/obj/rules.o $(BUILD)/obj/cmd_rules.o: $(BUILD)/prefix.stamp
+
 $(BUILD)/libhbscan.a: $(LIBOBJS)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -101,6 +108,7 @@ bench: all
 	$(Q)sh tests/bench.sh $(BUILD)
 
 install: all
+	$(Q)$(MAKE) --no-print-directory build PREFIX=$(PREFIX)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hbscan/rules \
 	    $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BUILD)/hbscan $(DESTDIR)$(PREFIX)/bin/hbscan
