@@ -26,12 +26,12 @@ failed=0
 skipped=0
 tmp=$(mktemp -d)
 chmod 755 "$tmp"
-holder_fd_open=0
 cleanup() {
     chmod -R u+rwX "$tmp" 2>/dev/null
     rm -rf "$tmp"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 timebin=""
 [ -x /usr/bin/time ] && timebin=/usr/bin/time
@@ -477,7 +477,25 @@ for f in testdata/fuzz/regress/*/*; do
         tail -c +2 "$f" >"$tmp/fr/$1"
         run "$HB" config check "$tmp/fr/$1"
         verdict "$case_name" "0 1 2 3 4 5" ;;
-    fuzz_gzip | fuzz_record)
+    fuzz_record)
+        # options byte: 0x80 record line cap 4, 0x40 record byte cap 300,
+        # 0x20 forced format (table index (b >> 3) % n); the unwrap mode
+        # (b % 5) has no option, auto detection runs instead
+        b0=$(od -An -tu1 -N1 "$f" | tr -d ' ')
+        b0=${b0:-0}
+        set --
+        [ $((b0 & 128)) -ne 0 ] && set -- "$@" --max-record-lines 4
+        [ $((b0 & 64)) -ne 0 ] && set -- "$@" --max-record-bytes 300
+        if [ $((b0 & 32)) -ne 0 ]; then
+            "$HB" scan --list-formats | awk '{print $1}' >"$tmp/fr/formats"
+            nf=$(wc -l <"$tmp/fr/formats")
+            [ "$nf" -gt 0 ] &&
+                set -- "$@" --input-format "$(sed -n "$(( (b0 >> 3) % nf + 1 ))p" "$tmp/fr/formats")"
+        fi
+        tail -c +2 "$f" >"$tmp/fr/case.log"
+        scan "$@" "$tmp/fr/case.log"
+        verdict "$case_name" "0 4" ;;
+    fuzz_gzip)
         tail -c +2 "$f" >"$tmp/fr/case.log"
         scan "$tmp/fr/case.log"
         verdict "$case_name" "0 4" ;;

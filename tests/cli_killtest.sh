@@ -21,7 +21,8 @@ unset HBSCAN_DB HBSCAN_RULES
 passed=0
 failed=0
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 
 finish() {
     echo "killtest: $passed passed, $failed failed"

@@ -11,7 +11,8 @@ case $HB in /*) ;; *) HB=$(pwd)/$HB ;; esac
 command -v valgrind >/dev/null 2>&1 || sh tools/deps.sh valgrind ||
     { echo "valgrind: not installed" >&2; exit 1; }
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 export NO_COLOR=1 TZ=UTC HBSCAN_DB=/nonexistent/never-used.db
 passed=0
 failed=0
