@@ -79,14 +79,25 @@ void hb_asm_free(struct hb_asm *a)
     free(a);
 }
 
-static struct span to_span(struct hb_str s, const char *base)
+/*
+ * The slice s of a line [base, base + len) as an offset, cut to the first
+ * kept bytes of the line (a record keeps at most max_bytes of it). A slice
+ * outside the line becomes empty.
+ */
+static struct span to_span(struct hb_str s, const char *base, size_t len,
+                           size_t kept)
 {
     struct span sp = {0, 0};
 
-    if (s.p && s.n) {
-        sp.off = (size_t)(s.p - base);
-        sp.n = s.n;
-    }
+    if (s.p == NULL || s.n == 0 || s.p < base || s.p > base + len ||
+        s.n > (size_t)(base + len - s.p))
+        return sp;
+    sp.off = (size_t)(s.p - base);
+    sp.n = s.n;
+    if (sp.off >= kept)
+        sp.off = sp.n = 0;
+    else if (sp.off + sp.n > kept)
+        sp.n = kept - sp.off;
     return sp;
 }
 
@@ -271,15 +282,11 @@ static void start(struct hb_asm *a, const struct hb_line *line,
     memset(&a->spans, 0, sizeof a->spans);
     if (fmt) {
         a->cur_hdr = *h;
-        a->spans.ts = to_span(h->ts, line->text);
-        a->spans.thread = to_span(h->thread, line->text);
-        a->spans.logger = to_span(h->logger, line->text);
-        a->spans.app = to_span(h->app, line->text);
-        a->spans.message = to_span(h->message, line->text);
-        /* A slice past a byte cap would point outside the kept text. */
-        if (a->spans.message.off + a->spans.message.n > n)
-            a->spans.message.n =
-                a->spans.message.off < n ? n - a->spans.message.off : 0;
+        a->spans.ts = to_span(h->ts, line->text, line->len, n);
+        a->spans.thread = to_span(h->thread, line->text, line->len, n);
+        a->spans.logger = to_span(h->logger, line->text, line->len, n);
+        a->spans.app = to_span(h->app, line->text, line->len, n);
+        a->spans.message = to_span(h->message, line->text, line->len, n);
     } else {
         memset(&a->cur_hdr, 0, sizeof a->cur_hdr);
     }

@@ -260,6 +260,47 @@ static void test_record_byte_cap(void **state)
     hb_buf_fini(&b);
 }
 
+static void test_record_header_cut_by_byte_cap(void **state)
+{
+    /* A header longer than the record cap: every slice stays inside the
+     * kept text (a fuzz finding). */
+    struct hb_asm_opts o = {.max_bytes = 120};
+    struct hb_asm *a = hb_asm_new("t.log", &o);
+    struct hb_record rec;
+    struct hb_line l;
+    struct hb_buf b;
+    const struct hb_str *sl[5];
+    size_t i;
+
+    (void)state;
+    hb_buf_init(&b);
+    hb_buf_puts(&b, SB2);
+    for (i = 0; i < 40; i++)
+        hb_buf_puts(&b, "message ");
+    memset(&l, 0, sizeof l);
+    l.text = b.data;
+    l.len = b.len;
+    l.lineno = l.lineno_last = 1;
+    l.end = b.len + 1;
+    assert_false(hb_asm_feed(a, &l, &rec));
+    assert_true(hb_asm_flush(a, &rec));
+    assert_true(rec.cut);
+    assert_true(rec.text.n <= 120);
+    sl[0] = &rec.hdr.ts;
+    sl[1] = &rec.hdr.thread;
+    sl[2] = &rec.hdr.logger;
+    sl[3] = &rec.hdr.app;
+    sl[4] = &rec.hdr.message;
+    for (i = 0; i < 5; i++) {
+        if (sl[i]->n == 0)
+            continue;
+        assert_true(sl[i]->p >= rec.text.p);
+        assert_true(sl[i]->p + sl[i]->n <= rec.text.p + rec.text.n);
+    }
+    hb_asm_free(a);
+    hb_buf_fini(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_record_header_fields),
         cmocka_unit_test(test_record_caps_cut_not_lost),
         cmocka_unit_test(test_record_byte_cap),
+        cmocka_unit_test(test_record_header_cut_by_byte_cap),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
