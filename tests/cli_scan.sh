@@ -98,6 +98,23 @@ check "truncated file restarts at 0" '[ "$(count 500001 "$tmp/r7.nd")" = 1 ] && 
 "$HB" scan -q --db "$db" --rescan --format ndjson "$tmp/inc" >"$tmp/r8.nd"
 check "--rescan reads everything again" '[ "$(count 500001 "$tmp/r8.nd")" = 1 ] && [ "$(count 400401 "$tmp/r8.nd")" = 1 ]'
 
+# --- Kubernetes layouts: CRI lines, namespace/pod/container from the path --
+k8s="$tmp/var/log/pods/shop_order-svc-7d9f_0b1c-22/order"
+mkdir -p "$k8s" "$tmp/var/log/containers"
+{
+    printf '2025-06-25T10:00:01.000000001Z stdout F 2025-06-25 10:00:01.000 ERROR 7 --- [hb] c.t.c.p.registry.PolarisServiceRegistry  : polaris heartbeat error with code [SERVER_USER_ERROR]\n'
+    printf '2025-06-25T10:00:01.000000002Z stdout P com.tencent.polaris.api.exception.PolarisException: ERR-1006(SERVER_USER_ERROR): server error 4004\n'
+    printf '2025-06-25T10:00:01.000000003Z stdout F 01: client api is not open\n'
+} >"$k8s/0.log"
+ln -s "$k8s/0.log" "$tmp/var/log/containers/order-svc-7d9f_shop_order-0123abcd.log"
+"$HB" scan --no-db -q --format ndjson "$tmp/var/log/pods" >"$tmp/k8s.nd"
+check "k8s: CRI partial lines joined, code found" '[ "$(count 400401 "$tmp/k8s.nd")" = 1 ]'
+check "k8s: namespace, pod, container from the pods path" 'grep -q "\"k8s_namespace\":\"shop\",\"k8s_pod\":\"order-svc-7d9f\",\"k8s_container\":\"order\"" "$tmp/k8s.nd"'
+"$HB" scan --no-db -q --format ndjson "$tmp/var/log/containers/order-svc-7d9f_shop_order-0123abcd.log" >"$tmp/k8s2.nd"
+check "k8s: fields from the containers path" 'grep -q "\"k8s_namespace\":\"shop\",\"k8s_pod\":\"order-svc-7d9f\",\"k8s_container\":\"order\"" "$tmp/k8s2.nd"'
+"$HB" scan -q --db "$tmp/k8s.db" "$tmp/var/log/pods" >/dev/null
+check "k8s: columns in the store" '[ "$("$HB" query --db "$tmp/k8s.db" --format csv "select k8s_namespace, k8s_pod, k8s_container from incidents" | tail -n 1 | tr -d "\r")" = "shop,order-svc-7d9f,order" ]'
+
 # --- --jobs 2 gives what --jobs 1 gives -----------------------------------
 mkdir -p "$tmp/tree/a" "$tmp/tree/b"
 i=0
