@@ -487,38 +487,49 @@ static void add_stats(struct hb_scan *sc, const struct fstats *fs)
         sc->input_errors++;
 }
 
+/* Prepares and scans one source in this thread, straight into the sinks.
+ * Returns the store status. */
+static enum hb_status scan_one(struct hb_scan *sc, const char *path)
+{
+    struct prep p;
+    struct direct s;
+    struct fstats fs;
+    struct hb_diag d;
+    enum hb_status rc = prepare(sc, path, &p, &d);
+
+    if (rc != HB_OK) {
+        hb_diag_print(&d, stderr);
+        return rc;
+    }
+    if (p.failed) {
+        hb_diag_print(&d, stderr);
+        sc->input_errors++;
+        return HB_OK;
+    }
+    if (p.skip)
+        return HB_OK;
+    memset(&fs, 0, sizeof fs);
+    direct_init(&s, sc, p.source_id);
+    scan_source(sc, sc->matcher, path, &p, &s.base, &fs, true);
+    add_stats(sc, &fs);
+    hb_progress_file_done(sc->progress, sc->stats.incidents);
+    if (s.rc != HB_OK) {
+        hb_diag_print(&s.d, stderr);
+        return s.rc;
+    }
+    return HB_OK;
+}
+
 static enum hb_status scan_serial(struct hb_scan *sc, char *const *paths,
                                   size_t n)
 {
     size_t i;
 
     for (i = 0; i < n; i++) {
-        struct prep p;
-        struct direct s;
-        struct fstats fs;
-        struct hb_diag d;
-        enum hb_status rc = prepare(sc, paths[i], &p, &d);
+        enum hb_status rc = scan_one(sc, paths[i]);
 
-        if (rc != HB_OK) {
-            hb_diag_print(&d, stderr);
+        if (rc != HB_OK)
             return rc;
-        }
-        if (p.failed) {
-            hb_diag_print(&d, stderr);
-            sc->input_errors++;
-            continue;
-        }
-        if (p.skip)
-            continue;
-        memset(&fs, 0, sizeof fs);
-        direct_init(&s, sc, p.source_id);
-        scan_source(sc, sc->matcher, paths[i], &p, &s.base, &fs, true);
-        add_stats(sc, &fs);
-        hb_progress_file_done(sc->progress, sc->stats.incidents);
-        if (s.rc != HB_OK) {
-            hb_diag_print(&s.d, stderr);
-            return s.rc;
-        }
     }
     return HB_OK;
 }
@@ -536,6 +547,10 @@ struct chunk {
 struct job {
     const char *path;
     struct prep prep;
+    bool again;        /* the source of an earlier job (a path named twice,
+                          stdin twice): no worker reads it; the consumer
+                          scans it in turn, where it resumes as in a serial
+                          run */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct chunk *head, *tail; /* published chunks, owned */
@@ -713,7 +728,7 @@ static void *worker_main(void *arg)
         if (i >= pl->njobs)
             break;
         j = &pl->jobs[i];
-        if (!j->prep.failed && !j->prep.skip)
+        if (!j->prep.failed && !j->prep.skip && !j->again)
             scan_source(pl->sc, w->m, j->path, &j->prep, &j->base, &j->fs,
                         false);
         job_publish(j);
@@ -787,11 +802,54 @@ static enum hb_status consume(struct hb_scan *sc, struct job *j)
         free(c);
         hb_progress_tick(sc->progress, sc->stats.incidents);
     }
+    if (j->again)
+        return s.rc != HB_OK ? HB_EDB : scan_one(sc, j->path);
     add_stats(sc, &j->fs);
     hb_progress_file_done(sc->progress, sc->stats.incidents);
     if (s.rc != HB_OK)
         hb_diag_print(&s.d, stderr);
     return s.rc;
+}
+
+struct job_key {
+    int64_t id;
+    size_t idx;
+};
+
+static int cmp_job_key(const void *x, const void *y)
+{
+    const struct job_key *a = x, *b = y;
+
+    if (a->id != b->id)
+        return a->id < b->id ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Sets again on every job whose source an earlier job reads: the same
+ * stored source, or stdin named again. */
+static void mark_again(struct job *jobs, size_t n)
+{
+    struct job_key *k = hb_xcalloc(n, sizeof *k);
+    size_t i, nk = 0;
+    bool stdin_seen = false;
+
+    for (i = 0; i < n; i++) {
+        if (jobs[i].prep.failed)
+            continue;
+        if (strcmp(jobs[i].path, "-") == 0) {
+            jobs[i].again = stdin_seen;
+            stdin_seen = true;
+        } else if (jobs[i].prep.source_id > 0) {
+            k[nk].id = jobs[i].prep.source_id;
+            k[nk].idx = i;
+            nk++;
+        }
+    }
+    qsort(k, nk, sizeof *k, cmp_job_key);
+    for (i = 1; i < nk; i++)
+        if (k[i].id == k[i - 1].id)
+            jobs[k[i].idx].again = true;
+    free(k);
 }
 
 static enum hb_status scan_parallel(struct hb_scan *sc, char *const *paths,
@@ -833,6 +891,8 @@ static enum hb_status scan_parallel(struct hb_scan *sc, char *const *paths,
     }
     if (rc != HB_OK)
         pl.njobs = 0;
+    else
+        mark_again(pl.jobs, n);
     ws = hb_xcalloc(nworkers, sizeof *ws);
     sc->worker_matchers = hb_xcalloc(nworkers, sizeof *sc->worker_matchers);
     sc->nworker_matchers = nworkers;

@@ -133,6 +133,12 @@ check "jobs 2 report == jobs 1" 'cmp -s "$tmp/j1.json" "$tmp/j2.json"'
 "$HB" scan -q --db "$tmp/j2.db" --jobs 2 --format ndjson "$tmp/tree" >/dev/null
 "$HB" scan -q --db "$tmp/j2.db" --jobs 2 --format ndjson "$tmp/tree" >"$tmp/j2again.nd"
 check "jobs 2 re-scan finds nothing new" '[ ! -s "$tmp/j2again.nd" ]'
+# One file named twice (or reached twice through a link) is one source: the
+# second pass resumes at its end in a serial run, and so it must with --jobs.
+"$HB" scan -q --db "$tmp/dup1.db" --jobs 1 --format ndjson "$tmp/tree/a/s1.log" "$tmp/tree/a/s1.log" >"$tmp/dup1.nd"
+"$HB" scan -q --db "$tmp/dup2.db" --jobs 2 --format ndjson "$tmp/tree/a/s1.log" "$tmp/tree/a/s1.log" >"$tmp/dup2.nd"
+check "jobs 2: a file named twice is read once" '[ "$(count 400401 "$tmp/dup2.nd")" = 1 ]'
+check "jobs 2: a file named twice == jobs 1" 'cmp -s "$tmp/dup1.nd" "$tmp/dup2.nd"'
 
 # --- follow: appends, rotation, truncation, each incident exactly once ----
 fdir="$tmp/follow"
