@@ -129,6 +129,14 @@ static void direct_init(struct direct *s, struct hb_scan *sc, int64_t id)
     s->rc = sc->store_failed ? HB_EDB : HB_OK;
 }
 
+/* Prints the store failure this sink met; a sink opened after an earlier
+ * failure (rc preset, no message) has nothing new to say. */
+static void direct_report(const struct direct *s)
+{
+    if (s->rc != HB_OK && s->d.msg[0])
+        hb_diag_print(&s->d, stderr);
+}
+
 /* Per-source pipeline state. */
 struct source_run {
     const struct hb_scan *sc;
@@ -513,11 +521,8 @@ static enum hb_status scan_one(struct hb_scan *sc, const char *path)
     scan_source(sc, sc->matcher, path, &p, &s.base, &fs, true);
     add_stats(sc, &fs);
     hb_progress_file_done(sc->progress, sc->stats.incidents);
-    if (s.rc != HB_OK) {
-        hb_diag_print(&s.d, stderr);
-        return s.rc;
-    }
-    return HB_OK;
+    direct_report(&s);
+    return s.rc;
 }
 
 static enum hb_status scan_serial(struct hb_scan *sc, char *const *paths,
@@ -806,8 +811,7 @@ static enum hb_status consume(struct hb_scan *sc, struct job *j)
         return s.rc != HB_OK ? HB_EDB : scan_one(sc, j->path);
     add_stats(sc, &j->fs);
     hb_progress_file_done(sc->progress, sc->stats.incidents);
-    if (s.rc != HB_OK)
-        hb_diag_print(&s.d, stderr);
+    direct_report(&s);
     return s.rc;
 }
 
@@ -988,8 +992,7 @@ static void tail_stop(struct hb_tail *t)
         return;
     sess_close(&t->ss);
     add_stats(t->sc, &t->fs);
-    if (t->sink.rc != HB_OK)
-        hb_diag_print(&t->sink.d, stderr);
+    direct_report(&t->sink);
     t->open = false;
 }
 

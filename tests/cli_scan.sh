@@ -139,6 +139,18 @@ check "jobs 2 re-scan finds nothing new" '[ ! -s "$tmp/j2again.nd" ]'
 "$HB" scan -q --db "$tmp/dup2.db" --jobs 2 --format ndjson "$tmp/tree/a/s1.log" "$tmp/tree/a/s1.log" >"$tmp/dup2.nd"
 check "jobs 2: a file named twice is read once" '[ "$(count 400401 "$tmp/dup2.nd")" = 1 ]'
 check "jobs 2: a file named twice == jobs 1" 'cmp -s "$tmp/dup1.nd" "$tmp/dup2.nd"'
+# A store failure is reported once, with its reason, not as one empty
+# "hbscan: " line per file that followed it.
+if command -v sqlite3 >/dev/null 2>&1; then
+    "$HB" scan -q --db "$tmp/boom.db" "$tmp/clean.log" >/dev/null 2>&1
+    sqlite3 "$tmp/boom.db" "create trigger boom before insert on incidents begin select raise(abort, 'boom'); end;"
+    for j in 1 2; do
+        "$HB" scan -q --db "$tmp/boom.db" --jobs $j "$tmp/tree/a" >/dev/null 2>"$tmp/boom$j.err"
+        rc=$?
+        check "jobs $j: a store failure exits 5" '[ $rc = 5 ]'
+        check "jobs $j: the store failure is said once, with its reason" '[ "$(grep -c "boom" "$tmp/boom$j.err")" = 1 ] && ! grep -q "^hbscan: *$" "$tmp/boom$j.err"'
+    done
+fi
 
 # --- follow: appends, rotation, truncation, each incident exactly once ----
 fdir="$tmp/follow"
