@@ -185,7 +185,13 @@ static void pick_evidence(struct hb_incident *inc, const struct hb_record *rec,
         }
         while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' '))
             n--;
+        /* A line of text is a line of the file unless the record's lines
+           were joined (CRI partials) or split (a JSON stack_trace): never
+           point past the record's last line. */
         inc->evidence_line = rec->first_line + best[k].idx;
+        if (rec->last_line >= rec->first_line &&
+            inc->evidence_line > rec->last_line)
+            inc->evidence_line = rec->last_line;
         hb_strlcpy(inc->evidence, p, n, sizeof inc->evidence);
         return;
     }

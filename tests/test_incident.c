@@ -189,6 +189,35 @@ static void test_incident_evidence(void **state)
     }
 }
 
+/* One physical line whose text holds several (a JSON record with its
+   stack trace, CRI partials joined): the evidence line number stays
+   within the lines the record came from. */
+static void test_incident_evidence_line_in_record(void **state)
+{
+    static const char text[] =
+        "2024-03-13 20:16:04.123 ERROR 1 --- [main] c.t.X : polaris "
+        "heartbeat error\n"
+        "com.tencent.polaris.api.exception.PolarisException: x\n"
+        "\tat a.b.C(C.java:1)\n"
+        "Caused by: com.tencent.polaris.api.exception.PolarisException: "
+        "ERR-1006(SERVER_USER_ERROR): server error 400401: client api is not "
+        "open";
+    struct hb_record rec;
+    struct hb_incident inc;
+
+    (void)state;
+    make_record(&rec, "x.log", 7, text, "ERROR", "polaris heartbeat error");
+    rec.last_line = 7; /* one line of the file */
+    build(&inc, &rec, NULL, 0);
+    assert_non_null(strstr(inc.evidence, "400401"));
+    assert_int_equal(inc.evidence_line, 7);
+
+    /* two physical lines, the second joined from partials: not past it */
+    rec.last_line = 8;
+    build(&inc, &rec, NULL, 0);
+    assert_true(inc.evidence_line >= 7 && inc.evidence_line <= 8);
+}
+
 static void test_incident_exception_class(void **state)
 {
     static const struct {
@@ -525,6 +554,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_incident_build_fields),
         cmocka_unit_test(test_incident_evidence),
+        cmocka_unit_test(test_incident_evidence_line_in_record),
         cmocka_unit_test(test_incident_exception_class),
         cmocka_unit_test(test_incident_exception_from_chain),
         cmocka_unit_test(test_incident_hits_and_captures),
