@@ -100,6 +100,19 @@ static size_t fill_gzip(struct hb_reader *r, size_t room)
             r->zs.next_in = r->zin;
             r->zs.avail_in = (uInt)k;
         }
+        if (r->member_done && r->zs.avail_in == 1) {
+            /* One byte cannot tell a member from garbage: read on. */
+            ssize_t k;
+
+            r->zin[0] = r->zs.next_in[0];
+            k = read_raw(r, r->zin + 1, READ_CHUNK - 1);
+            if (k <= 0) {
+                r->src_eof = true; /* a lone trailing byte is garbage */
+                return 0;
+            }
+            r->zs.next_in = r->zin;
+            r->zs.avail_in = (uInt)k + 1;
+        }
         if (r->member_done) {
             /* Another gzip member follows, or trailing garbage. */
             if (r->zs.avail_in >= 2 && (r->zs.next_in[0] != 0x1f ||

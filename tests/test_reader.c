@@ -231,6 +231,43 @@ static void test_reader_gzip_concatenated_members(void **state)
     free(got);
 }
 
+/* Bytes after the last member are ignored, as gzip -d does, whatever
+   their count (a single padding byte too). */
+static void test_reader_gzip_trailing_garbage(void **state)
+{
+    static const struct {
+        const char *name;
+        const char *tail;
+        size_t n;
+    } t[] = {
+        {"one NUL byte", "\0", 1},
+        {"one newline", "\n", 1},
+        {"two NUL bytes", "\0\0", 2},
+        {"text", "garbage\n", 8},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < HB_ARRAY_LEN(t); i++) {
+        unsigned char buf[1024];
+        size_t n = gz("a\nb\n", 4, buf, sizeof buf);
+        enum hb_status last;
+        uint64_t nl;
+        char *got;
+        const char *p;
+
+        memcpy(buf + n, t[i].tail, t[i].n);
+        p = write_file("tail.gz", buf, n + t[i].n);
+        got = slurp(p, NULL, &last, &nl);
+        if (strcmp(got, "a|b") != 0 || last != HB_EOF)
+            print_error("case %s: \"%s\" status %d\n", t[i].name, got,
+                        (int)last);
+        assert_string_equal(got, "a|b");
+        assert_int_equal(last, HB_EOF);
+        free(got);
+    }
+}
+
 static void test_reader_gzip_truncated_keeps_lines(void **state)
 {
     char text[20000];
@@ -407,6 +444,7 @@ int main(void)
         cmocka_unit_test(test_reader_line_across_refill_is_whole),
         cmocka_unit_test(test_reader_gzip_by_magic),
         cmocka_unit_test(test_reader_gzip_concatenated_members),
+        cmocka_unit_test(test_reader_gzip_trailing_garbage),
         cmocka_unit_test(test_reader_gzip_truncated_keeps_lines),
         cmocka_unit_test(test_reader_gzip_corrupt),
         cmocka_unit_test(test_reader_gzip_bomb_capped),
