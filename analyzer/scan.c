@@ -979,6 +979,11 @@ static bool tail_start(struct hb_tail *t)
                    &t->sink.base, &t->fs))
         return false;
     t->open = true;
+    /* Commit what prepare wrote: a file with nothing new would otherwise
+       keep the write transaction, and the database locked, until it grows. */
+    if (t->sc->store)
+        t->sink.base.checkpoint(&t->sink.base, t->ss.sr.ck_offset,
+                                t->ss.sr.ck_line, NULL, false);
     if (stat(t->path, &st) == 0) {
         t->dev = (uint64_t)st.st_dev;
         t->ino = (uint64_t)st.st_ino;

@@ -185,5 +185,19 @@ done
 "$HB" scan --follow --db "$tmp/follow.db" --format ndjson --stop-after 2 "$fdir" >"$tmp/follow2.nd" 2>/dev/null
 check "follow restart reports nothing twice" '[ ! -s "$tmp/follow2.nd" ]'
 
+# A follower of files with nothing new does not keep the database locked:
+# another scan can write meanwhile.
+mkdir "$tmp/idle"
+info 1 idle >"$tmp/idle/app.log"
+"$HB" scan -q --db "$tmp/idle.db" "$tmp/idle/app.log" >/dev/null 2>&1
+"$HB" scan --follow -q --db "$tmp/idle.db" --stop-after 20 "$tmp/idle" >/dev/null 2>&1 &
+fpid=$!
+sleep 1.5
+"$HB" scan -q --db "$tmp/idle.db" "$tmp/a.log" >/dev/null 2>"$tmp/idle.err"
+rc=$?
+kill -TERM $fpid 2>/dev/null
+wait $fpid
+check "an idle follower leaves the database writable" '[ $rc = 0 ] && ! grep -q locked "$tmp/idle.err"'
+
 echo "cli_scan: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
