@@ -311,11 +311,12 @@ struct session {
     bool tick;             /* this thread may redraw the progress line */
 };
 
-/* Opens path at p's offset. false: reported, fs->io_error set. */
+/* Opens path at p's offset. false: fs->io_error set, and reported when
+ * report. */
 static bool sess_open(struct session *ss, const struct hb_scan *sc,
                       struct hb_matcher *m, const char *path,
                       const struct prep *p, struct sink *sink,
-                      struct fstats *fs)
+                      struct fstats *fs, bool report)
 {
     struct source_run *sr = &ss->sr;
     struct hb_asm_opts ao;
@@ -335,7 +336,8 @@ static bool sess_open(struct session *ss, const struct hb_scan *sc,
                                        sizeof sr->k8s_container);
     ss->ro = reader_opts(sc, path, is_stdin);
     if (hb_reader_open(&ss->r, is_stdin ? "-" : path, &ss->ro, &d) != HB_OK) {
-        hb_diag_print(&d, stderr);
+        if (report)
+            hb_diag_print(&d, stderr);
         fs->io_error = true;
         return false;
     }
@@ -347,7 +349,8 @@ static bool sess_open(struct session *ss, const struct hb_scan *sc,
             /* Shorter than the stored offset: read it all again. */
             hb_reader_close(ss->r);
             if (hb_reader_open(&ss->r, path, &ss->ro, &d) != HB_OK) {
-                hb_diag_print(&d, stderr);
+                if (report)
+                    hb_diag_print(&d, stderr);
                 fs->io_error = true;
                 return false;
             }
@@ -475,7 +478,7 @@ static void scan_source(const struct hb_scan *sc, struct hb_matcher *m,
 {
     struct session ss;
 
-    if (!sess_open(&ss, sc, m, path, p, sink, fs))
+    if (!sess_open(&ss, sc, m, path, p, sink, fs, true))
         return;
     ss.tick = tick;
     sess_pump(&ss);
@@ -956,6 +959,8 @@ struct hb_tail {
     bool open;
     uint64_t dev, ino;
     bool dirty;          /* records handed out since the last commit */
+    bool failing;        /* the last start failed and was reported: the
+                            retries at every poll stay silent */
 };
 
 static bool tail_start(struct hb_tail *t)
@@ -969,16 +974,21 @@ static bool tail_start(struct hb_tail *t)
         return false;
     }
     if (t->prep.failed) {
-        hb_diag_print(&d, stderr);
+        if (!t->failing)
+            hb_diag_print(&d, stderr);
+        t->failing = true;
         return false;
     }
     memset(&t->fs, 0, sizeof t->fs);
     direct_init(&t->sink, t->sc, t->prep.source_id);
     /* A source already read whole: resume at its end, not skip it. */
     if (!sess_open(&t->ss, t->sc, t->sc->matcher, t->path, &t->prep,
-                   &t->sink.base, &t->fs))
+                   &t->sink.base, &t->fs, !t->failing)) {
+        t->failing = true;
         return false;
+    }
     t->open = true;
+    t->failing = false;
     /* Commit what prepare wrote: a file with nothing new would otherwise
        keep the write transaction, and the database locked, until it grows. */
     if (t->sc->store)

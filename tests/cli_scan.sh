@@ -199,5 +199,13 @@ kill -TERM $fpid 2>/dev/null
 wait $fpid
 check "an idle follower leaves the database writable" '[ $rc = 0 ] && ! grep -q locked "$tmp/idle.err"'
 
+# An input that exists but cannot be opened (a socket) is reported once,
+# not at every poll.
+if command -v python3 >/dev/null 2>&1 &&
+    python3 -c "import socket; socket.socket(socket.AF_UNIX).bind('$tmp/sock')" 2>/dev/null; then
+    "$HB" scan --follow --no-db -q --stop-after 2 "$tmp/sock" >/dev/null 2>"$tmp/sock.err"
+    check "follow: an unopenable input is reported once" '[ "$(grep -c "sock:" "$tmp/sock.err")" = 1 ]'
+fi
+
 echo "cli_scan: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
