@@ -23,6 +23,7 @@
 #include "util.h"
 #include "walk.h"
 
+#define OBS_RUNS 128             /* observation runs tracked per source */
 #define QUEUE_CHUNK (256 * 1024) /* bytes per event chunk */
 #define QUEUE_DEPTH 12           /* chunks a worker may run ahead: a worker
                                     blocks when its file is this far ahead
@@ -149,6 +150,19 @@ struct source_run {
     unsigned rows;           /* rows since the last checkpoint */
     uint64_t ck_offset;      /* last record boundary */
     uint64_t ck_line;
+    /*
+     * Runs of identical observations (a heartbeat-ok every 5 s, the same
+     * address on every connection line): the first of a run is emitted at
+     * once, the latest is held and emitted when the run ends (an incident,
+     * a checkpoint, the end of the source). A run of a thousand heartbeats
+     * becomes two rows, its first and its last.
+     */
+    struct {
+        uint64_t key;
+        bool pending;        /* last holds an unemitted repeat */
+        struct hb_obs last;
+    } runs[OBS_RUNS];
+    unsigned nruns, next_evict;
 };
 
 /* Records worth running the rules on: most INFO lines are not. */
@@ -165,14 +179,73 @@ static bool worth_matching(const struct hb_record *rec,
            strcmp(lv, "FATAL") == 0;
 }
 
+static void emit_obs(struct source_run *sr, const struct hb_obs *o)
+{
+    sr->sink->obs(sr->sink, o);
+    sr->rows++;
+}
+
+/*
+ * Emits every held repeat. forget: also end the runs, so the next
+ * observation starts afresh — done at every checkpoint, so a scan resumed
+ * there emits exactly what an uninterrupted scan emits.
+ */
+static void flush_runs(struct source_run *sr, bool forget)
+{
+    unsigned i;
+
+    for (i = 0; i < sr->nruns; i++) {
+        if (sr->runs[i].pending)
+            emit_obs(sr, &sr->runs[i].last);
+        sr->runs[i].pending = false;
+    }
+    if (forget) {
+        sr->nruns = 0;
+        sr->next_evict = 0;
+    }
+}
+
+static uint64_t obs_run_key(const struct hb_obs *o)
+{
+    uint64_t h = HB_HASH_SEED;
+
+    h = hb_hash64(o->kind, strnlen(o->kind, sizeof o->kind), h);
+    h = hb_hash64(o->key, strnlen(o->key, sizeof o->key), h ^ 1);
+    h = hb_hash64(o->value, strnlen(o->value, sizeof o->value), h ^ 2);
+    h = hb_hash64(o->ns, strnlen(o->ns, sizeof o->ns), h ^ 3);
+    h = hb_hash64(o->service, strnlen(o->service, sizeof o->service), h ^ 4);
+    h = hb_hash64(o->host, strnlen(o->host, sizeof o->host), h ^ 5);
+    return hb_hash64(&o->port, sizeof o->port, h ^ 6);
+}
+
 static void obs_cb(void *ctx, const struct hb_obs *o)
 {
     struct source_run *sr = ctx;
     struct hb_obs copy = *o;
+    uint64_t key;
+    unsigned i;
 
     copy.source = sr->name;
-    sr->sink->obs(sr->sink, &copy);
-    sr->rows++;
+    key = obs_run_key(&copy);
+    for (i = 0; i < sr->nruns; i++) {
+        if (sr->runs[i].key == key) {
+            sr->runs[i].last = copy;
+            sr->runs[i].pending = true;
+            return;
+        }
+    }
+    emit_obs(sr, &copy);
+    if (sr->nruns < OBS_RUNS) {
+        i = sr->nruns++;
+    } else {
+        /* Table full: end the oldest run to make room. */
+        i = sr->next_evict;
+        sr->next_evict = (sr->next_evict + 1) % OBS_RUNS;
+        if (sr->runs[i].pending)
+            emit_obs(sr, &sr->runs[i].last);
+    }
+    sr->runs[i].key = key;
+    sr->runs[i].pending = false;
 }
 
 static void handle_record(struct source_run *sr, const struct hb_record *rec)
@@ -201,6 +274,7 @@ static void handle_record(struct source_run *sr, const struct hb_record *rec)
                        strlen(sr->k8s_container), sizeof inc.k8s_container);
         }
         sr->fs->incidents++;
+        flush_runs(sr, false); /* successes before the failure, in order */
         sr->sink->incident(sr->sink, &inc, rec);
         sr->rows++;
     }
@@ -209,6 +283,7 @@ static void handle_record(struct source_run *sr, const struct hb_record *rec)
     sr->ck_offset = rec->end_offset;
     sr->ck_line = rec->last_line;
     if (sc->store && sr->rows >= HB_CHECKPOINT_ROWS) {
+        flush_runs(sr, true);
         sr->sink->checkpoint(sr->sink, sr->ck_offset, sr->ck_line,
                              rec->format, false);
         sr->rows = 0;
@@ -427,6 +502,7 @@ static void sess_flush(struct session *ss, bool checkpoint, bool complete)
             handle_record(&ss->sr, &rec);
     if (hb_asm_flush(ss->as, &rec))
         handle_record(&ss->sr, &rec);
+    flush_runs(&ss->sr, true);
     if (checkpoint && ss->sr.sc->store) {
         /* Everything complete was read: the offset is the reader's (a
          * held partial line excluded), unless reading failed midway. */
@@ -1057,6 +1133,7 @@ uint64_t hb_tail_poll(struct hb_tail *t)
         t->dirty = true;
     /* Commit what complete records produced, so a restart continues here. */
     if (t->open && t->dirty && t->sc->store && t->ss.sr.rows) {
+        flush_runs(&t->ss.sr, true);
         t->sink.base.checkpoint(&t->sink.base, t->ss.sr.ck_offset,
                                 t->ss.sr.ck_line, hb_asm_format(t->ss.as),
                                 false);

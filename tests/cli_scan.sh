@@ -115,6 +115,25 @@ check "k8s: fields from the containers path" 'grep -q "\"k8s_namespace\":\"shop\
 "$HB" scan -q --db "$tmp/k8s.db" "$tmp/var/log/pods" >/dev/null
 check "k8s: columns in the store" '[ "$("$HB" query --db "$tmp/k8s.db" --format csv "select k8s_namespace, k8s_pod, k8s_container from incidents" | tail -n 1 | tr -d "\r")" = "shop,order-svc-7d9f,order" ]'
 
+# --- repeated observations are stored as runs, not one row per line --------
+hb="$tmp/hb/polaris/logs"
+mkdir -p "$hb"
+i=1
+while [ $i -le 100 ]; do
+    printf '[AsyncHeartbeat]Instance heartbeat success. Reset fail count. namespace:default, service:svc, host:10.0.0.5, port:8080|2025-06-25 10:%02d:%02d.000\n' $((i / 60)) $((i % 60))
+    i=$((i + 1))
+done >"$hb/polaris-instance-heartbeat.log"
+{
+    printf '[AsyncHeartbeat]Instance heartbeat failed not because of NOT_FOUND_RESOURCE. Reset fail count. namespace:default, service:svc, host:10.0.0.5, port:8080, heartbeat fail count:1|2025-06-25 10:05:00.000\n'
+    printf 'com.tencent.polaris.api.exception.PolarisException: ERR-1006(SERVER_USER_ERROR): server error 400401: client api is not open\n'
+} >>"$hb/polaris-instance-heartbeat.log"
+"$HB" scan -q --db "$tmp/hb.db" --format json "$tmp/hb" >"$tmp/hb.json"
+rows=$("$HB" query --db "$tmp/hb.db" --format csv "select count(*) from observations where kind = 'heartbeat-ok'" | tail -n 1 | tr -d '\r')
+last=$("$HB" query --db "$tmp/hb.db" --format csv "select max(line) from observations where kind = 'heartbeat-ok'" | tail -n 1 | tr -d '\r')
+check "100 heartbeat-ok lines stored as a run of 2 rows" '[ "$rows" = 2 ]'
+check "the run keeps the last success before the failure" '[ "$last" = 100 ]'
+check "the report still knows heartbeats worked until the failure" 'grep -q "until" "$tmp/hb.json"'
+
 # --- --jobs 2 gives what --jobs 1 gives -----------------------------------
 mkdir -p "$tmp/tree/a" "$tmp/tree/b"
 i=0

@@ -405,9 +405,8 @@ static void render_sdk_body(struct gen *g, char *out, size_t cap)
     case 3:
         snprintf(msg, sizeof msg,
                  "[AsyncHeartbeat]Instance heartbeat success, namespace:"
-                 "default, service:%s, host:10.%u.%u.%u, port:8080",
-                 PICK(g, services), below(g, 256), below(g, 256),
-                 below(g, 256));
+                 "default, service:%s, host:10.1.0.%u, port:8080",
+                 services[a % 8], 1 + a % 8);
         break;
     case 4:
         snprintf(msg, sizeof msg,
@@ -431,22 +430,24 @@ static void render_sdk_body(struct gen *g, char *out, size_t cap)
     snprintf(out, cap, " %s [%s] %s", lvl, tl, msg);
 }
 
+/* A heartbeat file belongs to a few instances (one JVM each), so hosts
+ * come from a small pool, as in real logs. */
 static void render_hb_body(struct gen *g, char *out, size_t cap)
 {
-    unsigned b1 = below(g, 256), b2 = below(g, 256), b3 = below(g, 256);
-    const char *svc = PICK(g, services);
+    unsigned b3 = 1 + below(g, 8);
+    const char *svc = services[b3 - 1];
 
     if (below(g, 20) == 0)
         snprintf(out, cap,
                  "[AsyncHeartbeat]Instance heartbeat task started, namespace:"
-                 "default, service:%s, host:10.%u.%u.%u, port:8080",
-                 svc, b1, b2, b3);
+                 "default, service:%s, host:10.1.0.%u, port:8080",
+                 svc, b3);
     else
         snprintf(out, cap,
                  "[AsyncHeartbeat]Instance heartbeat success. Reset fail "
-                 "count. namespace:default, service:%s, host:10.%u.%u.%u, "
+                 "count. namespace:default, service:%s, host:10.1.0.%u, "
                  "port:8080",
-                 svc, b1, b2, b3);
+                 svc, b3);
 }
 
 static void render_zap_body(struct gen *g, char *out, size_t cap)
