@@ -812,6 +812,11 @@ static bool parse_sample(struct loader *l, struct hb_rule *r,
     for (i = 0; i < fields->n; i++) {
         const struct hb_yaml_node *fv = fields->items[i];
 
+        if (fields->keys[i]->str == NULL || fields->keys[i]->str[0] == '\0') {
+            lerr(l, fields->keys[i], "a sample field needs a name");
+            ok = false;
+            continue;
+        }
         if (fv->kind != HB_YAML_SCALAR) {
             lerr(l, fv, "expected value of field '%s' must be a scalar",
                  fields->keys[i]->str);
@@ -848,6 +853,8 @@ static void key_samples(struct loader *l, struct hb_rule *r,
     for (i = 0; i < v->n; i++) {
         struct hb_sample *s = &r->samples[r->nsamples];
 
+        /* A failed sample leaves its slot to the next one: start clean. */
+        memset(s, 0, sizeof *s);
         if (!parse_sample(l, r, v->items[i], s))
             continue;
         r->nsamples++;
