@@ -464,6 +464,10 @@ int hb_cmd_scan(int argc, char **argv)
             return HB_EXIT_USAGE;
         }
     }
+    if (a.follow && optind >= argc) {
+        fputs("hbscan: scan: --follow needs a PATH\n", stderr);
+        return HB_EXIT_USAGE;
+    }
     rs = load_rules(&a);
     if (rs == NULL)
         return HB_EXIT_RULES;
@@ -560,11 +564,6 @@ int hb_cmd_scan(int argc, char **argv)
         fo.report = ro;
         if (sc.ndjson == NULL && ro.format == HB_REPORT_TEXT)
             sc.live = stdout;
-        if (optind >= argc) {
-            fputs("hbscan: scan: --follow needs a PATH\n", stderr);
-            rc = HB_EXIT_USAGE;
-            goto out;
-        }
         if (hb_follow_run(&sc, argv + optind, (size_t)(argc - optind),
                           &fo) != HB_OK)
             store_failed = true;

@@ -1035,6 +1035,7 @@ struct hb_tail {
     bool open;
     uint64_t dev, ino;
     bool dirty;          /* records handed out since the last commit */
+    bool done;           /* a finished gzip: never polled again */
     bool failing;        /* the last start failed and was reported: the
                             retries at every poll stay silent */
 };
@@ -1057,7 +1058,16 @@ static bool tail_start(struct hb_tail *t)
     }
     memset(&t->fs, 0, sizeof t->fs);
     direct_init(&t->sink, t->sc, t->prep.source_id);
-    /* A source already read whole: resume at its end, not skip it. */
+    if (t->prep.skip) {
+        /* A gzip already read to its end cannot grow: nothing to follow.
+         * Commit what prepare wrote so the database is not held. */
+        if (t->sc->store)
+            t->sink.base.checkpoint(&t->sink.base, t->prep.offset,
+                                    t->prep.line, NULL, false);
+        t->done = true;
+        return false;
+    }
+    /* A plain source already read whole: resume at its end. */
     if (!sess_open(&t->ss, t->sc, t->sc->matcher, t->path, &t->prep,
                    &t->sink.base, &t->fs, !t->failing)) {
         t->failing = true;
@@ -1102,6 +1112,8 @@ uint64_t hb_tail_poll(struct hb_tail *t)
     struct stat st;
     uint64_t n = 0;
 
+    if (t->done)
+        return 0;
     if (!t->open) {
         if (stat(t->path, &st) != 0 || !tail_start(t))
             return 0; /* not there (yet) */
