@@ -86,7 +86,10 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libhbscan.a
 run: all
 	$(Q)./$(BUILD)/hbscan scan --no-db testdata/demo/
 
+# The sqlite3 shell lets the hostile-input and kill -9 suites inspect
+# databases independently of hbscan's own query code.
 test: deps
+	$(Q)sh tools/deps.sh sqlite3
 	$(Q)$(MAKE) --no-print-directory test-inner
 
 test-inner: $(BUILD)/hbscan $(TEST_BINS) $(TOOL_BINS)
