@@ -131,9 +131,8 @@ int hb_cmd_db(int argc, char **argv)
         return hb_cli_usage("db", "--before and --vacuum go with prune");
     }
 
-    rc = hb_cli_open_store(db, strcmp(action, "info") == 0 ? HB_STORE_RO
-                                                            : HB_STORE_RW,
-                           &s);
+    rc = hb_cli_open_store(
+        db, strcmp(action, "info") == 0 ? HB_STORE_RO : HB_STORE_RW, &s);
     if (rc != HB_OK)
         return hb_cli_exit(rc);
     memset(&d, 0, sizeof d);

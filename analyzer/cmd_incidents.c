@@ -16,7 +16,8 @@
 
 static const char help[] =
     "usage: hbscan incidents [--db PATH] [--since T] [--until T] [--cause C]\n"
-    "                        [--service S] [--instance HOST[:PORT]] [--code X]\n"
+    "                        [--service S] [--instance HOST[:PORT]] [--code "
+    "X]\n"
     "                        [--group] [--limit N]\n"
     "                        [--format table|csv|json|ndjson]\n"
     "\n"
@@ -57,12 +58,10 @@ static const char help[] =
     "exit status: 0 ok, 2 bad usage, 5 database missing or unusable.\n";
 
 /* The columns a terminal table shows; csv/json/ndjson carry them all. */
-static const char *const table_cols[] = {"id", "ts", "cause", "service",
-                                         "instance", "codes", "evidence",
-                                         NULL};
-static const char *const group_cols[] = {"count", "last_seen", "cause",
-                                         "rule_id", "service", "sample",
-                                         NULL};
+static const char *const table_cols[] = {
+    "id", "ts", "cause", "service", "instance", "codes", "evidence", NULL};
+static const char *const group_cols[] = {
+    "count", "last_seen", "cause", "rule_id", "service", "sample", NULL};
 
 #define MAX_PICK 16
 
@@ -129,10 +128,10 @@ int hb_cmd_incidents(int argc, char **argv)
             continue;
         }
 #define OPT(name) ((m = hb_cli_optval(argc, argv, &i, name, &v)) != 0)
-#define NEED(name)                                                   \
-    do {                                                             \
-        if (m < 0)                                                   \
-            return hb_cli_usage("incidents", "%s needs a value", name); \
+#define NEED(name)                                                             \
+    do {                                                                       \
+        if (m < 0)                                                             \
+            return hb_cli_usage("incidents", "%s needs a value", name);        \
     } while (0)
         if (OPT("--db")) {
             NEED("--db");
@@ -168,8 +167,10 @@ int hb_cmd_incidents(int argc, char **argv)
             NEED("--limit");
             f.limit = strtol(v, &end, 10);
             if (*v == '\0' || *end != '\0' || f.limit <= 0)
-                return hb_cli_usage("incidents", "--limit needs a positive "
-                                                 "number, not '%s'", v);
+                return hb_cli_usage("incidents",
+                                    "--limit needs a positive "
+                                    "number, not '%s'",
+                                    v);
         } else {
             return hb_cli_usage("incidents", "unknown argument '%s'", a);
         }
@@ -178,8 +179,10 @@ int hb_cmd_incidents(int argc, char **argv)
     }
     fmt = hb_rowfmt_from_name(fmtname);
     if (fmt < 0)
-        return hb_cli_usage("incidents", "unknown format '%s' (table, csv, "
-                                         "json, ndjson)", fmtname);
+        return hb_cli_usage("incidents",
+                            "unknown format '%s' (table, csv, "
+                            "json, ndjson)",
+                            fmtname);
     rc = hb_cli_open_store(db, HB_STORE_RO, &s);
     if (rc != HB_OK)
         return hb_cli_exit(rc);

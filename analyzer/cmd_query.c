@@ -36,7 +36,8 @@ static const char help[] =
     "  -h, --help     show this help\n"
     "\n"
     "examples:\n"
-    "  hbscan query 'SELECT cause, count(*) AS n FROM incidents GROUP BY cause'\n"
+    "  hbscan query 'SELECT cause, count(*) AS n FROM incidents GROUP BY "
+    "cause'\n"
     "  hbscan query --format csv 'SELECT * FROM incidents_per_hour'\n"
     "  hbscan query \"SELECT * FROM instance_state WHERE state = 'failing'\"\n"
     "\n"
@@ -101,8 +102,10 @@ int hb_cmd_query(int argc, char **argv)
     }
     fmt = hb_rowfmt_from_name(fmtname);
     if (fmt < 0)
-        return hb_cli_usage("query", "unknown format '%s' (table, csv, json, "
-                                     "ndjson)", fmtname);
+        return hb_cli_usage("query",
+                            "unknown format '%s' (table, csv, json, "
+                            "ndjson)",
+                            fmtname);
     if (sql == NULL)
         return hb_cli_usage("query", "missing SQL statement");
     if (strcmp(sql, "-") == 0) {

@@ -14,7 +14,7 @@
 #include "timeparse.h"
 #include "util.h"
 
-#define MAX_RULE_DIRS 16
+#define MAX_RULE_DIRS  16
 #define SOURCE_SET_CAP 4096
 
 static const char usage_text[] =
@@ -323,8 +323,9 @@ int hb_cmd_report(int argc, char **argv)
     db = hb_store_default_path(o.db, dbbuf, sizeof dbbuf);
     if (hb_store_open(&store, db, HB_STORE_RO, 5000, &d) != HB_OK) {
         hb_diag_print(&d, stderr);
-        fprintf(stderr, "hbscan report: no usable incident database at %s "
-                        "(run `hbscan scan` first, or give --db)\n",
+        fprintf(stderr,
+                "hbscan report: no usable incident database at %s "
+                "(run `hbscan scan` first, or give --db)\n",
                 db);
         rc = HB_EXIT_DB;
         goto out;

@@ -16,10 +16,10 @@
 #include "unwrap.h"
 #include "util.h"
 
-#define MAX_DIRS 64
+#define MAX_DIRS          64
 #define EXAMPLES_PER_RULE 3
-#define MISSED_SHOWN 20
-#define EXAMPLE_BYTES 200
+#define MISSED_SHOWN      20
+#define EXAMPLE_BYTES     200
 
 static const char usage_text[] =
     "usage: hbscan rules check [--rules DIR]... [DIR|FILE...]\n"
@@ -36,10 +36,12 @@ static const char usage_text[] =
     "          each rule's hits with up to 3 example lines, then the records\n"
     "          that carry a Polaris code or failure but matched no rule\n"
     "  list    one line per rule: id, cause, severity, weight, title\n"
-    "  show    one rule in full: texts, references, gate, condition, file:line\n"
+    "  show    one rule in full: texts, references, gate, condition, "
+    "file:line\n"
     "\n"
     "options:\n"
-    "  --rules DIR     also load DIR (a directory of *.yaml/*.yml, or one file)\n"
+    "  --rules DIR     also load DIR (a directory of *.yaml/*.yml, or one "
+    "file)\n"
     "                  after the default rules: a rule with the same id\n"
     "                  replaces the earlier one, `disabled: true` removes it;\n"
     "                  repeatable\n"
@@ -59,10 +61,10 @@ static const char usage_text[] =
 struct opts {
     const char *extra[MAX_DIRS]; /* --rules, borrowed from argv */
     size_t nextra;
-    const char *only;            /* --rule */
-    const char *format;          /* --format */
+    const char *only;   /* --rule */
+    const char *format; /* --format */
     bool verbose;
-    char **args;                 /* positional, borrowed from argv */
+    char **args; /* positional, borrowed from argv */
     int nargs;
 };
 
@@ -178,7 +180,8 @@ static int load(const struct opts *o, const char *const *paths, size_t npaths,
     return rc;
 }
 
-/* ---- check ---------------------------------------------------------------- */
+/* ---- check ----------------------------------------------------------------
+ */
 
 static int cmd_check(const struct opts *o)
 {
@@ -195,14 +198,14 @@ static int cmd_check(const struct opts *o)
                hb_rules_count(rs), fails, total);
         rc = HB_EXIT_RULES;
     } else {
-        printf("%zu rules OK, %zu samples passed\n", hb_rules_count(rs),
-               total);
+        printf("%zu rules OK, %zu samples passed\n", hb_rules_count(rs), total);
     }
     hb_rules_free(rs);
     return rc;
 }
 
-/* ---- list and show ---------------------------------------------------------- */
+/* ---- list and show ----------------------------------------------------------
+ */
 
 static int cmd_list(const struct opts *o)
 {
@@ -335,7 +338,8 @@ static int cmd_show(const struct opts *o)
     return HB_EXIT_OK;
 }
 
-/* ---- test ----------------------------------------------------------------- */
+/* ---- test -----------------------------------------------------------------
+ */
 
 struct tally {
     uint64_t hits;
@@ -347,7 +351,7 @@ struct test_run {
     struct hb_ruleset *rs;
     struct hb_matcher *m;
     const char *only;
-    struct tally *per_rule;   /* owned; one per rule */
+    struct tally *per_rule;     /* owned; one per rule */
     char *missed[MISSED_SHOWN]; /* owned */
     uint64_t nmissed, records, matched;
 };
@@ -476,8 +480,9 @@ static void test_report(const struct test_run *t, int nfiles, bool verbose)
         for (i = 0; i < n; i++) {
             const struct hb_rule_stats *s = hb_matcher_stats(t->m, i);
 
-            printf("%-40s %10llu %8llu %8llu %10.3f\n", hb_rules_get(t->rs, i)->id,
-                   (unsigned long long)s->tried, (unsigned long long)s->hits,
+            printf("%-40s %10llu %8llu %8llu %10.3f\n",
+                   hb_rules_get(t->rs, i)->id, (unsigned long long)s->tried,
+                   (unsigned long long)s->hits,
                    (unsigned long long)s->limit_hits, (double)s->nanos / 1e6);
         }
     }
@@ -525,7 +530,8 @@ static int cmd_test(const struct opts *o)
     return unreadable ? HB_EXIT_INPUT : HB_EXIT_OK;
 }
 
-/* ---- dispatch ------------------------------------------------------------- */
+/* ---- dispatch -------------------------------------------------------------
+ */
 
 static const struct {
     const char *name;

@@ -36,11 +36,13 @@ static const char scan_usage[] =
     "output:\n"
     "  -f, --format FMT        text (default), json, markdown, or ndjson (one\n"
     "                          JSON object per incident, streamed)\n"
-    "      --color WHEN        auto (default), always, never; NO_COLOR is honoured\n"
+    "      --color WHEN        auto (default), always, never; NO_COLOR is "
+    "honoured\n"
     "      --ascii             ASCII only (also when the locale is not UTF-8)\n"
     "      --width N           text report width in columns (default 100)\n"
     "      --max-evidence N    evidence lines per cause (default 5)\n"
-    "      --fail-on WHAT      exit 1 when a cause of this severity (critical,\n"
+    "      --fail-on WHAT      exit 1 when a cause of this severity "
+    "(critical,\n"
     "                          error, warning, info) or this cause name is\n"
     "                          found; `unknown`: unclassified failures; `any`\n"
     "  -q, --quiet             no notes on stderr\n"
@@ -49,26 +51,32 @@ static const char scan_usage[] =
     "input:\n"
     "      --input-format NAME force a log format (see --list-formats)\n"
     "      --list-formats      list the log formats and exit\n"
-    "      --tz ZONE           zone of timestamps without offset: UTC, +08:00,\n"
+    "      --tz ZONE           zone of timestamps without offset: UTC, "
+    "+08:00,\n"
     "                          Asia/Shanghai (default: the machine's zone)\n"
-    "      --include GLOB      in directories, read only matching files (repeatable)\n"
-    "      --exclude GLOB      skip matching files and directories (repeatable)\n"
+    "      --include GLOB      in directories, read only matching files "
+    "(repeatable)\n"
+    "      --exclude GLOB      skip matching files and directories "
+    "(repeatable)\n"
     "      --max-line BYTES    truncate longer lines (default 1048576)\n"
     "      --max-record-lines N  lines kept per record (default 512)\n"
     "      --max-record-bytes N  bytes kept per record (default 262144)\n"
     "\n"
     "rules and store:\n"
-    "      --config FILE       add the findings of `hbscan config check FILE` to\n"
+    "      --config FILE       add the findings of `hbscan config check FILE` "
+    "to\n"
     "                          the diagnosis as evidence (application.yml,\n"
     "                          polaris-server.yaml, pom.xml ...; repeatable)\n"
-    "      --rules DIR         more rule files (repeatable; also $HBSCAN_RULES)\n"
+    "      --rules DIR         more rule files (repeatable; also "
+    "$HBSCAN_RULES)\n"
     "      --knowledge DIR     ports, version matrix, code history (default:\n"
     "                          knowledge/ beside the rules)\n"
     "      --db PATH           incident database (default $HBSCAN_DB, else\n"
     "                          $XDG_STATE_HOME/hbscan/hbscan.db)\n"
     "      --no-db             do not store anything (one-off pipe)\n"
     "      --rescan            ignore stored offsets, read every file whole\n"
-    "  -j, --jobs N            files parsed in parallel (default: the number of\n"
+    "  -j, --jobs N            files parsed in parallel (default: the number "
+    "of\n"
     "                          cores); results are identical to --jobs 1\n"
     "\n"
     "follow:\n"
@@ -84,7 +92,8 @@ static const char scan_usage[] =
     "\n"
     "Already scanned bytes are skipped on the next run (offsets per file,\n"
     "rotation aware). Exit: 0 ok, 1 --fail-on matched, 2 usage, 3 invalid\n"
-    "rules, 4 some input unreadable (the rest was scanned), 5 database error.\n";
+    "rules, 4 some input unreadable (the rest was scanned), 5 database "
+    "error.\n";
 
 enum {
     OPT_COLOR = 256,
@@ -254,7 +263,8 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
             break;
         case OPT_MAX_LINE:
             if (!parse_size(optarg, 64, (size_t)1 << 30, &a->max_line)) {
-                fprintf(stderr, "hbscan: scan: --max-line wants 64..1073741824\n");
+                fprintf(stderr,
+                        "hbscan: scan: --max-line wants 64..1073741824\n");
                 return HB_EXIT_USAGE;
             }
             break;
@@ -269,8 +279,9 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
         case OPT_MAX_REC_BYTES:
             if (!parse_size(optarg, 256, (size_t)1 << 30,
                             &a->max_record_bytes)) {
-                fprintf(stderr,
-                        "hbscan: scan: --max-record-bytes wants 256..1073741824\n");
+                fprintf(
+                    stderr,
+                    "hbscan: scan: --max-record-bytes wants 256..1073741824\n");
                 return HB_EXIT_USAGE;
             }
             break;
@@ -352,8 +363,9 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
     if (strcmp(a->format, "text") && strcmp(a->format, "json") &&
         strcmp(a->format, "markdown") && strcmp(a->format, "md") &&
         strcmp(a->format, "ndjson")) {
-        fprintf(stderr, "hbscan: scan: unknown --format '%s' (text, json, "
-                        "markdown, ndjson)\n",
+        fprintf(stderr,
+                "hbscan: scan: unknown --format '%s' (text, json, "
+                "markdown, ndjson)\n",
                 a->format);
         return HB_EXIT_USAGE;
     }
@@ -379,8 +391,9 @@ static struct hb_ruleset *load_rules(const struct scan_args *a)
         dirs[n++] = a->rules[i];
     if (hb_rules_load(&rs, dirs, n, &errs) != HB_OK) {
         hb_errlist_print(&errs, stderr);
-        fprintf(stderr, "hbscan: rules are invalid (%zu error%s); nothing "
-                        "scanned\n",
+        fprintf(stderr,
+                "hbscan: rules are invalid (%zu error%s); nothing "
+                "scanned\n",
                 errs.n, errs.n == 1 ? "" : "s");
         hb_errlist_fini(&errs);
         return NULL;
@@ -458,8 +471,9 @@ int hb_cmd_scan(int argc, char **argv)
     if (a.input_format) {
         sc.forced = hb_format_find(a.input_format);
         if (sc.forced == NULL) {
-            fprintf(stderr, "hbscan: scan: unknown input format '%s' (see "
-                            "hbscan scan --list-formats)\n",
+            fprintf(stderr,
+                    "hbscan: scan: unknown input format '%s' (see "
+                    "hbscan scan --list-formats)\n",
                     a.input_format);
             return HB_EXIT_USAGE;
         }
@@ -541,8 +555,8 @@ int hb_cmd_scan(int argc, char **argv)
         hb_walk(argv[i], &wo, &files);
     sc.input_errors += files.errors;
 
-    if (hb_report_opts_init(&ro, strcmp(a.format, "ndjson") == 0 ? "text"
-                                                                 : a.format,
+    if (hb_report_opts_init(&ro,
+                            strcmp(a.format, "ndjson") == 0 ? "text" : a.format,
                             a.color, a.ascii, 1, &d) != HB_OK) {
         hb_diag_print(&d, stderr);
         rc = HB_EXIT_USAGE;
@@ -564,8 +578,8 @@ int hb_cmd_scan(int argc, char **argv)
         fo.report = ro;
         if (sc.ndjson == NULL && ro.format == HB_REPORT_TEXT)
             sc.live = stdout;
-        if (hb_follow_run(&sc, argv + optind, (size_t)(argc - optind),
-                          &fo) != HB_OK)
+        if (hb_follow_run(&sc, argv + optind, (size_t)(argc - optind), &fo) !=
+            HB_OK)
             store_failed = true;
     } else {
         uint64_t total = 0;
@@ -575,10 +589,10 @@ int hb_cmd_scan(int argc, char **argv)
             if (strcmp(files.paths[k], "-") != 0 &&
                 stat(files.paths[k], &sb) == 0)
                 total += (uint64_t)sb.st_size;
-        sc.progress = hb_progress_new(!a.quiet && isatty(2) &&
-                                          !(files.n == 1 &&
-                                            strcmp(files.paths[0], "-") == 0),
-                                      files.n, total);
+        sc.progress = hb_progress_new(
+            !a.quiet && isatty(2) &&
+                !(files.n == 1 && strcmp(files.paths[0], "-") == 0),
+            files.n, total);
         if (hb_scan_files(&sc, files.paths, files.n) != HB_OK)
             store_failed = true;
         hb_progress_free(sc.progress);
@@ -612,8 +626,7 @@ int hb_cmd_scan(int argc, char **argv)
                 "cut at the record caps\n",
                 (unsigned long long)sc.stats.truncated,
                 sc.stats.truncated == 1 ? "" : "s",
-                (unsigned long long)sc.stats.cut,
-                sc.stats.cut == 1 ? "" : "s");
+                (unsigned long long)sc.stats.cut, sc.stats.cut == 1 ? "" : "s");
     if (a.verbose && !a.quiet)
         print_rule_stats(rs, &sc);
 

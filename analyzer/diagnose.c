@@ -44,16 +44,16 @@
 #include "rules.h"
 #include "util.h"
 
-#define SET_CAP 64       /* rules, fingerprints per cause; addresses; versions */
-#define INST_CAP 256     /* instances */
-#define CODE_CAP 256     /* distinct codes */
-#define GRPC_CAP 32      /* distinct gRPC statuses */
-#define FIND_CAP 256     /* findings kept */
+#define SET_CAP      64 /* rules, fingerprints per cause; addresses; versions */
+#define INST_CAP     256 /* instances */
+#define CODE_CAP     256 /* distinct codes */
+#define GRPC_CAP     32  /* distinct gRPC statuses */
+#define FIND_CAP     256 /* findings kept */
 #define UNC_CODE_CAP 32  /* codes of unclassified incidents */
-#define LPORT_CAP 16     /* server ports named by 400401/UNIMPLEMENTED */
-#define SYN_CAP 8        /* knowledge terms per cause */
-#define VIOL_CAP 8       /* version violations kept */
-#define HAY_CAP (HB_INCIDENT_TEXT_CAP + 1100)
+#define LPORT_CAP    16  /* server ports named by 400401/UNIMPLEMENTED */
+#define SYN_CAP      8   /* knowledge terms per cause */
+#define VIOL_CAP     8   /* version violations kept */
+#define HAY_CAP      (HB_INCIDENT_TEXT_CAP + 1100)
 
 enum term_kind { T_RULE, T_ALT, T_LISTENER, T_FINDING };
 
@@ -75,7 +75,7 @@ struct acc {
     uint64_t n, n_alt, n_find;
     int64_t first, last;
     enum hb_severity sev;
-    enum hb_severity alt_sev;   /* of the incidents naming it as alternative */
+    enum hb_severity alt_sev; /* of the incidents naming it as alternative */
     struct rule_ent rules[SET_CAP];
     size_t nrules;
     uint64_t rules_over;
@@ -84,17 +84,17 @@ struct acc {
     uint64_t fps_over;
     uint8_t inst[INST_CAP / 8]; /* bit per instance index */
     uint64_t inst_over;
-    uint64_t addr;              /* bit per address index (SET_CAP = 64) */
+    uint64_t addr; /* bit per address index (SET_CAP = 64) */
     struct hb_evidence ev[HB_EVIDENCE_KEEP];
     size_t nev;
     struct hb_timeline tl;
-    uint64_t n_hb, n_reg;       /* heartbeat / registration failures */
+    uint64_t n_hb, n_reg; /* heartbeat / registration failures */
     int64_t hb_first, hb_last;
-    uint64_t n_refused;         /* incidents saying "Connection refused" */
-    uint64_t n_sig;             /* incidents with a missing-method signature */
-    char sig[256];              /* the first one */
+    uint64_t n_refused; /* incidents saying "Connection refused" */
+    uint64_t n_sig;     /* incidents with a missing-method signature */
+    char sig[256];      /* the first one */
     char sig_class[160];
-    uint32_t code_notes;        /* bit per knowledge code row (first 32) */
+    uint32_t code_notes; /* bit per knowledge code row (first 32) */
 };
 
 struct inst {
@@ -160,16 +160,16 @@ struct hstore {
 };
 
 struct hb_dx {
-    const struct hb_ruleset *rs;        /* borrowed */
-    struct hb_knowledge *know;          /* owned */
+    const struct hb_ruleset *rs; /* borrowed */
+    struct hb_knowledge *know;   /* owned */
     char know_from[1024];
     struct acc acc[HB_CAUSE_COUNT];
     struct acc unc;
     struct cnt unc_codes[UNC_CODE_CAP];
     size_t nunc_codes;
-    struct inst *inst;                  /* owned, up to INST_CAP */
+    struct inst *inst; /* owned, up to INST_CAP */
     size_t ninst;
-    struct inst anon;                   /* facts with no instance */
+    struct inst anon; /* facts with no instance */
     struct addr addr[SET_CAP];
     size_t naddr;
     struct ver ver[SET_CAP];
@@ -178,13 +178,13 @@ struct hb_dx {
     size_t ncodes;
     struct cnt grpc[GRPC_CAP];
     size_t ngrpc;
-    struct hb_finding find[FIND_CAP];   /* strings owned */
+    struct hb_finding find[FIND_CAP]; /* strings owned */
     size_t nfind;
     uint64_t overflow;
     struct lbucket lb;
     uint64_t incidents, obs;
     int64_t first, last;
-    char hay[HAY_CAP];                  /* scratch: the incident's text */
+    char hay[HAY_CAP]; /* scratch: the incident's text */
     bool hay_ok;
     /* ranking */
     bool ranked;
@@ -197,7 +197,7 @@ struct hb_dx {
     size_t nviol;
     char vfacts[4][400];
     size_t nvfacts;
-    struct hstore *hs;                  /* owned: HB_CAUSE_COUNT */
+    struct hstore *hs; /* owned: HB_CAUSE_COUNT */
     struct hb_hyp hyps[HB_CAUSE_COUNT];
     size_t nhyps;
     struct hb_count v_codes[CODE_CAP], v_grpc[GRPC_CAP],
@@ -206,7 +206,7 @@ struct hb_dx {
     struct hb_report_version v_ver[SET_CAP];
     struct hb_report_instance v_inst[INST_CAP];
     struct hb_evidence unc_ev[HB_EVIDENCE_KEEP];
-    uint16_t canon[INST_CAP];           /* partial instance -> full one */
+    uint16_t canon[INST_CAP]; /* partial instance -> full one */
     struct hb_report report;
 };
 
@@ -352,8 +352,8 @@ void hb_timeline_add(struct hb_timeline *t, int64_t ts)
     t->n[(ts - t->origin_ms) / t->width_ms]++;
 }
 
-void hb_timeline_project(const struct hb_timeline *t, int64_t from,
-                         int64_t to, uint64_t *cols, int ncols)
+void hb_timeline_project(const struct hb_timeline *t, int64_t from, int64_t to,
+                         uint64_t *cols, int ncols)
 {
     int i;
 
@@ -403,9 +403,9 @@ void hb_report_time_utc(int64_t ms, char *buf, size_t cap)
         hb_strlcpy(buf, "", 0, cap);
         return;
     }
-    snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, (int)frac);
+    snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (int)frac);
 }
 
 void hb_report_time_local(int64_t ms, char *buf, size_t cap)
@@ -450,8 +450,8 @@ void hb_report_duration(int64_t ms, char *buf, size_t cap)
             int64_t b = (ms % units[i].ms) / units[i + 1].ms;
 
             if (b)
-                snprintf(buf, cap, "%lld%s%lld%s", (long long)a,
-                         units[i].unit, (long long)b, units[i + 1].unit);
+                snprintf(buf, cap, "%lld%s%lld%s", (long long)a, units[i].unit,
+                         (long long)b, units[i + 1].unit);
             else
                 snprintf(buf, cap, "%lld%s", (long long)a, units[i].unit);
             return;
@@ -476,8 +476,7 @@ static void inst_init(struct inst *in)
 }
 
 /* The knowledge directory beside the rules of rs, or "" when unknown. */
-static void knowledge_dir_of(const struct hb_ruleset *rs, char *buf,
-                             size_t cap)
+static void knowledge_dir_of(const struct hb_ruleset *rs, char *buf, size_t cap)
 {
     const struct hb_rule_meta *m;
     const char *slash;
@@ -619,9 +618,9 @@ static struct inst *inst_get(struct hb_dx *dx, const char *ns,
     return in;
 }
 
-static void ev_fill(struct hb_evidence *e, const char *kind,
-                    const char *source, uint64_t line, int64_t ts,
-                    const char *text, const char *fp, double score)
+static void ev_fill(struct hb_evidence *e, const char *kind, const char *source,
+                    uint64_t line, int64_t ts, const char *text, const char *fp,
+                    double score)
 {
     memset(e, 0, sizeof *e);
     e->kind = kind;
@@ -765,8 +764,7 @@ static bool ev_worse(const struct hb_evidence *a, const struct hb_evidence *b)
         return a->score < b->score;
     if (a->ts_ms == HB_NO_TIME || b->ts_ms == HB_NO_TIME)
         return a->line > b->line;
-    return a->ts_ms > b->ts_ms ||
-           (a->ts_ms == b->ts_ms && a->line > b->line);
+    return a->ts_ms > b->ts_ms || (a->ts_ms == b->ts_ms && a->line > b->line);
 }
 
 /*
@@ -1004,10 +1002,13 @@ static bool java_ident(int c)
 static bool find_signature(const char *h, char *sig, size_t sigcap, char *cls,
                            size_t clscap)
 {
-    static const char *const markers[] = {
-        "NoSuchMethodError", "NoSuchFieldError", "AbstractMethodError",
-        "IncompatibleClassChangeError", "NoClassDefFoundError",
-        "following method did not exist", NULL};
+    static const char *const markers[] = {"NoSuchMethodError",
+                                          "NoSuchFieldError",
+                                          "AbstractMethodError",
+                                          "IncompatibleClassChangeError",
+                                          "NoClassDefFoundError",
+                                          "following method did not exist",
+                                          NULL};
     const char *p;
     size_t i;
 
@@ -1045,8 +1046,7 @@ static bool find_signature(const char *h, char *sig, size_t sigcap, char *cls,
         if (m == NULL)
             continue;
         m += strlen(markers[i]);
-        while (*m == ':' || *m == ' ' || *m == '\n' || *m == '\t' ||
-               *m == '\'')
+        while (*m == ':' || *m == ' ' || *m == '\n' || *m == '\t' || *m == '\'')
             m++;
         n = strcspn(m, "\n'");
         hb_strlcpy(sig, m, n, sigcap);
@@ -1193,8 +1193,8 @@ void hb_dx_add_incident(struct hb_dx *dx, const struct hb_incident *inc)
             if (cause != HB_CAUSE_VERSION_MISMATCH) {
                 acc_add(dx, va, inc, "hbscan:missing-method", NULL,
                         w > 0.85 ? w : 0.85, T_RULE, idx, full, aidx);
-                acc_add(dx, &dx->acc[cause], inc, id, meta, w, T_ALT, idx,
-                        full, aidx);
+                acc_add(dx, &dx->acc[cause], inc, id, meta, w, T_ALT, idx, full,
+                        aidx);
                 return;
             }
         }
@@ -1225,8 +1225,8 @@ void hb_dx_add_incident(struct hb_dx *dx, const struct hb_incident *inc)
             lb->ports[lb->nports++] = port;
         acc_add(dx, &dx->acc[HB_CAUSE_PORT], inc, id, meta, w, T_LISTENER, idx,
                 full, aidx);
-        acc_add(dx, &dx->acc[HB_CAUSE_API_GATING], inc, id, meta, w,
-                T_LISTENER, idx, full, aidx);
+        acc_add(dx, &dx->acc[HB_CAUSE_API_GATING], inc, id, meta, w, T_LISTENER,
+                idx, full, aidx);
         return;
     }
 
@@ -1247,8 +1247,8 @@ void hb_dx_add_incident(struct hb_dx *dx, const struct hb_incident *inc)
                     nhit++;
                 }
             if (nhit == 1 && hit->cause != cause) {
-                acc_add(dx, &dx->acc[cause], inc, id, meta, w, T_ALT, idx,
-                        full, aidx);
+                acc_add(dx, &dx->acc[cause], inc, id, meta, w, T_ALT, idx, full,
+                        aidx);
                 cause = hit->cause;
             } else if (nhit == 0) {
                 for (i = 0; i < cc->nmeanings; i++)
@@ -1404,8 +1404,7 @@ void hb_dx_add_finding(struct hb_dx *dx, const struct hb_finding *f)
 
 /* ---- ranking --------------------------------------------------------- */
 
-static void syn_add(struct hb_dx *dx, enum hb_cause c, const char *id,
-                    double t)
+static void syn_add(struct hb_dx *dx, enum hb_cause c, const char *id, double t)
 {
     if (dx->nsyn[c] < SYN_CAP) {
         dx->syn[c][dx->nsyn[c]].id = id;
@@ -1545,7 +1544,8 @@ static void analyze_versions(struct hb_dx *dx)
             const struct ver *w = &dx->ver[i];
 
             if (strcmp(w->artifact, r->when_artifact) != 0 ||
-                (r->when_from[0] && hb_version_cmp(w->version, r->when_from) < 0) ||
+                (r->when_from[0] &&
+                 hb_version_cmp(w->version, r->when_from) < 0) ||
                 (r->when_below[0] &&
                  hb_version_cmp(w->version, r->when_below) >= 0))
                 continue;
@@ -1555,7 +1555,8 @@ static void analyze_versions(struct hb_dx *dx)
                 if (strcmp(v->artifact, r->artifact) != 0)
                     continue;
                 if ((r->min[0] && hb_version_cmp(v->version, r->min) < 0) ||
-                    (r->below[0] && hb_version_cmp(v->version, r->below) >= 0)) {
+                    (r->below[0] &&
+                     hb_version_cmp(v->version, r->below) >= 0)) {
                     snprintf(what, sizeof what, "%s %s with %s %s: %s",
                              v->artifact, v->version, w->artifact, w->version,
                              r->why);
@@ -1617,8 +1618,7 @@ static void analyze_versions(struct hb_dx *dx)
                  j = (size_t)(pj - dx->ver) + 1)
                 if (hb_version_cmp(pj->version, row->polaris_java) != 0 &&
                     dx->nvfacts < HB_ARRAY_LEN(dx->vfacts))
-                    snprintf(dx->vfacts[dx->nvfacts++],
-                             sizeof dx->vfacts[0],
+                    snprintf(dx->vfacts[dx->nvfacts++], sizeof dx->vfacts[0],
                              "SCT %s-%s pins polaris-java %s; %s is on the "
                              "classpath.",
                              row->sct, row->train, row->polaris_java,
@@ -1814,8 +1814,7 @@ static void host_for_port(const struct hb_dx *dx, int port, char *buf,
     copy(buf, cap, "POLARIS_HOST");
 }
 
-static const char *missing_apis(const struct lbucket *lb, char *buf,
-                                size_t cap)
+static const char *missing_apis(const struct lbucket *lb, char *buf, size_t cap)
 {
     buf[0] = '\0';
     if (lb->n_hb)
@@ -1910,7 +1909,7 @@ static void text_api_gating(struct hb_dx *dx, struct hstore *hs)
                       "The service-grpc listener answers 400401 \"client api "
                       "is not open\" to %s calls: its api.client.include "
                       "lacks `%s`. ",
-                      lb->n_hb && !lb->n_reg ? "heartbeat"
+                      lb->n_hb && !lb->n_reg   ? "heartbeat"
                       : lb->n_reg && !lb->n_hb ? "registration"
                                                : "naming",
                       apis);
@@ -1971,8 +1970,8 @@ static void text_network(struct hb_dx *dx, struct hstore *hs,
         return;
     ad = &dx->addr[i];
     colon = strrchr(ad->value, ':');
-    hb_strlcpy(host, ad->value, colon ? (size_t)(colon - ad->value)
-                                      : strlen(ad->value),
+    hb_strlcpy(host, ad->value,
+               colon ? (size_t)(colon - ad->value) : strlen(ad->value),
                sizeof host);
     hb_report_time_local(a->first, t1, sizeof t1);
     hb_buf_printf(&hs->action,
@@ -1981,8 +1980,8 @@ static void text_network(struct hb_dx *dx, struct hstore *hs,
                   "and listening on port %d (on the server: `ss -ltnp | grep "
                   "%d`), and that firewalls or security groups let this host "
                   "reach %s:%d.",
-                  ad->value, (unsigned long long)a->n, a->n == 1 ? "" : "s",
-                  t1, ad->port, ad->port, host, ad->port);
+                  ad->value, (unsigned long long)a->n, a->n == 1 ? "" : "s", t1,
+                  ad->port, ad->port, host, ad->port);
     if (ad->port && ad->port != dx->know->naming_port && !ad->config) {
         char lt[200];
 
@@ -2004,14 +2003,13 @@ static void text_version(struct hb_dx *dx, struct hstore *hs,
 
     for (i = 0; i < dx->nver && strlen(seen) < sizeof seen - 40; i++)
         snprintf(seen + strlen(seen), sizeof seen - strlen(seen), "%s%s %s",
-                 seen[0] ? ", " : "", dx->ver[i].artifact,
-                 dx->ver[i].version);
+                 seen[0] ? ", " : "", dx->ver[i].artifact, dx->ver[i].version);
     if (a->sig[0]) {
         sig = hb_knowledge_signature(dx->know, a->sig);
         if (sig == NULL)
             sig = hb_knowledge_signature(dx->know, a->sig_class);
-        artifact = sig ? sig->artifact
-                       : hb_knowledge_artifact(dx->know, a->sig_class);
+        artifact =
+            sig ? sig->artifact : hb_knowledge_artifact(dx->know, a->sig_class);
         hb_buf_printf(&hs->desc,
                       "A call fails because a method is missing at run time: "
                       "'%s'%s%s%s. ",
@@ -2133,8 +2131,7 @@ static void build_facts(struct hb_dx *dx, int c, struct hstore *hs,
         fact(hs, h,
              "Registration succeeded (last seen at %s) but heartbeats fail "
              "(%llu failure%s since %s).",
-             t1,
-             (unsigned long long)(a->n_hb ? a->n_hb : a->n),
+             t1, (unsigned long long)(a->n_hb ? a->n_hb : a->n),
              (a->n_hb ? a->n_hb : a->n) == 1 ? "" : "s", t2);
     }
     if (hb_ok && ff != HB_NO_TIME) {
@@ -2191,7 +2188,8 @@ static void build_facts(struct hb_dx *dx, int c, struct hstore *hs,
                  "Failures name only %s of the %zu Polaris addresses seen.",
                  dx->addr[one].value, nall);
         else if (nfail > 1 && nfail == nall)
-            fact(hs, h, "Failures spread over every Polaris address seen (%zu).",
+            fact(hs, h,
+                 "Failures spread over every Polaris address seen (%zu).",
                  nall);
         else if (nfail > 1)
             fact(hs, h, "Failures name %zu of the %zu Polaris addresses seen.",
@@ -2333,8 +2331,7 @@ static void build_hyp(struct hb_dx *dx, int c, double conf)
             hb_buf_puts(&hs->action, top->meta->action);
         for (f = 0; hs->action.len == 0 && r && f < dx->nfind; f++)
             if (r->kind == T_FINDING && dx->find[f].check_id &&
-                strcmp(dx->find[f].check_id, r->id) == 0 &&
-                dx->find[f].action)
+                strcmp(dx->find[f].check_id, r->id) == 0 && dx->find[f].action)
                 hb_buf_puts(&hs->action, dx->find[f].action);
         if (hs->action.len == 0)
             hb_buf_puts(&hs->action, cause_text[c].action);
@@ -2681,9 +2678,9 @@ static bool locale_utf8(void)
     return false;
 }
 
-enum hb_status hb_report_opts_init(struct hb_report_opts *o,
-                                   const char *format, const char *color,
-                                   bool ascii, int fd, struct hb_diag *d)
+enum hb_status hb_report_opts_init(struct hb_report_opts *o, const char *format,
+                                   const char *color, bool ascii, int fd,
+                                   struct hb_diag *d)
 {
     const char *nc;
 
@@ -2695,8 +2692,8 @@ enum hb_status hb_report_opts_init(struct hb_report_opts *o,
     else if (strcmp(format, "markdown") == 0 || strcmp(format, "md") == 0)
         o->format = HB_REPORT_MARKDOWN;
     else {
-        hb_diag_set(d, "", 0, 0,
-                    "unknown format '%s' (text, json or markdown)", format);
+        hb_diag_set(d, "", 0, 0, "unknown format '%s' (text, json or markdown)",
+                    format);
         return HB_EUSAGE;
     }
     nc = getenv("NO_COLOR");

@@ -422,8 +422,7 @@ static void add_hit(struct ex *x, enum hb_code_kind kind, int num, size_t pos,
  * "ERR-<n>(<NAME>)" (polaris-java) or "Polaris-<n>(<Name>)" (polaris-go)
  * followed by ':' or ',' (or the end of the line, for a known SDK name).
  */
-static void scan_prefixed_codes(struct ex *x, size_t id,
-                                enum hb_code_kind kind)
+static void scan_prefixed_codes(struct ex *x, size_t id, enum hb_code_kind kind)
 {
     const char *lit = fixed_lits[id];
     size_t from = 0, at, m = strlen(lit);
@@ -856,20 +855,20 @@ static bool polaris_log_file(const char *path)
 }
 
 static const char *const marker_lits[] = {
-        "com.tencent.cloud",
-        "[AsyncHeartbeat]",
-        "[HealthCheck]",
-        "[Health Check]",
-        "[Heartbeat][Server]",
-        "[healthcheck]",
-        "[API-Server]",
-        "[APIServer]",
-        "[ServerConnector]",
-        "ServiceKey{",
-        "ConnID{",
-        "CommonProviderRequest{",
-        "receiveAndNotify:",
-        "#instance.yaml", /* the SDK's local cache files (ns#svc#kind) */
+    "com.tencent.cloud",
+    "[AsyncHeartbeat]",
+    "[HealthCheck]",
+    "[Health Check]",
+    "[Heartbeat][Server]",
+    "[healthcheck]",
+    "[API-Server]",
+    "[APIServer]",
+    "[ServerConnector]",
+    "ServiceKey{",
+    "ConnID{",
+    "CommonProviderRequest{",
+    "receiveAndNotify:",
+    "#instance.yaml", /* the SDK's local cache files (ns#svc#kind) */
 };
 
 /* A slice of the record text: what the prefilter saw covers it. */
@@ -1700,15 +1699,15 @@ static const struct {
     const char *group;
     enum artifact_ctx ctx;
 } groups[] = {
-        {"/com/tencent/polaris/", CTX_POLARIS},
-        {"/com/tencent/cloud/", CTX_CLOUD},
-        {"/org/springframework/boot/", CTX_NONE},
-        {"/org/springframework/cloud/", CTX_NONE},
-        {"/io/grpc/", CTX_NONE},
-        {"/io/netty/", CTX_NONE},
-        {"/io/github/openfeign/", CTX_NONE},
-        {"/com/google/protobuf/", CTX_NONE},
-        {"/com/squareup/okhttp3/", CTX_NONE},
+    {"/com/tencent/polaris/", CTX_POLARIS},
+    {"/com/tencent/cloud/", CTX_CLOUD},
+    {"/org/springframework/boot/", CTX_NONE},
+    {"/org/springframework/cloud/", CTX_NONE},
+    {"/io/grpc/", CTX_NONE},
+    {"/io/netty/", CTX_NONE},
+    {"/io/github/openfeign/", CTX_NONE},
+    {"/com/google/protobuf/", CTX_NONE},
+    {"/com/squareup/okhttp3/", CTX_NONE},
 };
 
 static void scan_maven_paths(struct ex *x)
@@ -1784,8 +1783,8 @@ static bool level_is_error(const struct hb_header *h)
 }
 
 /* A zap line at error level ("<ts>\terror\t..." or "error\t..."). */
-static const char *const zap_lits[] = {"\terror\t", "\tfatal\t",
-                                       "\tdpanic\t", "\tpanic\t"};
+static const char *const zap_lits[] = {"\terror\t", "\tfatal\t", "\tdpanic\t",
+                                       "\tpanic\t"};
 
 static bool zap_error(const struct ex *x)
 {

@@ -12,11 +12,11 @@
 #include "timeparse.h"
 #include "util.h"
 
-#define PREFIX_MAX 128  /* bytes of tags/host names allowed before a stamp */
-#define FIELD_MAX 1024  /* header fields lie within this many bytes */
-#define MAX_BRACKETS 8  /* [app] [group] [thread] [trace] ... */
-#define MIN_STAMP 19    /* "yyyy-MM-dd HH:mm:ss" */
-#define ESC '\x1b'
+#define PREFIX_MAX   128  /* bytes of tags/host names allowed before a stamp */
+#define FIELD_MAX    1024 /* header fields lie within this many bytes */
+#define MAX_BRACKETS 8    /* [app] [group] [thread] [trace] ... */
+#define MIN_STAMP    19   /* "yyyy-MM-dd HH:mm:ss" */
+#define ESC          '\x1b'
 
 /* What every format needs: where the timestamp is and what preceded it. */
 struct pre {
@@ -30,19 +30,22 @@ struct pre {
     struct hb_str tag; /* "[app:ip:port] " or "host " before the stamp */
 };
 
-#define LEVEL(w, norm) {w, sizeof(w) - 1, norm}
+#define LEVEL(w, norm)                                                         \
+    {                                                                          \
+        w, sizeof(w) - 1, norm                                                 \
+    }
 static const struct {
     const char *word;
     size_t n;
     const char *norm;
 } levels[] = {
-    LEVEL("INFO", "INFO"),       LEVEL("WARN", "WARN"),
-    LEVEL("ERROR", "ERROR"),     LEVEL("DEBUG", "DEBUG"),
-    LEVEL("TRACE", "TRACE"),     LEVEL("FATAL", "FATAL"),
-    LEVEL("WARNING", "WARN"),    LEVEL("SEVERE", "ERROR"),
-    LEVEL("CRITICAL", "FATAL"),  LEVEL("PANIC", "FATAL"),
-    LEVEL("DPANIC", "ERROR"),    LEVEL("NOTICE", "INFO"),
-    LEVEL("FINE", "DEBUG"),      LEVEL("FINER", "TRACE"),
+    LEVEL("INFO", "INFO"),      LEVEL("WARN", "WARN"),
+    LEVEL("ERROR", "ERROR"),    LEVEL("DEBUG", "DEBUG"),
+    LEVEL("TRACE", "TRACE"),    LEVEL("FATAL", "FATAL"),
+    LEVEL("WARNING", "WARN"),   LEVEL("SEVERE", "ERROR"),
+    LEVEL("CRITICAL", "FATAL"), LEVEL("PANIC", "FATAL"),
+    LEVEL("DPANIC", "ERROR"),   LEVEL("NOTICE", "INFO"),
+    LEVEL("FINE", "DEBUG"),     LEVEL("FINER", "TRACE"),
     LEVEL("FINEST", "TRACE"),
 };
 
@@ -848,7 +851,7 @@ static bool run_one(parse_at_fn fn, const char *line, size_t len,
 }
 
 #define PUBLIC_PARSER(name, fn)                                                \
-    static bool name(const char *line, size_t len, struct hb_header *h)       \
+    static bool name(const char *line, size_t len, struct hb_header *h)        \
     {                                                                          \
         return run_one(fn, line, len, h);                                      \
     }
@@ -870,8 +873,7 @@ static const struct hb_format formats[] = {
     {"logback", "custom Logback/Log4j2: date [thread] LEVEL logger - msg",
      pub_logback},
     {"polaris-server",
-     "Polaris server/polaris-go zap: time level scope file.go:N msg",
-     pub_zap},
+     "Polaris server/polaris-go zap: time level scope file.go:N msg", pub_zap},
     {"polaris-heartbeat",
      "polaris-java heartbeat/lossless-event files: msg|date", pub_heartbeat},
     {"generic", "any other line starting with a date (level, [thread] if any)",
@@ -883,9 +885,9 @@ static const struct {
     parse_at_fn fn;
     bool weak;
 } impls[] = {
-    {parse_springboot, false},  {parse_polaris_sdk, false},
-    {parse_logback, false},     {parse_zap, false},
-    {parse_heartbeat, false},   {parse_generic, true},
+    {parse_springboot, false}, {parse_polaris_sdk, false},
+    {parse_logback, false},    {parse_zap, false},
+    {parse_heartbeat, false},  {parse_generic, true},
 };
 
 const struct hb_format *hb_format_table(size_t *n)

@@ -54,7 +54,8 @@ static const struct {
     [HB_CAUSE_AUTH] = {"auth", "Polaris rejected the client's credentials"},
     [HB_CAUSE_NOT_FOUND] = {"not-found",
                             "Namespace, service or instance not found"},
-    [HB_CAUSE_RATE_LIMIT] = {"rate-limit", "Polaris server rate-limits the client"},
+    [HB_CAUSE_RATE_LIMIT] = {"rate-limit",
+                             "Polaris server rate-limits the client"},
     [HB_CAUSE_SERVER_ERROR] = {"server-error", "Polaris server-side failure"},
     [HB_CAUSE_CONFIG] = {"config", "Local configuration problem"},
 };

@@ -381,8 +381,8 @@ static bool load_ports(struct yctx *c, const struct ynode *root,
 {
     static const char *const top[] = {"naming_port", "config_port", "ports",
                                       NULL};
-    static const char *const row[] = {"port", "listener", "protocol",
-                                      "purpose", NULL};
+    static const char *const row[] = {"port", "listener", "protocol", "purpose",
+                                      NULL};
     const struct ynode *seq, *e;
     struct hb_port_info *ports;
     size_t n, i = 0;
@@ -473,7 +473,7 @@ static bool load_deps(struct yctx *c, const struct ynode *root,
                       struct hb_knowledge *k)
 {
     static const char *const row[] = {"artifact", "when", "min", "below",
-                                      "why", "fits", NULL};
+                                      "why",      "fits", NULL};
     static const char *const when[] = {"artifact", "from", "below", NULL};
     const struct ynode *seq, *e;
     struct hb_dep_rule *r;
@@ -511,8 +511,7 @@ static bool load_deps(struct yctx *c, const struct ynode *root,
 static bool load_sigs(struct yctx *c, const struct ynode *root,
                       struct hb_knowledge *k)
 {
-    static const char *const row[] = {"match", "artifact", "why", "fits",
-                                      NULL};
+    static const char *const row[] = {"match", "artifact", "why", "fits", NULL};
     const struct ynode *seq, *e;
     struct hb_signature *r;
     size_t n, i = 0;
@@ -597,7 +596,8 @@ static bool load_codes(struct yctx *c, const struct ynode *root,
             const char *cause;
 
             if (r[i].nmeanings >= HB_KNOW_MAX_MEANINGS) {
-                kfail(c, m, "at most %d meanings per code", HB_KNOW_MAX_MEANINGS);
+                kfail(c, m, "at most %d meanings per code",
+                      HB_KNOW_MAX_MEANINGS);
                 return false;
             }
             cm = &r[i].meanings[r[i].nmeanings++];

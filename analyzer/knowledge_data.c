@@ -39,7 +39,8 @@ static const struct hb_train trains[] = {
 
 static const struct hb_dep_rule deps[] = {
     {"grpc", "polaris-java", "", "1.15.0", "", "1.58",
-     "polaris-java up to 1.14.x calls io.grpc.stub.MetadataUtils.attachHeaders, "
+     "polaris-java up to 1.14.x calls "
+     "io.grpc.stub.MetadataUtils.attachHeaders, "
      "which grpc-java 1.58 removed",
      "grpc-java 1.57.x or older with this polaris-java, or a polaris-java "
      "release built for newer grpc-java (polaris-java main uses grpc 1.64.0)"},
@@ -52,7 +53,8 @@ static const struct hb_dep_rule deps[] = {
 
 static const struct hb_signature sigs[] = {
     {"MetadataUtils.attachHeaders", "grpc",
-     "polaris-java up to 1.14.x calls io.grpc.stub.MetadataUtils.attachHeaders, "
+     "polaris-java up to 1.14.x calls "
+     "io.grpc.stub.MetadataUtils.attachHeaders, "
      "which grpc-java 1.58 removed",
      "grpc-java 1.57.x or older with polaris-java 1.14.x, or a polaris-java "
      "release built for newer grpc-java (polaris-java main uses grpc 1.64.0)"},
@@ -98,19 +100,23 @@ static const struct hb_code_change codes[] = {
     {429002,
      {{">= 1.14", "IPRateLimit", "server limit the ip access",
        HB_CAUSE_RATE_LIMIT}},
-     1, "servers up to 1.13 sent 403001 for IP rate limiting"},
+     1,
+     "servers up to 1.13 sent 403001 for IP rate limiting"},
     {403003,
      {{">= 1.14", "APIRateLimit", "server limit the api access",
        HB_CAUSE_RATE_LIMIT}},
-     1, "servers up to 1.13 sent 403002 for API rate limiting"},
+     1,
+     "servers up to 1.13 sent 403002 for API rate limiting"},
     {500100,
      {{"<= 1.13", "AuthTokenVerifyException", "token verify exception",
        HB_CAUSE_AUTH}},
-     1, "servers 1.14 and later send 403001 for a token verification failure"},
+     1,
+     "servers 1.14 and later send 403001 for a token verification failure"},
     {500101,
      {{"<= 1.13", "OperationRoleException", "operation role exception",
        HB_CAUSE_AUTH}},
-     1, "servers 1.14 and later send 403002 for an operation-role failure"},
+     1,
+     "servers 1.14 and later send 403002 for an operation-role failure"},
     {400141,
      {{"<= 1.14", "HeartbeatOnDisabledIns", "heartbeat on disabled instance",
        HB_CAUSE_SERVER_ERROR}},
@@ -119,8 +125,7 @@ static const struct hb_code_change codes[] = {
      "does not know yet (cache lag) or an instance without health check; 1.15 "
      "and later use it only for Eureka"},
     {400202,
-     {{"<= 1.14", "NotFoundResource", "not found resource",
-       HB_CAUSE_NOT_FOUND},
+     {{"<= 1.14", "NotFoundResource", "not found resource", HB_CAUSE_NOT_FOUND},
       {">= 1.15", "NotFoundResource", "not found resource",
        HB_CAUSE_NOT_FOUND}},
      2,

@@ -12,13 +12,17 @@
 const char *hb_progname = "hbscan";
 
 const struct hb_command hb_commands[] = {
-    {"scan", hb_cmd_scan, "read logs, classify Polaris failures, report causes"},
+    {"scan", hb_cmd_scan,
+     "read logs, classify Polaris failures, report causes"},
     {"rules", hb_cmd_rules, "check, test, list and show the rule files"},
-    {"query", hb_cmd_query, "run a read-only SQL query on the incident database"},
-    {"incidents", hb_cmd_incidents, "list stored incidents by time, cause, service, code"},
+    {"query", hb_cmd_query,
+     "run a read-only SQL query on the incident database"},
+    {"incidents", hb_cmd_incidents,
+     "list stored incidents by time, cause, service, code"},
     {"merge", hb_cmd_merge, "combine incident databases from several machines"},
     {"db", hb_cmd_db, "show, vacuum or prune the incident database"},
-    {"report", hb_cmd_report, "rank the causes of the failures stored by scans"},
+    {"report", hb_cmd_report,
+     "rank the causes of the failures stored by scans"},
     {"config", hb_cmd_config,
      "check client, server and build configuration before deploying"},
     {NULL, NULL, NULL},

@@ -19,7 +19,8 @@
 
 #define MIN_DERIVED_LITERAL 3 /* shorter literals filter too little */
 
-/* ---- compiling ------------------------------------------------------------ */
+/* ---- compiling ------------------------------------------------------------
+ */
 
 bool hb_regex_compile(struct hb_regex *rx, struct hb_arena *a,
                       const char *pattern, size_t len, bool multiline,
@@ -61,8 +62,9 @@ bool hb_regex_compile(struct hb_regex *rx, struct hb_arena *a,
 
         rx->names[i].group = ((uint32_t)e[0] << 8) | e[1];
         if (strlen(name) >= sizeof rx->names[i].name) {
-            snprintf(msg, msgcap, "capture name '%s' is longer than %zu "
-                                  "characters",
+            snprintf(msg, msgcap,
+                     "capture name '%s' is longer than %zu "
+                     "characters",
                      name, sizeof rx->names[i].name - 1);
             hb_regex_fini(rx);
             return false;
@@ -78,7 +80,8 @@ void hb_regex_fini(struct hb_regex *rx)
     rx->code = NULL;
 }
 
-/* ---- required literals ---------------------------------------------------- */
+/* ---- required literals ----------------------------------------------------
+ */
 
 static bool is_alnum(char c)
 {
@@ -134,16 +137,16 @@ static long counted_quantifier(const char *p, size_t n, size_t i, size_t *end)
 }
 
 struct litscan {
-    char cur[256];        /* the run being read */
+    char cur[256]; /* the run being read */
     size_t ncur;
     bool cur_caseless;
-    size_t lastlen;       /* bytes of the last literal character in cur, 0 =
-                             the last token was not a literal */
-    char best[256];       /* the longest run of the current branch */
+    size_t lastlen; /* bytes of the last literal character in cur, 0 =
+                       the last token was not a literal */
+    char best[256]; /* the longest run of the current branch */
     size_t nbest;
     bool best_caseless;
-    bool caseless;        /* (?i) in force at the top level */
-    size_t min;           /* shortest literal worth keeping */
+    bool caseless; /* (?i) in force at the top level */
+    size_t min;    /* shortest literal worth keeping */
     struct hb_litset *out;
     bool failed;
     struct hb_litset group; /* the best literal set of a required group of
@@ -302,7 +305,7 @@ static void lit_group(struct litscan *s, const char *p, size_t n, size_t i,
                 a++;
             if (a + 1 < n && (p[a + 1] == '=' || p[a + 1] == '!'))
                 return; /* a lookbehind consumes nothing */
-            a++; /* the opening '<' or quote */
+            a++;        /* the opening '<' or quote */
             while (a < close && p[a] != end)
                 a++;
             a++;
@@ -385,7 +388,9 @@ static bool literals_at(const char *p, size_t min, struct hb_litset *out,
                 if (i < n && p[i] == '{')
                     i = skip_braces(p, n, i, '{', '}');
                 else
-                    for (j = 0; j < 2 && i < n && strchr("0123456789abcdefABCDEF", p[i]); j++)
+                    for (j = 0; j < 2 && i < n &&
+                                strchr("0123456789abcdefABCDEF", p[i]);
+                         j++)
                         i++;
                 break;
             case 'o':
@@ -404,7 +409,9 @@ static bool literals_at(const char *p, size_t min, struct hb_litset *out,
             case 'k':
                 if (i < n && (p[i] == '{' || p[i] == '<' || p[i] == '\''))
                     i = skip_braces(p, n, i, p[i],
-                                    p[i] == '{' ? '}' : p[i] == '<' ? '>' : '\'');
+                                    p[i] == '{'   ? '}'
+                                    : p[i] == '<' ? '>'
+                                                  : '\'');
                 else
                     while (i < n && (p[i] == '-' || p[i] == '+' ||
                                      (p[i] >= '0' && p[i] <= '9')))
@@ -540,7 +547,8 @@ static bool literals_at(const char *p, size_t min, struct hb_litset *out,
     return !s.failed;
 }
 
-/* ---- preparing a rule: order and gate ------------------------------------- */
+/* ---- preparing a rule: order and gate -------------------------------------
+ */
 
 static void prepare_cond(struct hb_cond *c)
 {
@@ -630,9 +638,8 @@ static void set_lengths(struct hb_rule *r)
 {
     size_t i;
 
-    r->lit_len = hb_arena_alloc(&r->arena,
-                                (r->nliterals ? r->nliterals : 1) *
-                                    sizeof *r->lit_len);
+    r->lit_len = hb_arena_alloc(&r->arena, (r->nliterals ? r->nliterals : 1) *
+                                               sizeof *r->lit_len);
     for (i = 0; i < r->nliterals; i++)
         r->lit_len[i] = strlen(r->literals[i]);
 }
@@ -654,8 +661,8 @@ void hb_match_prepare(struct hb_rule *r)
     r->nliterals = 0;
     if (g->n > 0) {
         r->literals = hb_arena_alloc(&r->arena, g->n * sizeof *r->literals);
-        r->lit_caseless = hb_arena_alloc(&r->arena,
-                                         g->n * sizeof *r->lit_caseless);
+        r->lit_caseless =
+            hb_arena_alloc(&r->arena, g->n * sizeof *r->lit_caseless);
         for (i = 0; i < g->n; i++) {
             r->literals[i] = hb_arena_strdup(&r->arena, g->lit[i]);
             r->lit_caseless[i] = g->caseless[i];
@@ -666,7 +673,8 @@ void hb_match_prepare(struct hb_rule *r)
     set_lengths(r);
 }
 
-/* ---- the matcher ---------------------------------------------------------- */
+/* ---- the matcher ----------------------------------------------------------
+ */
 
 struct ranked {
     struct hb_hit *hit;
@@ -686,20 +694,20 @@ struct hb_matcher {
     struct hb_buf lower;         /* the record text lower-cased */
     bool lower_valid;            /* lower holds this record's text */
     bool gate;
-    bool timing;                 /* measure regex time (stats.nanos) */
+    bool timing; /* measure regex time (stats.nanos) */
     /* Every rule's gate literals in one case-folding automaton, run once
        per record: a rule none of whose literals occurs (in any case) is
        out without a search. NULL when the fast path is off. */
     struct hb_pf *pf;
-    uint16_t *lit_id;            /* per rule literal: its automaton id */
-    size_t *lit_first;           /* rs->n + 1: rule i's ids start here */
-    struct hb_pf_hits *seen;     /* this record's scan */
+    uint16_t *lit_id;        /* per rule literal: its automaton id */
+    size_t *lit_first;       /* rs->n + 1: rule i's ids start here */
+    struct hb_pf_hits *seen; /* this record's scan */
     bool seen_valid;
-    size_t *rules_of;            /* per literal id: the rules it gates, */
-    size_t *rules_first;         /* rules_of[rules_first[id]..[id + 1]) */
+    size_t *rules_of;    /* per literal id: the rules it gates, */
+    size_t *rules_first; /* rules_of[rules_first[id]..[id + 1]) */
     size_t nlits;
-    uint64_t *maybe;             /* rs->n bits: some literal of the rule
-                                    occurs in this record (in any case) */
+    uint64_t *maybe; /* rs->n bits: some literal of the rule
+                        occurs in this record (in any case) */
 };
 
 /* What a record offers to the leaves. */

@@ -24,13 +24,13 @@ struct hb_pf {
     uint32_t acc_state; /* states at or past this end a literal */
     uint32_t ncls;
     uint32_t nstates;
-    uint32_t acc_row;   /* rows at or past this offset end a literal */
-    uint32_t *delta;    /* owned; nstates * ncls, targets premultiplied
-                           by ncls (a row offset) */
-    uint32_t *out_off;  /* owned; per accepting state, into out_ids;
-                           nacc + 1 entries */
-    uint16_t *out_ids;  /* owned; literal ids ending at each state */
-    size_t *len;        /* owned; length of each literal */
+    uint32_t acc_row;  /* rows at or past this offset end a literal */
+    uint32_t *delta;   /* owned; nstates * ncls, targets premultiplied
+                          by ncls (a row offset) */
+    uint32_t *out_off; /* owned; per accepting state, into out_ids;
+                          nacc + 1 entries */
+    uint16_t *out_ids; /* owned; literal ids ending at each state */
+    size_t *len;       /* owned; length of each literal */
     size_t nlits;
 };
 
@@ -59,7 +59,7 @@ static uint32_t gram_hash(uint32_t x)
 
 /* The trie grown into a DFA in place, before renumbering. */
 struct build {
-    int32_t *go;        /* nstates * ncls: trie child, then DFA target */
+    int32_t *go; /* nstates * ncls: trie child, then DFA target */
     uint32_t *fail;
     uint32_t *term;     /* literals ending exactly here: list head + 1 */
     uint32_t *next_lit; /* per literal: next literal of the same node + 1 */
@@ -169,9 +169,8 @@ static struct hb_pf *build(const char *const *lits, size_t n, bool nocase)
             b.nout[u] += b.nout[b.fail[u]];
         for (c = 0; c < pf->ncls; c++) {
             int32_t *g = &b.go[(size_t)u * pf->ncls + c];
-            uint32_t via = u == 0 ? 0
-                                  : (uint32_t)b.go[(size_t)b.fail[u] *
-                                                       pf->ncls + c];
+            uint32_t via =
+                u == 0 ? 0 : (uint32_t)b.go[(size_t)b.fail[u] * pf->ncls + c];
 
             if (*g >= 0) {
                 b.fail[*g] = via;
@@ -218,8 +217,8 @@ static struct hb_pf *build(const char *const *lits, size_t n, bool nocase)
         for (i = 0; i < nacc; i++)
             pf->out_off[i + 1] += pf->out_off[i];
         total_out = pf->out_off[nacc];
-        pf->out_ids = hb_xcalloc(total_out ? total_out : 1,
-                                 sizeof *pf->out_ids);
+        pf->out_ids =
+            hb_xcalloc(total_out ? total_out : 1, sizeof *pf->out_ids);
         outs_at = pf->out_off; /* alias for readability below */
         for (i = 0; i < b.n; i++) {
             uint32_t s = b.order[i], t, w, f;
@@ -262,8 +261,7 @@ static struct hb_pf *build(const char *const *lits, size_t n, bool nocase)
                 minlen = pf->len[i];
         if (minlen >= 3) {
             pf->gram = minlen >= 4 ? 4 : 3;
-            pf->tri = hb_xcalloc(((size_t)1 << TRI_BITS) / 64,
-                                 sizeof *pf->tri);
+            pf->tri = hb_xcalloc(((size_t)1 << TRI_BITS) / 64, sizeof *pf->tri);
             for (i = 0; i < n; i++) {
                 const unsigned char *l = (const unsigned char *)lits[i];
                 uint32_t x = 0, h;
@@ -331,8 +329,8 @@ static void walk(const struct hb_pf *pf, const unsigned char *s, size_t i,
 
 /* Every start whose first 3 or 4 bytes hash into the filter is walked;
    the loop carries no dependency from byte to byte, unlike the DFA. */
-static size_t scan_tri(const struct hb_pf *pf, const unsigned char *s,
-                       size_t n, struct hb_pf_hits *h)
+static size_t scan_tri(const struct hb_pf *pf, const unsigned char *s, size_t n,
+                       struct hb_pf_hits *h)
 {
     const uint8_t *f = pf->fold;
     const uint64_t *tri = pf->tri;

@@ -61,15 +61,17 @@ static void draw(struct hb_progress *p, uint64_t incidents, bool force)
     /* Decompressed gzip bytes can outgrow the on-disk total: then the
      * total (and the ETA) mean nothing and only the bytes read are shown. */
     if (done <= p->bytes_total)
-        fprintf(stderr, "\r\033[K%llu/%llu files, %.1f/%.1f MB, %.1f MB/s%s, "
-                        "%llu incidents",
+        fprintf(stderr,
+                "\r\033[K%llu/%llu files, %.1f/%.1f MB, %.1f MB/s%s, "
+                "%llu incidents",
                 (unsigned long long)p->files_done,
                 (unsigned long long)p->files_total, (double)done / 1048576.0,
                 (double)p->bytes_total / 1048576.0, mbs, eta,
                 (unsigned long long)incidents);
     else
-        fprintf(stderr, "\r\033[K%llu/%llu files, %.1f MB read, %.1f MB/s, "
-                        "%llu incidents",
+        fprintf(stderr,
+                "\r\033[K%llu/%llu files, %.1f MB read, %.1f MB/s, "
+                "%llu incidents",
                 (unsigned long long)p->files_done,
                 (unsigned long long)p->files_total, (double)done / 1048576.0,
                 mbs, (unsigned long long)incidents);

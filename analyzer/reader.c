@@ -14,38 +14,38 @@
 
 #include "util.h"
 
-#define READ_CHUNK (128 * 1024)
+#define READ_CHUNK     (128 * 1024)
 #define FIRST_LINE_MAX 4096
 
 struct hb_reader {
     int fd;
     bool own_fd;
-    char *name;              /* owned */
+    char *name; /* owned */
     size_t max_line;
     bool hold_partial;
     uint64_t max_output;
 
     bool gzip;
     z_stream zs;
-    bool zs_live;            /* inflateInit2 succeeded */
-    bool member_done;        /* inflate saw Z_STREAM_END */
-    unsigned char *zin;      /* owned: compressed input, READ_CHUNK */
+    bool zs_live;       /* inflateInit2 succeeded */
+    bool member_done;   /* inflate saw Z_STREAM_END */
+    unsigned char *zin; /* owned: compressed input, READ_CHUNK */
     size_t zin_len;
 
-    char *buf;               /* owned: decompressed bytes, READ_CHUNK */
-    size_t pos, end;         /* unread window of buf */
-    uint64_t base;           /* stream offset of buf[0] */
-    bool src_eof;            /* no more bytes will arrive */
-    bool failed;             /* error pending or already reported */
-    struct hb_diag err;      /* the pending error */
+    char *buf;          /* owned: decompressed bytes, READ_CHUNK */
+    size_t pos, end;    /* unread window of buf */
+    uint64_t base;      /* stream offset of buf[0] */
+    bool src_eof;       /* no more bytes will arrive */
+    bool failed;        /* error pending or already reported */
+    struct hb_diag err; /* the pending error */
     bool err_pending;
 
-    struct hb_buf line;      /* a line that crossed a buffer refill */
-    bool held;               /* line holds a partial last line (follow) */
+    struct hb_buf line; /* a line that crossed a buffer refill */
+    bool held;          /* line holds a partial last line (follow) */
     uint64_t held_start;
     bool held_trunc;
     uint64_t lineno;
-    uint64_t consumed;       /* offset just past the last line returned */
+    uint64_t consumed; /* offset just past the last line returned */
     uint64_t truncated;
 
     char first[FIRST_LINE_MAX];
@@ -115,8 +115,8 @@ static size_t fill_gzip(struct hb_reader *r, size_t room)
         }
         if (r->member_done) {
             /* Another gzip member follows, or trailing garbage. */
-            if (r->zs.avail_in >= 2 && (r->zs.next_in[0] != 0x1f ||
-                                        r->zs.next_in[1] != 0x8b)) {
+            if (r->zs.avail_in >= 2 &&
+                (r->zs.next_in[0] != 0x1f || r->zs.next_in[1] != 0x8b)) {
                 r->src_eof = true; /* ignore trailing garbage, as gzip -d */
                 return 0;
             }
@@ -369,8 +369,8 @@ enum hb_status hb_reader_next(struct hb_reader *r, struct hb_line *line,
             size_t keep = avail;
 
             if (r->line.len + keep > r->max_line) {
-                keep = r->max_line > r->line.len ? r->max_line - r->line.len
-                                                 : 0;
+                keep =
+                    r->max_line > r->line.len ? r->max_line - r->line.len : 0;
                 truncated = true;
             }
             hb_buf_append(&r->line, p, keep);

@@ -24,20 +24,20 @@ struct hdr_spans {
 };
 
 struct hb_asm {
-    char *source;              /* owned */
+    char *source; /* owned */
     unsigned max_lines;
     size_t max_bytes;
     const struct hb_format *forced;
     const struct hb_format *hint; /* format of the last header seen */
 
     /* the record being built */
-    struct hb_buf cur;         /* owned */
-    bool open;                 /* cur holds a record */
-    bool has_header;           /* it started with a header line */
-    bool block;                /* inside an APPLICATION FAILED TO START block */
+    struct hb_buf cur; /* owned */
+    bool open;         /* cur holds a record */
+    bool has_header;   /* it started with a header line */
+    bool block;        /* inside an APPLICATION FAILED TO START block */
     bool cut;
     const struct hb_format *cur_fmt;
-    struct hb_header cur_hdr;  /* slices unused; see spans */
+    struct hb_header cur_hdr; /* slices unused; see spans */
     struct hdr_spans spans;
     uint64_t first_line, last_line, end_offset;
     unsigned nlines;
@@ -46,7 +46,7 @@ struct hb_asm {
     unsigned pending_blank;
 
     /* the record handed out */
-    struct hb_buf out;         /* owned */
+    struct hb_buf out; /* owned */
 
     uint64_t nrecords;
     uint64_t ncut;
@@ -134,7 +134,8 @@ static size_t throwable_len(const char *p, size_t n)
             i++;
             continue;
         }
-        if (p[i] == '.' && i + 1 < n && is_ident_start((unsigned char)p[i + 1])) {
+        if (p[i] == '.' && i + 1 < n &&
+            is_ident_start((unsigned char)p[i + 1])) {
             dots++;
             seg = ++i;
             continue;
@@ -333,8 +334,8 @@ bool hb_asm_feed(struct hb_asm *a, const struct hb_line *line,
             a->pending_blank++;
         return false;
     }
-    fmt = hb_format_parse(a->hint, a->forced != NULL, line->text, line->len,
-                          &h);
+    fmt =
+        hb_format_parse(a->hint, a->forced != NULL, line->text, line->len, &h);
     if (fmt) {
         if (a->open) {
             emit(a, rec);
@@ -358,8 +359,8 @@ bool hb_asm_feed(struct hb_asm *a, const struct hb_line *line,
                              "APPLICATION FAILED TO START"))
             cont = a->block = true;
         else
-            cont = is_exception_line(line->text, line->len) &&
-                   a->nlines > 1 && !a->pending_blank;
+            cont = is_exception_line(line->text, line->len) && a->nlines > 1 &&
+                   !a->pending_blank;
         if (cont) {
             if (append(a, line))
                 return false;
@@ -530,7 +531,8 @@ void hb_record_parse_chain(struct hb_record *rec)
         }
         if (first) {
             /* The header line: exceptions named in its message. */
-            struct hb_str msg = rec->hdr.message.p ? rec->hdr.message : rec->head;
+            struct hb_str msg =
+                rec->hdr.message.p ? rec->hdr.message : rec->head;
 
             scan_inline(rec, msg.p, msg.n);
             first = false;

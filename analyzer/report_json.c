@@ -10,7 +10,7 @@
 
 #include "util.h"
 
-#define JSON_SCHEMA 1
+#define JSON_SCHEMA        1
 #define JSON_TIMELINE_COLS 40
 
 static void str(struct hb_buf *b, const char *s)

@@ -118,8 +118,8 @@ static void sparkline(struct hb_buf *b, const struct hb_timeline *t,
     static const char *const blocks[8] = {
         "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
         "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88"};
-    static const char ascii_levels[8] = {'_', '.', '-', ':', '=', '+', '*',
-                                         '#'};
+    static const char ascii_levels[8] = {'_', '.', '-', ':',
+                                         '=', '+', '*', '#'};
     uint64_t cols[SPARK_COLS], max = 0;
     char a[32], z[32];
     int i;
@@ -243,9 +243,9 @@ static void hypothesis(struct hb_buf *b, const struct hb_report *r,
         hb_buf_putc(b, '\n');
     hb_report_time_local(h->first_ms, t1, sizeof t1);
     hb_report_time_local(h->last_ms, t2, sizeof t2);
-    hb_buf_printf(b, "Severity: %s, %llu incident%s", hb_severity_name(h->severity),
-                  (unsigned long long)h->incidents,
-                  h->incidents == 1 ? "" : "s");
+    hb_buf_printf(
+        b, "Severity: %s, %llu incident%s", hb_severity_name(h->severity),
+        (unsigned long long)h->incidents, h->incidents == 1 ? "" : "s");
     if (h->findings)
         hb_buf_printf(b, ", %llu finding%s", (unsigned long long)h->findings,
                       h->findings == 1 ? "" : "s");
@@ -316,9 +316,9 @@ void hb_report_markdown(const struct hb_report *r,
             hypothesis(&b, r, &r->hyps[i], i + 1, o);
     }
     if (r->unclassified) {
-        hb_buf_printf(&b,
-                      "### Polaris failures hbscan could not classify: %llu\n\n",
-                      (unsigned long long)r->unclassified);
+        hb_buf_printf(
+            &b, "### Polaris failures hbscan could not classify: %llu\n\n",
+            (unsigned long long)r->unclassified);
         if (r->unc_ncodes) {
             hb_buf_puts(&b, "Codes: ");
             for (i = 0; i < r->unc_ncodes; i++)

@@ -11,7 +11,7 @@
 
 #include "util.h"
 
-#define SPARK_COLS 40
+#define SPARK_COLS     40
 #define MAX_HYPS_SHOWN 5
 
 #define SEEN_CAP 64
@@ -46,11 +46,11 @@ static bool ev_seen(struct out *w, const struct hb_evidence *e)
     for (i = 0; i < w->nseen_ev; i++) {
         const struct hb_evidence *s = w->seen_ev[i];
 
-        if (e->fingerprint[0] ? strcmp(s->fingerprint, e->fingerprint) == 0
-                              : (s->line == e->line &&
-                                 strcmp(s->source, e->source) == 0 &&
-                                 strcmp(s->label, e->label) == 0 &&
-                                 strcmp(s->text, e->text) == 0))
+        if (e->fingerprint[0]
+                ? strcmp(s->fingerprint, e->fingerprint) == 0
+                : (s->line == e->line && strcmp(s->source, e->source) == 0 &&
+                   strcmp(s->label, e->label) == 0 &&
+                   strcmp(s->text, e->text) == 0))
             return true;
     }
     if (w->nseen_ev < SEEN_CAP)
@@ -63,13 +63,13 @@ static const char *sty(const struct out *w, const char *code)
 {
     return w->o->color ? code : "";
 }
-#define BOLD "\033[1m"
-#define DIM "\033[2m"
-#define RED "\033[31m"
-#define GREEN "\033[32m"
+#define BOLD   "\033[1m"
+#define DIM    "\033[2m"
+#define RED    "\033[31m"
+#define GREEN  "\033[32m"
 #define YELLOW "\033[33m"
-#define CYAN "\033[36m"
-#define RESET "\033[0m"
+#define CYAN   "\033[36m"
+#define RESET  "\033[0m"
 
 /* Length of the valid UTF-8 sequence at s (1..4) or 0. */
 static size_t u8len(const unsigned char *s, size_t n)
@@ -309,8 +309,7 @@ static void sparkline(const struct out *w, const struct hb_timeline *t,
         return;
     span_short(from, to, span, sizeof span);
     /* "Timeline |" + cols + "| " + span + ", 1 mark = " + dur (<= 8) */
-    room = (long)w->width - (long)indent - 10 - 2 - (long)strlen(span) - 11 -
-           8;
+    room = (long)w->width - (long)indent - 10 - 2 - (long)strlen(span) - 11 - 8;
     below = room < 10; /* narrow: the span goes on its own line */
     if (below)
         room = (long)w->width - (long)indent - 12;
@@ -370,9 +369,8 @@ static void put_focused(const struct out *w, const char *text,
             at_cols++;
     flen = strlen(focus);
     /* the focus and what follows it (the message) are already in view */
-    if (at_cols + flen + (cols - at_cols - flen < 40 ? cols - at_cols - flen
-                                                      : 40) +
-            ellw <=
+    if (at_cols + flen +
+            (cols - at_cols - flen < 40 ? cols - at_cols - flen : 40) + ellw <=
         avail) {
         hb_buf_fini(&b);
         put_cut(w, text, avail);
@@ -542,15 +540,13 @@ static void hypothesis(struct out *w, const struct hb_report *r,
 
         counts[0] = '\0';
         if (h->incidents)
-            n += (size_t)snprintf(counts + n, sizeof counts - n,
-                                  "  %llu incident%s",
-                                  (unsigned long long)h->incidents,
-                                  h->incidents == 1 ? "" : "s");
+            n += (size_t)snprintf(
+                counts + n, sizeof counts - n, "  %llu incident%s",
+                (unsigned long long)h->incidents, h->incidents == 1 ? "" : "s");
         if (h->findings && n < sizeof counts)
-            n += (size_t)snprintf(counts + n, sizeof counts - n,
-                                  "  %llu finding%s",
-                                  (unsigned long long)h->findings,
-                                  h->findings == 1 ? "" : "s");
+            n += (size_t)snprintf(
+                counts + n, sizeof counts - n, "  %llu finding%s",
+                (unsigned long long)h->findings, h->findings == 1 ? "" : "s");
         if (!h->primary && n < sizeof counts)
             n += (size_t)snprintf(counts + n, sizeof counts - n,
                                   "  alternative for %llu incident%s",
@@ -591,8 +587,8 @@ static void hypothesis(struct out *w, const struct hb_report *r,
             bool support = strcmp(e->kind, "incident") != 0 &&
                            strcmp(e->kind, "finding") != 0;
 
-            if (!support && (shown >= maxev || (!w->o->verbose &&
-                                               repeat(h->evidence, i))))
+            if (!support &&
+                (shown >= maxev || (!w->o->verbose && repeat(h->evidence, i))))
                 continue;
             if (ev_seen(w, e) && !w->o->verbose) {
                 again++;
@@ -746,17 +742,15 @@ static void header(const struct out *w, const struct hb_report *r)
     else
         hb_buf_printf(&b, "hbscan %s: scanned", HB_VERSION);
     if (r->st && r->st->replayed_from)
-        hb_buf_printf(&b, " stored in %s (%llu source%s)",
-                      r->st->replayed_from,
+        hb_buf_printf(&b, " stored in %s (%llu source%s)", r->st->replayed_from,
                       (unsigned long long)r->st->sources,
                       r->st->sources == 1 ? "" : "s");
     else if (r->st)
-        hb_buf_printf(&b, "%s %llu records (%llu lines) from %llu source%s",
-                      r->incidents ? " in" : "",
-                      (unsigned long long)r->st->records,
-                      (unsigned long long)r->st->lines,
-                      (unsigned long long)r->st->sources,
-                      r->st->sources == 1 ? "" : "s");
+        hb_buf_printf(
+            &b, "%s %llu records (%llu lines) from %llu source%s",
+            r->incidents ? " in" : "", (unsigned long long)r->st->records,
+            (unsigned long long)r->st->lines,
+            (unsigned long long)r->st->sources, r->st->sources == 1 ? "" : "s");
     wrap(w, b.data, 0, 3);
     if (r->first_ms != HB_NO_TIME) {
         char span[80];
@@ -843,9 +837,9 @@ void hb_report_text(const struct hb_report *r, const struct hb_report_opts *o,
             hb_buf_init(&b);
             hb_buf_puts(&b, "Less likely:");
             for (; i < r->nhyps; i++)
-                hb_buf_printf(&b, " %s (%.2f)%s", hb_cause_name(r->hyps[i].cause),
-                              r->hyps[i].confidence,
-                              i + 1 < r->nhyps ? "," : "");
+                hb_buf_printf(
+                    &b, " %s (%.2f)%s", hb_cause_name(r->hyps[i].cause),
+                    r->hyps[i].confidence, i + 1 < r->nhyps ? "," : "");
             wrap(&w, b.data, 0, 3);
             fputc('\n', fp);
             hb_buf_fini(&b);

@@ -14,27 +14,27 @@
 
 #include "util.h"
 
-#define COL_SEP 2       /* spaces between table columns */
-#define COL_MIN 6       /* a column is never squeezed below this */
+#define COL_SEP  2 /* spaces between table columns */
+#define COL_MIN  6 /* a column is never squeezed below this */
 #define ELLIPSIS "\xe2\x80\xa6"
 
 struct cell {
-    char *s;           /* owned: the escaped display text */
-    size_t w;          /* its display width */
+    char *s;  /* owned: the escaped display text */
+    size_t w; /* its display width */
     enum hb_val_type type;
 };
 
 struct hb_rowout {
-    FILE *fp;          /* borrowed */
+    FILE *fp; /* borrowed */
     enum hb_rowfmt fmt;
-    size_t width;      /* 0 = unlimited */
+    size_t width; /* 0 = unlimited */
     int ncols;
-    char **names;      /* owned, ncols entries */
+    char **names; /* owned, ncols entries */
     unsigned long rows;
     struct cell *pending; /* owned: table rows kept for sizing, nrows*ncols */
     size_t npending;
-    size_t *colw;      /* owned: table column widths, once sized */
-    bool *right;       /* owned: numeric column, aligned right */
+    size_t *colw; /* owned: table column widths, once sized */
+    bool *right;  /* owned: numeric column, aligned right */
     bool sized;
     bool finished;
     struct hb_buf line;
@@ -323,7 +323,8 @@ static void table_size(struct hb_rowout *w)
         cell_set(&hdr[i], &v);
         w->colw[i] = hdr[i].w;
         for (r = 0; r < w->npending; r++) {
-            const struct cell *c = &w->pending[r * (size_t)w->ncols + (size_t)i];
+            const struct cell *c =
+                &w->pending[r * (size_t)w->ncols + (size_t)i];
 
             if (c->w > w->colw[i])
                 w->colw[i] = c->w;

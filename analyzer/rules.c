@@ -23,9 +23,9 @@
 #include "util.h"
 #include "yamlcfg.h"
 
-#define MAX_RULES 4096      /* rule entries in one ruleset (or one file) */
+#define MAX_RULES         4096 /* rule entries in one ruleset (or one file) */
 #define MAX_FILES_PER_DIR 1000
-#define MAX_LIST 256        /* values of one list leaf, samples of a rule */
+#define MAX_LIST          256 /* values of one list leaf, samples of a rule */
 
 /* The condition leaves: name, value type, whether the field is a slice of
    the record text (so a derived literal can gate it), evaluation cost. */
@@ -57,7 +57,8 @@ const struct hb_leaf_info hb_leaf_table[HB_LEAF_COUNT] = {
 static const char *const levels[] = {"TRACE", "DEBUG", "INFO", "WARN",
                                      "ERROR", "FATAL", NULL};
 
-/* ---- loading context ------------------------------------------------------ */
+/* ---- loading context ------------------------------------------------------
+ */
 
 struct loader {
     const char *path; /* file being read */
@@ -88,8 +89,7 @@ static void join_words(char *dst, size_t cap, const char *const *words)
 
     dst[0] = '\0';
     for (; *words && len + 1 < cap; words++) {
-        int w = snprintf(dst + len, cap - len, "%s%s", len ? ", " : "",
-                         *words);
+        int w = snprintf(dst + len, cap - len, "%s%s", len ? ", " : "", *words);
 
         if (w < 0)
             break;
@@ -153,8 +153,8 @@ static size_t want_list(struct loader *l, const struct hb_yaml_node *n,
     }
     for (i = 0; i < n->n; i++) {
         if (n->items[i]->kind != HB_YAML_SCALAR) {
-            lerr(l, n->items[i], "'%s' values must be scalars, not a %s",
-                 what, hb_yaml_kind_name(n->items[i]->kind));
+            lerr(l, n->items[i], "'%s' values must be scalars, not a %s", what,
+                 hb_yaml_kind_name(n->items[i]->kind));
             return 0;
         }
     }
@@ -167,7 +167,8 @@ static const struct hb_yaml_node *list_item(const struct hb_yaml_node *n,
     return n->kind == HB_YAML_SCALAR ? n : n->items[i];
 }
 
-/* ---- condition leaves ----------------------------------------------------- */
+/* ---- condition leaves -----------------------------------------------------
+ */
 
 static bool parse_uint(const char *s, size_t n, long *v)
 {
@@ -191,7 +192,8 @@ static bool leaf_int(struct loader *l, struct hb_cond *c,
     size_t n = want_list(l, v, what), i;
     bool ok = n > 0;
 
-    c->ranges = hb_arena_alloc(&l->rule->arena, (n ? n : 1) * sizeof *c->ranges);
+    c->ranges =
+        hb_arena_alloc(&l->rule->arena, (n ? n : 1) * sizeof *c->ranges);
     for (i = 0; i < n; i++) {
         const struct hb_yaml_node *it = list_item(v, i);
         const char *s = it->str, *dash = memchr(s, '-', it->len);
@@ -199,9 +201,9 @@ static bool leaf_int(struct loader *l, struct hb_cond *c,
         bool good;
 
         if (dash && dash != s)
-            good = parse_uint(s, (size_t)(dash - s), &r.lo) &&
-                   parse_uint(dash + 1, it->len - (size_t)(dash - s) - 1,
-                              &r.hi);
+            good =
+                parse_uint(s, (size_t)(dash - s), &r.lo) &&
+                parse_uint(dash + 1, it->len - (size_t)(dash - s) - 1, &r.hi);
         else
             good = parse_uint(s, it->len, &r.lo) && (r.hi = r.lo, true);
         if (!good || r.lo > r.hi) {
@@ -250,9 +252,10 @@ static bool name_known(enum hb_leaf leaf, const char *s, size_t n,
             if (i == n)
                 return true;
         }
-        snprintf(allowed, cap, "canonical gRPC status names in upper case, "
-                               "e.g. UNAVAILABLE, UNIMPLEMENTED, "
-                               "DEADLINE_EXCEEDED, UNAUTHENTICATED");
+        snprintf(allowed, cap,
+                 "canonical gRPC status names in upper case, "
+                 "e.g. UNAVAILABLE, UNIMPLEMENTED, "
+                 "DEADLINE_EXCEEDED, UNAUTHENTICATED");
         return false;
     case HB_LEAF_FORMAT: {
         const struct hb_format *t;
@@ -263,16 +266,17 @@ static bool name_known(enum hb_leaf leaf, const char *s, size_t n,
         t = hb_format_table(&nf);
         len = (size_t)snprintf(allowed, cap, "plain");
         for (i = 0; i < nf && len < cap; i++)
-            len += (size_t)snprintf(allowed + len, cap - len, ", %s",
-                                    t[i].name);
+            len +=
+                (size_t)snprintf(allowed + len, cap - len, ", %s", t[i].name);
         return false;
     }
     case HB_LEAF_SDK_NAME:
         if (hb_sdk_code_by_name(s) != NULL)
             return true;
-        snprintf(allowed, cap, "polaris-java ErrorCode names such as "
-                               "SERVER_USER_ERROR, NETWORK_ERROR, "
-                               "INVALID_ARGUMENT");
+        snprintf(allowed, cap,
+                 "polaris-java ErrorCode names such as "
+                 "SERVER_USER_ERROR, NETWORK_ERROR, "
+                 "INVALID_ARGUMENT");
         return false;
     default:
         return true;
@@ -317,7 +321,8 @@ static bool leaf_event(struct loader *l, struct hb_cond *c,
     size_t n = want_list(l, v, what), i;
     bool ok = n > 0;
 
-    c->events = hb_arena_alloc(&l->rule->arena, (n ? n : 1) * sizeof *c->events);
+    c->events =
+        hb_arena_alloc(&l->rule->arena, (n ? n : 1) * sizeof *c->events);
     for (i = 0; i < n; i++) {
         int e = event_from_name(list_item(v, i)->str);
 
@@ -391,7 +396,8 @@ static bool leaf_regex(struct loader *l, struct hb_cond *c,
     return false;
 }
 
-/* ---- conditions ----------------------------------------------------------- */
+/* ---- conditions -----------------------------------------------------------
+ */
 
 static const char *const combinators[] = {"all", "any", "not", NULL};
 
@@ -512,8 +518,9 @@ static struct hb_cond *parse_cond(struct loader *l,
     size_t i;
 
     if (n->kind != HB_YAML_MAP || n->n == 0) {
-        lerr(l, n, "a condition must be a non-empty mapping (e.g. "
-                   "\"text: 'regex'\" or \"all: [...]\"), not a %s",
+        lerr(l, n,
+             "a condition must be a non-empty mapping (e.g. "
+             "\"text: 'regex'\" or \"all: [...]\"), not a %s",
              n->kind == HB_YAML_MAP ? "empty mapping"
                                     : hb_yaml_kind_name(n->kind));
         return NULL;
@@ -533,7 +540,8 @@ static struct hb_cond *parse_cond(struct loader *l,
     return ok ? c : NULL;
 }
 
-/* ---- rule keys ------------------------------------------------------------ */
+/* ---- rule keys ------------------------------------------------------------
+ */
 
 static void key_id(struct loader *l, struct hb_rule *r,
                    const struct hb_yaml_node *v)
@@ -750,7 +758,8 @@ static bool parse_sample(struct loader *l, struct hb_rule *r,
     size_t i, k;
 
     if (v->kind != HB_YAML_MAP) {
-        lerr(l, v, "a sample must be a mapping with 'log' and 'match', not a %s",
+        lerr(l, v,
+             "a sample must be a mapping with 'log' and 'match', not a %s",
              hb_yaml_kind_name(v->kind));
         return false;
     }
@@ -801,8 +810,9 @@ static bool parse_sample(struct loader *l, struct hb_rule *r,
     if (fields == NULL)
         return ok;
     if (fields->kind != HB_YAML_MAP) {
-        lerr(l, fields, "sample 'fields' must be a mapping of capture names "
-                        "to expected values");
+        lerr(l, fields,
+             "sample 'fields' must be a mapping of capture names "
+             "to expected values");
         return false;
     }
     s->fields_line = fields->line;
@@ -841,7 +851,8 @@ static void key_samples(struct loader *l, struct hb_rule *r,
     size_t i, yes = 0, no = 0;
 
     if (v->kind != HB_YAML_SEQ) {
-        lerr(l, v, "'samples' must be a list of {log, match} mappings, not a %s",
+        lerr(l, v,
+             "'samples' must be a list of {log, match} mappings, not a %s",
              hb_yaml_kind_name(v->kind));
         return;
     }
@@ -849,7 +860,8 @@ static void key_samples(struct loader *l, struct hb_rule *r,
         lerr(l, v, "'samples' has %zu entries (at most %d)", v->n, MAX_LIST);
         return;
     }
-    r->samples = hb_arena_alloc(&r->arena, (v->n ? v->n : 1) * sizeof *r->samples);
+    r->samples =
+        hb_arena_alloc(&r->arena, (v->n ? v->n : 1) * sizeof *r->samples);
     for (i = 0; i < v->n; i++) {
         struct hb_sample *s = &r->samples[r->nsamples];
 
@@ -865,8 +877,9 @@ static void key_samples(struct loader *l, struct hb_rule *r,
     }
     if (yes == 0 || no == 0) {
         if (r->nsamples == v->n)
-            lerr(l, v, "'samples' needs at least one 'match: true' and one "
-                       "'match: false' sample (has %zu and %zu)",
+            lerr(l, v,
+                 "'samples' needs at least one 'match: true' and one "
+                 "'match: false' sample (has %zu and %zu)",
                  yes, no);
     }
     r->meta.nsamples = (unsigned)r->nsamples;
@@ -946,9 +959,8 @@ static bool cond_has_group(const struct hb_cond *c, const char *name)
  * l->errs); *id_out gets the id, even then, when the id itself was valid
  * (borrowed from the document), for the duplicate check.
  */
-static struct hb_rule *parse_rule(struct loader *l,
-                                  const struct hb_yaml_node *n,
-                                  const char **id_out)
+static struct hb_rule *
+parse_rule(struct loader *l, const struct hb_yaml_node *n, const char **id_out)
 {
     size_t before = hb_errlist_count(l->errs), i, k;
     const struct hb_yaml_node *idn;
@@ -1047,7 +1059,7 @@ static struct hb_rule *parse_rule(struct loader *l,
 
 /* Where an id was defined in the current layer, for duplicate errors. */
 struct seen_id {
-    char *id; /* owned */
+    char *id;   /* owned */
     char *file; /* owned */
     unsigned long line;
 };
@@ -1178,15 +1190,17 @@ static void load_one(struct hb_ruleset *rs, struct layer *ly, const char *path,
     }
     root = doc->roots[0];
     if (root->kind != HB_YAML_MAP) {
-        lerr(&l, root, "a rule file must be a mapping with a 'rules:' list, "
-                       "not a %s",
+        lerr(&l, root,
+             "a rule file must be a mapping with a 'rules:' list, "
+             "not a %s",
              hb_yaml_kind_name(root->kind));
         goto out;
     }
     for (i = 0; i < root->n; i++)
         if (strcmp(root->keys[i]->str, "rules") != 0)
-            lerr(&l, root->keys[i], "unknown top-level key '%s' (allowed: "
-                                    "rules)",
+            lerr(&l, root->keys[i],
+                 "unknown top-level key '%s' (allowed: "
+                 "rules)",
                  root->keys[i]->str);
     list = hb_yaml_get(root, "rules");
     if (list == NULL) {
@@ -1382,7 +1396,8 @@ const struct hb_rule_meta *hb_rules_find(const struct hb_ruleset *rs,
     return i == (size_t)-1 ? NULL : &rs->rules[i]->meta;
 }
 
-/* ---- default directories -------------------------------------------------- */
+/* ---- default directories --------------------------------------------------
+ */
 
 #define MAX_DEFAULT_DIRS 16
 
@@ -1488,7 +1503,8 @@ size_t hb_rules_default_dirs(const char **dirs, size_t cap, const char *argv0)
     return 1;
 }
 
-/* ---- explaining a rule ---------------------------------------------------- */
+/* ---- explaining a rule ----------------------------------------------------
+ */
 
 /* A YAML single-quoted scalar. */
 static void put_quoted(struct hb_buf *b, const char *s)
@@ -1552,12 +1568,10 @@ static void put_cond(struct hb_buf *b, const struct hb_cond *c, int indent,
     }
     hb_buf_printf(b, "%s:\n", ops[c->op]);
     for (i = 0; i < c->nkids; i++)
-        put_cond(b, c->kids[i], indent + (item ? 4 : 2),
-                 c->op != HB_COND_NOT);
+        put_cond(b, c->kids[i], indent + (item ? 4 : 2), c->op != HB_COND_NOT);
 }
 
-void hb_rules_explain(const struct hb_ruleset *rs, size_t i,
-                      struct hb_buf *out)
+void hb_rules_explain(const struct hb_ruleset *rs, size_t i, struct hb_buf *out)
 {
     const struct hb_rule *r;
     bool any_case = false;
@@ -1568,7 +1582,8 @@ void hb_rules_explain(const struct hb_ruleset *rs, size_t i,
     r = rs->rules[i];
     hb_buf_puts(out, "literals: ");
     if (r->nliterals == 0) {
-        hb_buf_puts(out, "none  # no literal prefilter (cheap conditions still run first)\n");
+        hb_buf_puts(out, "none  # no literal prefilter (cheap conditions still "
+                         "run first)\n");
     } else {
         hb_buf_putc(out, '[');
         for (k = 0; k < r->nliterals; k++) {

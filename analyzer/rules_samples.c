@@ -17,10 +17,10 @@
 /* What one sample produced for its rule. */
 struct outcome {
     bool matched;
-    uint64_t line;            /* first matching record's line */
-    struct hb_hit hit;        /* its hit */
+    uint64_t line;     /* first matching record's line */
+    struct hb_hit hit; /* its hit */
     unsigned nrecords;
-    struct hb_record first;   /* facts of the first record, for messages */
+    struct hb_record first; /* facts of the first record, for messages */
     struct hb_polaris first_pol;
     char first_head[120];
     char first_root[120];
@@ -41,8 +41,7 @@ static void on_record(struct hb_matcher *m, const struct hb_rule *r,
         o->first_root[0] = '\0';
         if (rec->nchain > 0)
             hb_strlcpy(o->first_root, rec->chain[rec->nchain - 1].cls.p,
-                       rec->chain[rec->nchain - 1].cls.n,
-                       sizeof o->first_root);
+                       rec->chain[rec->nchain - 1].cls.n, sizeof o->first_root);
     }
     if (o->matched)
         return;
@@ -118,8 +117,8 @@ static void describe(const struct outcome *o, char *dst, size_t cap)
         hb_buf_printf(&b, ", event %s", hb_event_name(p->event));
     if (o->first_root[0])
         hb_buf_printf(&b, ", root exception %s", o->first_root);
-    hb_buf_printf(&b, ", polaris %s, failure %s",
-                  p->polaris ? "true" : "false", p->failure ? "true" : "false");
+    hb_buf_printf(&b, ", polaris %s, failure %s", p->polaris ? "true" : "false",
+                  p->failure ? "true" : "false");
     hb_strlcpy(dst, b.data, b.len, cap);
     hb_buf_fini(&b);
 }
@@ -143,13 +142,13 @@ static size_t check_sample(struct hb_matcher *gated, struct hb_matcher *full,
     char why[400];
     size_t fails = 0, i;
 
-#define FAIL(...)                                                             \
-    do {                                                                      \
-        fprintf(fp, "%s:%lu: rule %s sample %zu: ", r->meta.file, s->line,    \
-                r->meta.id, k + 1);                                           \
-        fprintf(fp, __VA_ARGS__);                                             \
-        fputc('\n', fp);                                                      \
-        fails++;                                                              \
+#define FAIL(...)                                                              \
+    do {                                                                       \
+        fprintf(fp, "%s:%lu: rule %s sample %zu: ", r->meta.file, s->line,     \
+                r->meta.id, k + 1);                                            \
+        fprintf(fp, __VA_ARGS__);                                              \
+        fputc('\n', fp);                                                       \
+        fails++;                                                               \
     } while (0)
 
     run_sample(gated, r, s, &o);

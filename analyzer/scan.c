@@ -23,24 +23,24 @@
 #include "util.h"
 #include "walk.h"
 
-#define OBS_RUNS 128             /* observation runs tracked per source */
+#define OBS_RUNS    128          /* observation runs tracked per source */
 #define QUEUE_CHUNK (256 * 1024) /* bytes per event chunk */
-#define QUEUE_DEPTH 12           /* chunks a worker may run ahead: a worker
-                                    blocks when its file is this far ahead
-                                    of the consumer (3 MiB per worker) */
+/* Chunks a worker may run ahead: a worker blocks when its file is this far
+ * ahead of the consumer (3 MiB per worker). */
+#define QUEUE_DEPTH 12
 
 /* Where a source resumes, decided by the store before reading. */
 struct prep {
     int64_t source_id;
     uint64_t offset, line;
-    bool skip;    /* nothing new to read */
-    bool failed;  /* could not even be opened (reported, counted) */
+    bool skip;   /* nothing new to read */
+    bool failed; /* could not even be opened (reported, counted) */
 };
 
 /* Counters of one source, summed into hb_input_stats by the consumer. */
 struct fstats {
     uint64_t lines, records, bytes, truncated, cut, incidents;
-    bool sourced;  /* opened: counts as a source */
+    bool sourced; /* opened: counts as a source */
     bool io_error;
 };
 
@@ -110,8 +110,8 @@ static void direct_checkpoint(struct sink *k, uint64_t off, uint64_t line,
     struct direct *s = (struct direct *)k;
 
     if (s->sc->store && s->rc == HB_OK)
-        s->rc = hb_store_checkpoint(s->sc->store, s->source_id, off, line,
-                                    fmt, &s->d);
+        s->rc = hb_store_checkpoint(s->sc->store, s->source_id, off, line, fmt,
+                                    &s->d);
     if (complete && s->sc->store && s->rc == HB_OK)
         s->rc = hb_store_source_done(s->sc->store, s->source_id, &s->d);
     if (s->rc != HB_OK)
@@ -144,11 +144,11 @@ struct source_run {
     struct hb_matcher *matcher;
     struct sink *sink;
     struct fstats *fs;
-    const char *name;        /* stable: the file list's path or "<stdin>" */
+    const char *name; /* stable: the file list's path or "<stdin>" */
     char k8s_ns[64], k8s_pod[128], k8s_container[64];
     bool k8s;
-    unsigned rows;           /* rows since the last checkpoint */
-    uint64_t ck_offset;      /* last record boundary */
+    unsigned rows;      /* rows since the last checkpoint */
+    uint64_t ck_offset; /* last record boundary */
     uint64_t ck_line;
     /*
      * Runs of identical observations (a heartbeat-ok every 5 s, the same
@@ -159,7 +159,7 @@ struct source_run {
      */
     struct {
         uint64_t key;
-        bool pending;        /* last holds an unemitted repeat */
+        bool pending; /* last holds an unemitted repeat */
         struct hb_obs last;
     } runs[OBS_RUNS];
     unsigned nruns, next_evict;
@@ -258,8 +258,8 @@ static void handle_record(struct source_run *sr, const struct hb_record *rec)
     sr->fs->records++;
     hb_extract(rec, &pol);
     if (sr->matcher && worth_matching(rec, &pol))
-        nhits = hb_matcher_run(sr->matcher, rec, &pol, sc->opts.only_rule,
-                               hits, HB_MAX_HITS);
+        nhits = hb_matcher_run(sr->matcher, rec, &pol, sc->opts.only_rule, hits,
+                               HB_MAX_HITS);
     if (nhits > 0 || (pol.failure && sc->opts.only_rule == NULL)) {
         struct hb_incident inc;
 
@@ -284,8 +284,8 @@ static void handle_record(struct source_run *sr, const struct hb_record *rec)
     sr->ck_line = rec->last_line;
     if (sc->store && sr->rows >= HB_CHECKPOINT_ROWS) {
         flush_runs(sr, true);
-        sr->sink->checkpoint(sr->sink, sr->ck_offset, sr->ck_line,
-                             rec->format, false);
+        sr->sink->checkpoint(sr->sink, sr->ck_offset, sr->ck_line, rec->format,
+                             false);
         sr->rows = 0;
     }
 }
@@ -351,8 +351,7 @@ static enum hb_status prepare(struct hb_scan *sc, const char *path,
         }
         sid.gzip = hb_reader_is_gzip(r);
         hb_reader_close(r);
-        if (hb_walk_k8s(path, ns, sizeof ns, pod, sizeof pod, ct,
-                        sizeof ct)) {
+        if (hb_walk_k8s(path, ns, sizeof ns, pod, sizeof pod, ct, sizeof ct)) {
             sid.k8s_namespace = ns;
             sid.k8s_pod = pod;
             sid.k8s_container = ct;
@@ -405,10 +404,10 @@ static bool sess_open(struct session *ss, const struct hb_scan *sc,
     sr->sink = sink;
     sr->fs = fs;
     sr->name = is_stdin ? "<stdin>" : path;
-    sr->k8s = !is_stdin && hb_walk_k8s(path, sr->k8s_ns, sizeof sr->k8s_ns,
-                                       sr->k8s_pod, sizeof sr->k8s_pod,
-                                       sr->k8s_container,
-                                       sizeof sr->k8s_container);
+    sr->k8s =
+        !is_stdin && hb_walk_k8s(path, sr->k8s_ns, sizeof sr->k8s_ns,
+                                 sr->k8s_pod, sizeof sr->k8s_pod,
+                                 sr->k8s_container, sizeof sr->k8s_container);
     ss->ro = reader_opts(sc, path, is_stdin);
     if (hb_reader_open(&ss->r, is_stdin ? "-" : path, &ss->ro, &d) != HB_OK) {
         if (report)
@@ -433,8 +432,8 @@ static bool sess_open(struct session *ss, const struct hb_scan *sc,
         } else {
             ss->start_offset = p->offset;
             if (sc->opts.verbose)
-                fprintf(stderr, "hbscan: %s: resuming at line %llu\n",
-                        sr->name, (unsigned long long)p->line + 1);
+                fprintf(stderr, "hbscan: %s: resuming at line %llu\n", sr->name,
+                        (unsigned long long)p->line + 1);
         }
     }
     ss->lastline = sr->ck_line;
@@ -510,8 +509,8 @@ static void sess_flush(struct session *ss, bool checkpoint, bool complete)
             ss->sr.ck_offset = hb_reader_offset(ss->r);
             ss->sr.ck_line = ss->lastline;
         }
-        ss->sr.sink->checkpoint(ss->sr.sink, ss->sr.ck_offset,
-                                ss->sr.ck_line, hb_asm_format(ss->as),
+        ss->sr.sink->checkpoint(ss->sr.sink, ss->sr.ck_offset, ss->sr.ck_line,
+                                hb_asm_format(ss->as),
                                 complete && !fs->io_error);
         ss->sr.rows = 0;
     }
@@ -631,10 +630,10 @@ struct chunk {
 struct job {
     const char *path;
     struct prep prep;
-    bool again;        /* the source of an earlier job (a path named twice,
-                          stdin twice): no worker reads it; the consumer
-                          scans it in turn, where it resumes as in a serial
-                          run */
+    bool again; /* the source of an earlier job (a path named twice,
+                   stdin twice): no worker reads it; the consumer
+                   scans it in turn, where it resumes as in a serial
+                   run */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct chunk *head, *tail; /* published chunks, owned */
@@ -650,7 +649,7 @@ struct pool {
     struct hb_scan *sc;
     struct job *jobs;
     size_t njobs;
-    size_t next;       /* next job to take */
+    size_t next; /* next job to take */
     pthread_mutex_t mu;
 };
 
@@ -713,11 +712,13 @@ static void queue_incident(struct sink *k, const struct hb_incident *inc,
 /* The string fields of an observation, packed as used bytes only: most
    are short, and a record's observations are a third of its size that
    way, so a worker runs three times as far ahead in the same queue. */
-#define OBS_STRINGS(o)                                                      \
-    {(o)->kind, sizeof (o)->kind},       {(o)->key, sizeof (o)->key},       \
-    {(o)->value, sizeof (o)->value},     {(o)->ns, sizeof (o)->ns},         \
-    {(o)->service, sizeof (o)->service}, {(o)->host, sizeof (o)->host},     \
-    {(o)->text, sizeof (o)->text}
+#define OBS_STRINGS(o)                                                         \
+    {(o)->kind, sizeof(o)->kind}, {(o)->key, sizeof(o)->key},                  \
+        {(o)->value, sizeof(o)->value}, {(o)->ns, sizeof(o)->ns},              \
+        {(o)->service, sizeof(o)->service}, {(o)->host, sizeof(o)->host},      \
+    {                                                                          \
+        (o)->text, sizeof(o)->text                                             \
+    }
 
 struct obs_field {
     char *p;
@@ -830,7 +831,7 @@ static void replay(struct direct *s, const struct chunk *c)
     const char *p = c->data, *end = c->data + c->len;
 
     while (p < end && s->rc == HB_OK) {
-        enum ev_type t = (enum ev_type)*p++;
+        enum ev_type t = (enum ev_type) * p++;
         uint32_t len;
 
         memcpy(&len, p, sizeof len);
@@ -851,8 +852,7 @@ static void replay(struct direct *s, const struct chunk *c)
             struct ck_event ck;
 
             memcpy(&ck, p, sizeof ck);
-            s->base.checkpoint(&s->base, ck.off, ck.line, ck.fmt,
-                               ck.complete);
+            s->base.checkpoint(&s->base, ck.off, ck.line, ck.fmt, ck.complete);
         }
         p += len;
     }
@@ -1027,17 +1027,17 @@ enum hb_status hb_scan_files(struct hb_scan *sc, char *const *paths, size_t n)
 
 struct hb_tail {
     struct hb_scan *sc;
-    char *path;          /* owned */
+    char *path; /* owned */
     struct prep prep;
     struct direct sink;
     struct fstats fs;
     struct session ss;
     bool open;
     uint64_t dev, ino;
-    bool dirty;          /* records handed out since the last commit */
-    bool done;           /* a finished gzip: never polled again */
-    bool failing;        /* the last start failed and was reported: the
-                            retries at every poll stay silent */
+    bool dirty;   /* records handed out since the last commit */
+    bool done;    /* a finished gzip: never polled again */
+    bool failing; /* the last start failed and was reported: the
+                     retries at every poll stay silent */
 };
 
 static bool tail_start(struct hb_tail *t)
@@ -1062,8 +1062,8 @@ static bool tail_start(struct hb_tail *t)
         /* A gzip already read to its end cannot grow: nothing to follow.
          * Commit what prepare wrote so the database is not held. */
         if (t->sc->store)
-            t->sink.base.checkpoint(&t->sink.base, t->prep.offset,
-                                    t->prep.line, NULL, false);
+            t->sink.base.checkpoint(&t->sink.base, t->prep.offset, t->prep.line,
+                                    NULL, false);
         t->done = true;
         return false;
     }
@@ -1122,10 +1122,10 @@ uint64_t hb_tail_poll(struct hb_tail *t)
     sess_pump(&t->ss);
     n += t->ss.lines_pumped;
     if (stat(t->path, &st) == 0) {
-        bool rotated = (uint64_t)st.st_ino != t->ino ||
-                       (uint64_t)st.st_dev != t->dev;
-        bool truncated = !rotated &&
-                         (uint64_t)st.st_size < hb_reader_offset(t->ss.r);
+        bool rotated =
+            (uint64_t)st.st_ino != t->ino || (uint64_t)st.st_dev != t->dev;
+        bool truncated =
+            !rotated && (uint64_t)st.st_size < hb_reader_offset(t->ss.r);
 
         if (rotated) {
             /* Drain the old file, its partial last line included. */
@@ -1279,15 +1279,14 @@ void hb_incident_json(struct hb_buf *b, const struct hb_incident *inc)
     json_key_str(b, "sdk_name", inc->sdk_name);
     json_key_int(b, "server_code", inc->server_code, true);
     json_key_str(b, "grpc_status", inc->grpc_status);
-    json_key_str(b, "event", inc->event != HB_EV_NONE
-                                 ? hb_event_name(inc->event)
-                                 : NULL);
+    json_key_str(b, "event",
+                 inc->event != HB_EV_NONE ? hb_event_name(inc->event) : NULL);
     json_key_str(b, "exception", inc->exc_class);
     json_key_str(b, "message", inc->message);
     json_key_str(b, "rule_id", inc->rule_id);
     json_key_str(b, "cause", hb_cause_name(inc->cause));
-    json_key_str(b, "severity", inc->nhits ? hb_severity_name(inc->severity)
-                                           : NULL);
+    json_key_str(b, "severity",
+                 inc->nhits ? hb_severity_name(inc->severity) : NULL);
     hb_buf_printf(b, ",\"weight\":%.2f", inc->weight);
     hb_buf_puts(b, ",\"rules\":[");
     for (i = 0; i < inc->nhits; i++) {

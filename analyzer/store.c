@@ -93,14 +93,14 @@ static const char *const stmt_sql[ST_COUNT] = {
 };
 
 struct hb_store {
-    sqlite3 *db;                 /* owned; closed by hb_store_close */
-    char *path;                  /* owned */
+    sqlite3 *db; /* owned; closed by hb_store_close */
+    char *path;  /* owned */
     enum hb_store_mode mode;
-    int version;                 /* user_version after opening */
-    bool in_tx;                  /* a batch transaction is open */
-    int64_t run_id;              /* 0 = no run */
-    sqlite3_stmt *st[ST_COUNT];  /* owned; finalized by hb_store_close */
-    int64_t hash_id;             /* source whose first_hash is cached */
+    int version;                /* user_version after opening */
+    bool in_tx;                 /* a batch transaction is open */
+    int64_t run_id;             /* 0 = no run */
+    sqlite3_stmt *st[ST_COUNT]; /* owned; finalized by hb_store_close */
+    int64_t hash_id;            /* source whose first_hash is cached */
     uint64_t hash_val;
 };
 
@@ -123,7 +123,7 @@ static enum hb_status db_error(struct hb_store *s, int rc, const char *what,
         return HB_EBUSY;
     }
     msg = s->db && sqlite3_errcode(s->db) == rc ? sqlite3_errmsg(s->db)
-                                                 : sqlite3_errstr(rc);
+                                                : sqlite3_errstr(rc);
     hb_diag_set(d, NULL, 0, 0, "db: %s: %s (%s)", what, msg, s->path);
     return HB_EDB;
 }
@@ -259,7 +259,7 @@ static enum hb_status make_parents(const char *path, struct hb_diag *d)
     if (p == NULL || p == dir)
         goto out;
     *p = '\0';
-    for (p = dir + 1; ; p++) {
+    for (p = dir + 1;; p++) {
         if (*p != '/' && *p != '\0')
             continue;
         char c = *p;
@@ -347,13 +347,11 @@ static enum hb_status check_version(struct hb_store *s, struct hb_diag *d)
         return HB_EDB;
     }
     if (app != 0 && app != HB_SCHEMA_APP_ID) {
-        hb_diag_set(d, NULL, 0, 0, "db: %s is not an hbscan database",
-                    s->path);
+        hb_diag_set(d, NULL, 0, 0, "db: %s is not an hbscan database", s->path);
         return HB_EDB;
     }
     if (v == 0 && has_tables(s)) {
-        hb_diag_set(d, NULL, 0, 0, "db: %s is not an hbscan database",
-                    s->path);
+        hb_diag_set(d, NULL, 0, 0, "db: %s is not an hbscan database", s->path);
         return HB_EDB;
     }
     s->version = v;
@@ -462,16 +460,16 @@ static enum hb_status open_rw(struct hb_store *s, int busy_ms,
         return rc;
     if ((rc = create_file(s->path, d)) != HB_OK)
         return rc;
-    rc = open_db(s,
-                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
-                 busy_ms, d);
+    rc =
+        open_db(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI,
+                busy_ms, d);
     if (rc != HB_OK)
         return rc;
     if ((rc = check_version(s, d)) != HB_OK)
         return rc;
     /* WAL lets readers run beside the writer; NORMAL is durable in WAL */
-    if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st,
-                           NULL) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) ==
+            SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)
         wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
                               "wal") == 0;
@@ -510,8 +508,10 @@ static enum hb_status open_ro(struct hb_store *s, int busy_ms,
     if ((rc = check_version(s, d)) != HB_OK)
         return rc;
     if (s->version == 0) {
-        hb_diag_set(d, NULL, 0, 0, "db: %s holds no incidents yet (empty "
-                    "database)", s->path);
+        hb_diag_set(d, NULL, 0, 0,
+                    "db: %s holds no incidents yet (empty "
+                    "database)",
+                    s->path);
         return HB_ENOTFOUND;
     }
     return HB_OK;
@@ -530,8 +530,9 @@ enum hb_status hb_store_open(struct hb_store **out, const char *path,
     s->mode = mode;
     if (mode == HB_STORE_MEMORY) {
         s->path = hb_xstrdup(":memory:");
-        rc = open_db(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                            SQLITE_OPEN_MEMORY | SQLITE_OPEN_URI,
+        rc = open_db(s,
+                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                         SQLITE_OPEN_MEMORY | SQLITE_OPEN_URI,
                      busy_ms, d);
         if (rc == HB_OK)
             rc = exec_sql(s, "PRAGMA temp_store = MEMORY", "configure", d);
@@ -539,7 +540,8 @@ enum hb_status hb_store_open(struct hb_store **out, const char *path,
             rc = migrate(s, d);
     } else if (path == NULL || *path == '\0') {
         s->path = hb_xstrdup("");
-        hb_diag_set(d, NULL, 0, 0, "db: no database path (set --db or "
+        hb_diag_set(d, NULL, 0, 0,
+                    "db: no database path (set --db or "
                     "HBSCAN_DB)");
         rc = HB_EUSAGE;
     } else if (mode == HB_STORE_RW) {
@@ -590,7 +592,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 }
 
 /* Binds a fixed-size char array that may lack its terminator. */
-#define BIND_ARR(st, i, arr) \
+#define BIND_ARR(st, i, arr)                                                   \
     bind_textn((st), (i), (arr), strnlen((arr), sizeof(arr)))
 
 static void bind_textn(sqlite3_stmt *st, int i, const char *v, size_t n)
@@ -667,8 +669,8 @@ static void instance_of(const char *host, size_t hcap, int port, char *out,
 }
 
 /* The first_hash of source id, for occurrence keys (0 when unknown). */
-static enum hb_status source_hash(struct hb_store *s, int64_t id,
-                                  uint64_t *out, struct hb_diag *d)
+static enum hb_status source_hash(struct hb_store *s, int64_t id, uint64_t *out,
+                                  struct hb_diag *d)
 {
     sqlite3_stmt *st = NULL;
     enum hb_status rc;
@@ -800,8 +802,8 @@ static enum hb_status source_update(struct hb_store *s, int64_t id,
 
 static enum hb_status source_insert(struct hb_store *s,
                                     const struct hb_source_id *sid,
-                                    uint64_t offset, uint64_t line,
-                                    int64_t *id, struct hb_diag *d)
+                                    uint64_t offset, uint64_t line, int64_t *id,
+                                    struct hb_diag *d)
 {
     sqlite3_stmt *st = NULL;
     enum hb_status rc;
@@ -1052,7 +1054,8 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
         return batch_fail(s, rc);
     instance_of(inc->host, sizeof inc->host, inc->port, inst, sizeof inst);
     join_codes(inc, codes, sizeof codes);
-    tn = inc->text.n > HB_INCIDENT_TEXT_CAP ? HB_INCIDENT_TEXT_CAP : inc->text.n;
+    tn =
+        inc->text.n > HB_INCIDENT_TEXT_CAP ? HB_INCIDENT_TEXT_CAP : inc->text.n;
 
     if (s->run_id)
         sqlite3_bind_int64(st, 1, s->run_id);
@@ -1338,17 +1341,17 @@ static enum hb_status emit_rows(struct hb_store *s, sqlite3_stmt *st,
                 hb_buf_puts(&blobs[i], "");
                 for (k = 0; k < len; k++)
                     hb_buf_printf(&blobs[i], "%02x", p[k]);
-                vals[i] = (struct hb_val){HB_VAL_TEXT, blobs[i].data,
-                                          blobs[i].len};
+                vals[i] =
+                    (struct hb_val){HB_VAL_TEXT, blobs[i].data, blobs[i].len};
                 break;
             default:
                 p = sqlite3_column_text(st, i);
                 len = sqlite3_column_bytes(st, i);
-                vals[i] = (struct hb_val){
-                    t == SQLITE_INTEGER ? HB_VAL_INT
-                    : t == SQLITE_FLOAT ? HB_VAL_REAL
-                                        : HB_VAL_TEXT,
-                    p ? (const char *)p : "", (size_t)len};
+                vals[i] =
+                    (struct hb_val){t == SQLITE_INTEGER ? HB_VAL_INT
+                                    : t == SQLITE_FLOAT ? HB_VAL_REAL
+                                                        : HB_VAL_TEXT,
+                                    p ? (const char *)p : "", (size_t)len};
                 break;
             }
         }
@@ -1419,15 +1422,15 @@ enum hb_status hb_store_list_incidents(struct hb_store *s,
 
 /* ---- replay --------------------------------------------------------- */
 
-#define INC_COLS                                                            \
-    "source, first_line, last_line, evidence_line, evidence, ts_ms, ts, "  \
-    "level, format, namespace, service, host, port, server_addr, "         \
-    "k8s_namespace, k8s_pod, k8s_container, sdk_code, sdk_name, "          \
-    "server_code, grpc_status, event, exc_class, message, rule_id, cause, " \
+#define INC_COLS                                                               \
+    "source, first_line, last_line, evidence_line, evidence, ts_ms, ts, "      \
+    "level, format, namespace, service, host, port, server_addr, "             \
+    "k8s_namespace, k8s_pod, k8s_container, sdk_code, sdk_name, "              \
+    "server_code, grpc_status, event, exc_class, message, rule_id, cause, "    \
     "severity, weight, fingerprint, text, codes, id"
 
-#define OBS_COLS                                                           \
-    "source, line, ts_ms, kind, key, value, namespace, service, host, "   \
+#define OBS_COLS                                                               \
+    "source, line, ts_ms, kind, key, value, namespace, service, host, "        \
     "port, text, id"
 
 static void col_copy(sqlite3_stmt *st, int i, char *dst, size_t cap)
@@ -1552,8 +1555,8 @@ static void row_obs(sqlite3_stmt *st, struct hb_obs *o)
 }
 
 /* Steps st; *more says whether it produced a row. */
-static enum hb_status advance(struct hb_store *s, sqlite3_stmt *st,
-                              bool *more, struct hb_diag *d)
+static enum hb_status advance(struct hb_store *s, sqlite3_stmt *st, bool *more,
+                              struct hb_diag *d)
 {
     int rc;
 
@@ -1569,7 +1572,8 @@ static enum hb_status advance(struct hb_store *s, sqlite3_stmt *st,
 }
 
 enum hb_status hb_store_replay(struct hb_store *s, const struct hb_filter *f,
-                               void (*inc_fn)(void *, const struct hb_incident *),
+                               void (*inc_fn)(void *,
+                                              const struct hb_incident *),
                                void (*obs_fn)(void *, const struct hb_obs *),
                                void *ctx, struct hb_diag *d)
 {
@@ -1595,8 +1599,10 @@ enum hb_status hb_store_replay(struct hb_store *s, const struct hb_filter *f,
         hb_buf_puts(&qi, wi.sql.data);
     }
     hb_buf_puts(&qi, " ORDER BY ts_ms, id");
-    hb_buf_printf(&qo, "SELECT " OBS_COLS " FROM observations%s "
-                       "ORDER BY ts_ms, id", wo.sql.data);
+    hb_buf_printf(&qo,
+                  "SELECT " OBS_COLS " FROM observations%s "
+                  "ORDER BY ts_ms, id",
+                  wo.sql.data);
     if (inc_fn) {
         if ((rc = prepare(s, qi.data, &si, "replaying incidents", d)) != HB_OK)
             goto out;
@@ -1651,17 +1657,16 @@ struct auth {
 
 /* Pragmas that only read; those in with_arg may name a table or index. */
 static const char *const read_pragmas[] = {
-    "application_id", "collation_list", "compile_options", "data_version",
-    "database_list", "encoding", "foreign_key_check", "freelist_count",
-    "function_list", "integrity_check", "journal_mode", "module_list",
-    "page_count", "page_size", "pragma_list", "quick_check",
-    "schema_version", "table_list", "user_version", NULL};
+    "application_id", "collation_list",  "compile_options",   "data_version",
+    "database_list",  "encoding",        "foreign_key_check", "freelist_count",
+    "function_list",  "integrity_check", "journal_mode",      "module_list",
+    "page_count",     "page_size",       "pragma_list",       "quick_check",
+    "schema_version", "table_list",      "user_version",      NULL};
 static const char *const arg_pragmas[] = {
-    "foreign_key_list", "index_info", "index_list", "index_xinfo",
-    "table_info", "table_xinfo", NULL};
+    "foreign_key_list", "index_info",  "index_list", "index_xinfo",
+    "table_info",       "table_xinfo", NULL};
 static const char *const denied_functions[] = {
-    "load_extension", "readfile", "writefile", "edit", "fts3_tokenizer",
-    NULL};
+    "load_extension", "readfile", "writefile", "edit", "fts3_tokenizer", NULL};
 
 static bool in_list(const char *const *list, const char *name)
 {
@@ -1674,18 +1679,30 @@ static bool in_list(const char *const *list, const char *name)
 static const char *action_name(int action)
 {
     switch (action) {
-    case SQLITE_INSERT: return "INSERT";
-    case SQLITE_UPDATE: return "UPDATE";
-    case SQLITE_DELETE: return "DELETE";
-    case SQLITE_ATTACH: return "ATTACH";
-    case SQLITE_DETACH: return "DETACH";
-    case SQLITE_TRANSACTION: return "transactions";
-    case SQLITE_SAVEPOINT: return "SAVEPOINT";
-    case SQLITE_ALTER_TABLE: return "ALTER TABLE";
-    case SQLITE_ANALYZE: return "ANALYZE";
-    case SQLITE_REINDEX: return "REINDEX";
-    case SQLITE_CREATE_VTABLE: return "CREATE VIRTUAL TABLE";
-    case SQLITE_DROP_VTABLE: return "DROP VIRTUAL TABLE";
+    case SQLITE_INSERT:
+        return "INSERT";
+    case SQLITE_UPDATE:
+        return "UPDATE";
+    case SQLITE_DELETE:
+        return "DELETE";
+    case SQLITE_ATTACH:
+        return "ATTACH";
+    case SQLITE_DETACH:
+        return "DETACH";
+    case SQLITE_TRANSACTION:
+        return "transactions";
+    case SQLITE_SAVEPOINT:
+        return "SAVEPOINT";
+    case SQLITE_ALTER_TABLE:
+        return "ALTER TABLE";
+    case SQLITE_ANALYZE:
+        return "ANALYZE";
+    case SQLITE_REINDEX:
+        return "REINDEX";
+    case SQLITE_CREATE_VTABLE:
+        return "CREATE VIRTUAL TABLE";
+    case SQLITE_DROP_VTABLE:
+        return "DROP VIRTUAL TABLE";
     default:
         if (action >= SQLITE_CREATE_INDEX && action <= SQLITE_CREATE_VIEW)
             return "CREATE";
@@ -1724,8 +1741,8 @@ static int authorize(void *ctx, int action, const char *a1, const char *a2,
         if ((a2 == NULL && in_list(read_pragmas, a1)) ||
             in_list(arg_pragmas, a1))
             return SQLITE_OK;
-        snprintf(au->denied, sizeof au->denied, "PRAGMA %s%s%s",
-                 a1 ? a1 : "", a2 ? " = " : "", a2 ? a2 : "");
+        snprintf(au->denied, sizeof au->denied, "PRAGMA %s%s%s", a1 ? a1 : "",
+                 a2 ? " = " : "", a2 ? a2 : "");
         return SQLITE_DENY;
     default:
         snprintf(au->denied, sizeof au->denied, "%s", action_name(action));
@@ -1750,8 +1767,7 @@ static bool only_comments(struct hb_store *s, const char *tail)
 }
 
 enum hb_status hb_store_query(struct hb_store *s, const char *sql,
-                              const struct hb_row_sink *sink,
-                              struct hb_diag *d)
+                              const struct hb_row_sink *sink, struct hb_diag *d)
 {
     struct auth au = {""};
     sqlite3_stmt *st = NULL;
@@ -1849,8 +1865,7 @@ enum hb_status hb_store_info(struct hb_store *s, struct hb_store_info *info,
     info->schema_version = s->version;
     info->first_ms = info->last_ms = HB_NO_TIME;
     if (s->mode != HB_STORE_MEMORY)
-        info->file_bytes =
-            file_size(s->path, "") + file_size(s->path, "-wal");
+        info->file_bytes = file_size(s->path, "") + file_size(s->path, "-wal");
     info->sources = count_rows(s, "sources");
     info->runs = count_rows(s, "runs");
     info->incidents = count_rows(s, "incidents");
@@ -1914,8 +1929,8 @@ enum hb_status hb_store_prune(struct hb_store *s, int64_t before_ms,
         rc = exec_int(s, "DELETE FROM incidents WHERE ts_ms < ?1", before_ms,
                       &ni, d);
     if (rc == HB_OK && s->version >= 2)
-        rc = exec_int(s, "DELETE FROM observations WHERE ts_ms < ?1",
-                      before_ms, &no, d);
+        rc = exec_int(s, "DELETE FROM observations WHERE ts_ms < ?1", before_ms,
+                      &no, d);
     if (rc != HB_OK)
         return batch_fail(s, rc);
     if ((rc = batch_commit(s, d)) != HB_OK)
@@ -1930,8 +1945,8 @@ enum hb_status hb_store_prune(struct hb_store *s, int64_t before_ms,
 /* ---- merge ---------------------------------------------------------- */
 
 /* Columns of table in schema db ("main" or "src"), as a list. */
-static void table_columns(struct hb_store *s, const char *db,
-                          const char *table, char ***out, int *n)
+static void table_columns(struct hb_store *s, const char *db, const char *table,
+                          char ***out, int *n)
 {
     char sql[128];
     sqlite3_stmt *st = NULL;
@@ -1988,11 +2003,15 @@ static enum hb_status merge_table(struct hb_store *s, const char *table,
             continue;
         hb_buf_printf(&into, "%s\"%s\"", used ? ", " : "", mine[i]);
         if (strcmp(mine[i], "run_id") == 0)
-            hb_buf_printf(&from, "%s(SELECT dst FROM temp.merge_run WHERE "
-                                 "src = t.run_id)", used ? ", " : "");
+            hb_buf_printf(&from,
+                          "%s(SELECT dst FROM temp.merge_run WHERE "
+                          "src = t.run_id)",
+                          used ? ", " : "");
         else if (strcmp(mine[i], "source_id") == 0)
-            hb_buf_printf(&from, "%s(SELECT dst FROM temp.merge_src WHERE "
-                                 "src = t.source_id)", used ? ", " : "");
+            hb_buf_printf(&from,
+                          "%s(SELECT dst FROM temp.merge_src WHERE "
+                          "src = t.source_id)",
+                          used ? ", " : "");
         else
             hb_buf_printf(&from, "%st.\"%s\"", used ? ", " : "", mine[i]);
         used++;
@@ -2004,8 +2023,9 @@ static enum hb_status merge_table(struct hb_store *s, const char *table,
         struct hb_buf sql;
 
         hb_buf_init(&sql);
-        hb_buf_printf(&sql, "INSERT OR IGNORE INTO main.%s (%s) SELECT %s "
-                            "FROM src.%s AS t%s",
+        hb_buf_printf(&sql,
+                      "INSERT OR IGNORE INTO main.%s (%s) SELECT %s "
+                      "FROM src.%s AS t%s",
                       table, into.data, from.data, table, where);
         rc = exec_sql(s, sql.data, "merge", d);
         *added = rc == HB_OK ? (uint64_t)sqlite3_changes(s->db) : 0;
@@ -2099,8 +2119,7 @@ enum hb_status hb_store_merge(struct hb_store *s, const char *in_path,
     }
     if (s->mode != HB_STORE_MEMORY && stat(s->path, &a) == 0 &&
         a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-        hb_diag_set(d, NULL, 0, 0, "merge: %s is the output database",
-                    in_path);
+        hb_diag_set(d, NULL, 0, 0, "merge: %s is the output database", in_path);
         rc = HB_EUSAGE;
         goto out;
     }
@@ -2138,8 +2157,9 @@ enum hb_status hb_store_merge(struct hb_store *s, const char *in_path,
         rc = batch_commit(s, d);
     else
         batch_abort(s);
-    sqlite3_exec(s->db, "DROP TABLE IF EXISTS temp.merge_run;"
-                        "DROP TABLE IF EXISTS temp.merge_src;",
+    sqlite3_exec(s->db,
+                 "DROP TABLE IF EXISTS temp.merge_run;"
+                 "DROP TABLE IF EXISTS temp.merge_src;",
                  NULL, NULL, NULL);
 out:
     if (attached)

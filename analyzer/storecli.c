@@ -89,8 +89,7 @@ enum hb_status hb_cli_open_store(const char *dbopt, enum hb_store_mode mode,
     return rc;
 }
 
-bool hb_cli_time(const char *cmd, const char *opt, const char *val,
-                 int64_t *ms)
+bool hb_cli_time(const char *cmd, const char *opt, const char *val, int64_t *ms)
 {
     if (hb_time_parse_user(val, hb_time_now_ms(), ms) == HB_OK)
         return true;

@@ -18,10 +18,10 @@ enum zone_kind { ZONE_LOCAL, ZONE_FIXED };
 
 /* Set once by hb_time_set_zone, read by every parse. */
 static enum zone_kind zone_kind = ZONE_LOCAL;
-static int32_t zone_fixed;     /* seconds east of UTC for ZONE_FIXED */
-static unsigned zone_gen = 1;  /* bumped on every change; stales caches */
-static bool zone_tz_saved;     /* orig_tz holds the TZ we started with */
-static char *zone_orig_tz;     /* owned; NULL when TZ was unset */
+static int32_t zone_fixed;    /* seconds east of UTC for ZONE_FIXED */
+static unsigned zone_gen = 1; /* bumped on every change; stales caches */
+static bool zone_tz_saved;    /* orig_tz holds the TZ we started with */
+static char *zone_orig_tz;    /* owned; NULL when TZ was unset */
 
 /* Per-thread cache: hour bucket (local hours since the epoch) -> offset. */
 #define HOUR_CACHE 64
@@ -246,9 +246,8 @@ void hb_time_format(int64_t ms, char *buf, size_t cap)
     days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
     rem = secs - days * 86400;
     civil_from_days(days, &y, &m, &d);
-    snprintf(buf, cap, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y,
-             m, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60),
-             msec);
+    snprintf(buf, cap, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m,
+             d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), msec);
 }
 
 /* A name usable as TZ: a zoneinfo file under $TZDIR or the system dir. */
@@ -264,8 +263,8 @@ static bool zone_file_exists(const char *name)
     for (i = 0; name[i]; i++) {
         char c = name[i];
 
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-              is_digit(c) || c == '/' || c == '_' || c == '-' || c == '+'))
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) ||
+              c == '/' || c == '_' || c == '-' || c == '+'))
             return false;
     }
     dirs[0] = getenv("TZDIR");
@@ -345,10 +344,10 @@ static bool parse_relative(const char *s, size_t n, int64_t *dur_ms)
         const char *unit;
         int64_t ms;
     } units[] = {
-        {"ms", 1},          {"s", 1000},        {"sec", 1000},
-        {"m", 60000},       {"min", 60000},     {"h", 3600000},
-        {"hour", 3600000},  {"d", 86400000},    {"day", 86400000},
-        {"w", 604800000},   {"week", 604800000},
+        {"ms", 1},         {"s", 1000},         {"sec", 1000},
+        {"m", 60000},      {"min", 60000},      {"h", 3600000},
+        {"hour", 3600000}, {"d", 86400000},     {"day", 86400000},
+        {"w", 604800000},  {"week", 604800000},
     };
     double v = 0, scale = 1;
     size_t i = 0, j, k;

@@ -14,9 +14,9 @@
 #include "timeparse.h"
 #include "util.h"
 
-#define JSON_DEPTH 16     /* deeper JSON is treated as malformed */
-#define JSON_PATH 128     /* dotted member path ("process.thread.name") */
-#define MAX_EXTRAS 16     /* unknown members kept in the message */
+#define JSON_DEPTH   16   /* deeper JSON is treated as malformed */
+#define JSON_PATH    128  /* dotted member path ("process.thread.name") */
+#define MAX_EXTRAS   16   /* unknown members kept in the message */
 #define EXTRAS_BYTES 4096 /* cap on the "{...}" of unknown members */
 
 enum mode { MODE_AUTO, MODE_CRI, MODE_DOCKER, MODE_JSON, MODE_NONE };
@@ -28,8 +28,8 @@ static const char *const kind_names[KIND_COUNT] = {"cri", "docker", "json"};
 struct partial {
     struct hb_buf buf; /* owned */
     bool active;
-    bool cut;          /* HB_UNWRAP_MAX dropped bytes */
-    uint64_t lineno;      /* first physical line */
+    bool cut;        /* HB_UNWRAP_MAX dropped bytes */
+    uint64_t lineno; /* first physical line */
     uint64_t offset;
     uint64_t lineno_last; /* last physical line added */
     uint64_t end;
@@ -41,7 +41,7 @@ struct hb_unwrap {
     struct hb_buf dec;      /* owned; decoded Docker "log" value */
     struct hb_buf out;      /* owned; rewritten JSON application line */
     uint64_t seen[KIND_COUNT];
-    uint64_t cut;           /* logical lines cut at HB_UNWRAP_MAX */
+    uint64_t cut; /* logical lines cut at HB_UNWRAP_MAX */
 };
 
 /* ---- JSON ------------------------------------------------------------ */
@@ -271,9 +271,9 @@ static const char *j_value(struct jrec *r, const char *p, const char *e,
     default:
         if (*p != '-' && !(*p >= '0' && *p <= '9'))
             return NULL;
-        for (q = p + 1; q < e && ((*q >= '0' && *q <= '9') || *q == '.' ||
-                                  *q == 'e' || *q == 'E' || *q == '+' ||
-                                  *q == '-');
+        for (q = p + 1;
+             q < e && ((*q >= '0' && *q <= '9') || *q == '.' || *q == 'e' ||
+                       *q == 'E' || *q == '+' || *q == '-');
              q++)
             ;
         v = (struct jval){J_NUM, p, (size_t)(q - p)};
@@ -492,8 +492,7 @@ static void trim_newlines(struct hb_buf *b, size_t from)
  * followed by "\n<stack trace>", capped at HB_UNWRAP_MAX (*capped). False
  * when the object lacks a message or a usable timestamp.
  */
-static bool rewrite_app(struct hb_buf *out, const struct jrec *r,
-                        bool *capped)
+static bool rewrite_app(struct hb_buf *out, const struct jrec *r, bool *capped)
 {
     const struct jval *f = r->f;
     char level[6] = "INFO";
@@ -645,8 +644,8 @@ static void part_add(struct partial *pt, const char *p, size_t n,
 
 /* Completes a logical line from payload p..n (the end of in) into out:
  * joined with the held partial of its stream, if any. */
-static void complete(struct hb_unwrap *u, int stream, const char *p,
-                     size_t n, const struct hb_line *in, struct hb_line *out)
+static void complete(struct hb_unwrap *u, int stream, const char *p, size_t n,
+                     const struct hb_line *in, struct hb_line *out)
 {
     struct partial *pt = &u->part[stream];
 
@@ -751,8 +750,8 @@ static bool docker_feed(struct hb_unwrap *u, const struct jrec *r,
 {
     const struct jval *log = &r->f[F_LOG];
     const struct jval *st = &r->f[F_STREAM];
-    int stream = st->type == J_STR && st->n == 6 &&
-                 memcmp(st->p, "stderr", 6) == 0;
+    int stream =
+        st->type == J_STR && st->n == 6 && memcmp(st->p, "stderr", 6) == 0;
     bool whole;
 
     u->seen[KIND_DOCKER]++;

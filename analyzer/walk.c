@@ -42,9 +42,9 @@ enum rot_class { ROT_DATED, ROT_NUMBERED, ROT_LIVE };
 struct rot {
     char family[512];
     enum rot_class cls;
-    long num;        /* app.log.N */
-    char date[32];   /* 2025-06-25 or 2025-06-25T10-00-00.000 */
-    long idx;        /* app-2025-06-25.N.log */
+    long num;      /* app.log.N */
+    char date[32]; /* 2025-06-25 or 2025-06-25T10-00-00.000 */
+    long idx;      /* app-2025-06-25.N.log */
 };
 
 static bool digits(const char *p, size_t n)
@@ -228,8 +228,7 @@ static void walk_dir(const char *dir, const struct hb_walk_opts *o,
             continue; /* ., .., and hidden entries */
         if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >=
             sizeof path) {
-            fprintf(stderr, "hbscan: %s/%s: path too long\n", dir,
-                    de->d_name);
+            fprintf(stderr, "hbscan: %s/%s: path too long\n", dir, de->d_name);
             out->errors++;
             continue;
         }

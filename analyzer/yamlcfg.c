@@ -66,7 +66,8 @@ size_t hb_errlist_count(const struct hb_errlist *e)
     return e->n + e->dropped;
 }
 
-/* ---- tree building -------------------------------------------------------- */
+/* ---- tree building --------------------------------------------------------
+ */
 
 /* An open collection: children gather in a heap vector, then move into the
    arena when the collection ends. */
@@ -74,13 +75,13 @@ struct frame {
     struct hb_yaml_node *node;
     struct hb_yaml_node **kids; /* owned; seq items, or key, value, key, ... */
     size_t nkids, cap;
-    char *anchor;               /* owned; NULL when not anchored */
+    char *anchor; /* owned; NULL when not anchored */
 };
 
 struct anchor {
     char *name; /* owned */
     struct hb_yaml_node *node;
-    bool open;  /* still being built: an alias to it would be a cycle */
+    bool open; /* still being built: an alias to it would be a cycle */
 };
 
 struct builder {
@@ -88,7 +89,7 @@ struct builder {
     const char *path;
     struct hb_errlist *errs;
     size_t max_depth, max_nodes;
-    size_t nodes; /* budget used, alias expansions included */
+    size_t nodes;        /* budget used, alias expansions included */
     struct frame *stack; /* owned; max_depth entries */
     size_t depth;
     struct anchor *anchors; /* owned */
@@ -133,8 +134,8 @@ static void anchor_add(struct builder *b, const char *name,
 
     if (b->nanchors == b->anchors_cap) {
         b->anchors_cap = b->anchors_cap ? b->anchors_cap * 2 : 8;
-        b->anchors = hb_xrealloc(b->anchors,
-                                 b->anchors_cap * sizeof *b->anchors);
+        b->anchors =
+            hb_xrealloc(b->anchors, b->anchors_cap * sizeof *b->anchors);
     }
     a = &b->anchors[b->nanchors++];
     a->name = hb_xstrdup(name);
@@ -291,16 +292,16 @@ static void finish_map(struct builder *b, struct frame *f)
                 break;
             hb_errlist_add(b->errs, b->path, dup->line, dup->col,
                            "duplicate key '%.*s' (first at line %lu)",
-                           (int)(first->len > 64 ? 64 : first->len),
-                           first->str, first->line);
+                           (int)(first->len > 64 ? 64 : first->len), first->str,
+                           first->line);
             b->failed = true;
             drop[refs[k].pos] = true;
         }
     }
-    n->keys = hb_arena_alloc(&b->doc->arena, (npairs ? npairs : 1) *
-                                                 sizeof *n->keys);
-    n->items = hb_arena_alloc(&b->doc->arena, (npairs ? npairs : 1) *
-                                                  sizeof *n->items);
+    n->keys =
+        hb_arena_alloc(&b->doc->arena, (npairs ? npairs : 1) * sizeof *n->keys);
+    n->items = hb_arena_alloc(&b->doc->arena,
+                              (npairs ? npairs : 1) * sizeof *n->items);
     for (i = 0; i < npairs; i++) {
         if (drop[i])
             continue;
@@ -345,9 +346,9 @@ static void scalar(struct builder *b, const yaml_event_t *ev)
     if (!budget(b, 1, &ev->start_mark))
         return;
     n = node_new(b, HB_YAML_SCALAR, ev, (const char *)ev->data.scalar.tag);
-    n->str = hb_arena_strndup(&b->doc->arena,
-                              (const char *)ev->data.scalar.value,
-                              ev->data.scalar.length);
+    n->str =
+        hb_arena_strndup(&b->doc->arena, (const char *)ev->data.scalar.value,
+                         ev->data.scalar.length);
     n->len = ev->data.scalar.length;
     switch (ev->data.scalar.style) {
     case YAML_SINGLE_QUOTED_SCALAR_STYLE:
@@ -377,8 +378,8 @@ static void alias(struct builder *b, const yaml_event_t *ev)
         return;
     }
     if (a->open) {
-        berr(b, &ev->start_mark, "alias '*%s' refers to a node that contains it",
-             name);
+        berr(b, &ev->start_mark,
+             "alias '*%s' refers to a node that contains it", name);
         return;
     }
     if (!budget(b, a->node->weight, &ev->start_mark))
@@ -411,19 +412,18 @@ static void syntax_error(struct builder *b, const yaml_parser_t *p,
                            "YAML syntax error: %s (byte 0x%02x)", problem,
                            (unsigned)p->problem_value & 0xffu);
         else
-            hb_errlist_add(b->errs, b->path, line, col,
-                           "YAML syntax error: %s", problem);
+            hb_errlist_add(b->errs, b->path, line, col, "YAML syntax error: %s",
+                           problem);
     } else {
         line = p->problem_mark.line + 1;
         col = p->problem_mark.column + 1;
         if (p->context)
             hb_errlist_add(b->errs, b->path, line, col,
                            "YAML syntax error: %s (%s at line %lu)", problem,
-                           p->context,
-                           (unsigned long)p->context_mark.line + 1);
+                           p->context, (unsigned long)p->context_mark.line + 1);
         else
-            hb_errlist_add(b->errs, b->path, line, col,
-                           "YAML syntax error: %s", problem);
+            hb_errlist_add(b->errs, b->path, line, col, "YAML syntax error: %s",
+                           problem);
     }
     b->failed = true;
 }
@@ -452,8 +452,8 @@ enum hb_status hb_yaml_load_mem(struct hb_yaml_doc **out, const char *name,
     yaml_parser_t parser;
     yaml_event_t ev;
     enum hb_status rc = HB_EPARSE;
-    size_t max_bytes = lim && lim->max_bytes ? lim->max_bytes
-                                              : HB_YAML_MAX_BYTES;
+    size_t max_bytes =
+        lim && lim->max_bytes ? lim->max_bytes : HB_YAML_MAX_BYTES;
     bool done = false;
 
     *out = NULL;
@@ -469,8 +469,8 @@ enum hb_status hb_yaml_load_mem(struct hb_yaml_doc **out, const char *name,
     b.doc = doc;
     b.path = doc->path;
     b.errs = errs;
-    b.max_depth = lim && lim->max_depth ? lim->max_depth
-                                        : HB_YAML_DEFAULT_DEPTH;
+    b.max_depth =
+        lim && lim->max_depth ? lim->max_depth : HB_YAML_DEFAULT_DEPTH;
     b.max_nodes = lim && lim->max_nodes ? lim->max_nodes : HB_YAML_MAX_NODES;
     b.stack = hb_xcalloc(b.max_depth, sizeof *b.stack);
 
@@ -540,8 +540,8 @@ enum hb_status hb_yaml_load_file(struct hb_yaml_doc **out, const char *path,
                                  const struct hb_yaml_limits *lim,
                                  struct hb_errlist *errs)
 {
-    size_t max_bytes = lim && lim->max_bytes ? lim->max_bytes
-                                              : HB_YAML_MAX_BYTES;
+    size_t max_bytes =
+        lim && lim->max_bytes ? lim->max_bytes : HB_YAML_MAX_BYTES;
     enum hb_status rc = HB_EIO;
     struct stat st;
     char *data = NULL;
@@ -559,7 +559,8 @@ enum hb_status hb_yaml_load_file(struct hb_yaml_doc **out, const char *path,
         goto out;
     }
     if ((uint64_t)st.st_size > max_bytes) {
-        hb_errlist_add(errs, path, 0, 0, "file too large: %lld bytes (limit %zu)",
+        hb_errlist_add(errs, path, 0, 0,
+                       "file too large: %lld bytes (limit %zu)",
                        (long long)st.st_size, max_bytes);
         rc = HB_ELIMIT;
         goto out;
@@ -579,8 +580,8 @@ enum hb_status hb_yaml_load_file(struct hb_yaml_doc **out, const char *path,
             break;
         len += (size_t)r;
         if (len > max_bytes) {
-            hb_errlist_add(errs, path, 0, 0,
-                           "file too large: over %zu bytes", max_bytes);
+            hb_errlist_add(errs, path, 0, 0, "file too large: over %zu bytes",
+                           max_bytes);
             rc = HB_ELIMIT;
             goto out;
         }
@@ -600,7 +601,8 @@ void hb_yaml_free(struct hb_yaml_doc *doc)
     free(doc);
 }
 
-/* ---- accessors ------------------------------------------------------------ */
+/* ---- accessors ------------------------------------------------------------
+ */
 
 const char *hb_yaml_kind_name(enum hb_yaml_kind k)
 {

@@ -12,15 +12,16 @@
 #include "hbscan.h"
 
 struct hb_server_code {
-    int code;          /* 400401 */
-    const char *name;  /* "ClientAPINotOpen" */
-    const char *info;  /* "client api is not open" ("" when the server sends none) */
-    const char *note;  /* version notes, or NULL */
+    int code;         /* 400401 */
+    const char *name; /* "ClientAPINotOpen" */
+    const char
+        *info; /* "client api is not open" ("" when the server sends none) */
+    const char *note; /* version notes, or NULL */
 };
 
 struct hb_sdk_code {
-    int code;          /* 1006 */
-    const char *name;  /* "SERVER_USER_ERROR" */
+    int code;         /* 1006 */
+    const char *name; /* "SERVER_USER_ERROR" */
     const char *meaning;
 };
 

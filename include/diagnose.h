@@ -18,16 +18,16 @@
 
 /* A configuration finding (hbscan config check, scan --config). */
 struct hb_finding {
-    const char *check_id;    /* stable id, e.g. "client-address-port" */
+    const char *check_id; /* stable id, e.g. "client-address-port" */
     enum hb_cause cause;
     enum hb_severity severity;
     double weight;
     const char *title;
     const char *description;
     const char *action;
-    const char *path;        /* file and line of the evidence */
+    const char *path; /* file and line of the evidence */
     unsigned long line;
-    const char *text;        /* the offending line */
+    const char *text; /* the offending line */
 };
 
 struct hb_input_stats {
@@ -41,10 +41,10 @@ enum hb_report_format { HB_REPORT_TEXT, HB_REPORT_JSON, HB_REPORT_MARKDOWN };
 struct hb_report_opts {
     enum hb_report_format format;
     bool color;
-    int width;            /* text columns; 0 = 100 */
-    unsigned max_evidence;/* per cause; 0 = 5 */
+    int width;             /* text columns; 0 = 100 */
+    unsigned max_evidence; /* per cause; 0 = 5 */
     bool verbose;
-    bool ascii;           /* text: ASCII sparkline and marks, no UTF-8 */
+    bool ascii; /* text: ASCII sparkline and marks, no UTF-8 */
 };
 
 /*
@@ -55,9 +55,9 @@ struct hb_report_opts {
  * the locale (LC_ALL, LC_CTYPE, LANG) is not UTF-8. Other fields are zeroed.
  * HB_EUSAGE with d filled for an unknown value.
  */
-enum hb_status hb_report_opts_init(struct hb_report_opts *o,
-                                   const char *format, const char *color,
-                                   bool ascii, int fd, struct hb_diag *d);
+enum hb_status hb_report_opts_init(struct hb_report_opts *o, const char *format,
+                                   const char *color, bool ascii, int fd,
+                                   struct hb_diag *d);
 
 struct hb_dx; /* opaque */
 

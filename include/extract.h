@@ -21,29 +21,30 @@
 /* What the record says happened; HB_EV_NONE for most records. */
 enum hb_event {
     HB_EV_NONE = 0,
-    HB_EV_REGISTER_OK,     /* "register finished", "register ... successfully" */
-    HB_EV_REGISTER_FAIL,   /* "register failed", "instance register request ..." */
-    HB_EV_HEARTBEAT_OK,    /* "[AsyncHeartbeat]Instance heartbeat success" */
-    HB_EV_HEARTBEAT_FAIL,  /* heartbeat failed lines (SDK, SCT, GrpcConnector) */
+    HB_EV_REGISTER_OK,    /* "register finished", "register ... successfully" */
+    HB_EV_REGISTER_FAIL,  /* "register failed", "instance register request ..."
+                           */
+    HB_EV_HEARTBEAT_OK,   /* "[AsyncHeartbeat]Instance heartbeat success" */
+    HB_EV_HEARTBEAT_FAIL, /* heartbeat failed lines (SDK, SCT, GrpcConnector) */
     HB_EV_REREGISTER_OK,
     HB_EV_REREGISTER_FAIL,
-    HB_EV_DEREGISTER,      /* deregister, ok or not */
-    HB_EV_DISCOVER_FAIL,   /* discover stream / service query failure */
-    HB_EV_CONFIG_FAIL,     /* config file pull failure */
-    HB_EV_CONNECT_FAIL,    /* "fail to get connection", connection refused */
-    HB_EV_STARTUP_FAIL     /* APPLICATION FAILED TO START, context init failure */
+    HB_EV_DEREGISTER,    /* deregister, ok or not */
+    HB_EV_DISCOVER_FAIL, /* discover stream / service query failure */
+    HB_EV_CONFIG_FAIL,   /* config file pull failure */
+    HB_EV_CONNECT_FAIL,  /* "fail to get connection", connection refused */
+    HB_EV_STARTUP_FAIL   /* APPLICATION FAILED TO START, context init failure */
 };
 
 enum hb_code_kind {
-    HB_CODE_SDK,    /* ERR-1006 (polaris-java) */
-    HB_CODE_GO,     /* Polaris-1006 (polaris-go) */
-    HB_CODE_SERVER  /* 400401 */
+    HB_CODE_SDK,   /* ERR-1006 (polaris-java) */
+    HB_CODE_GO,    /* Polaris-1006 (polaris-go) */
+    HB_CODE_SERVER /* 400401 */
 };
 
 struct hb_code_seen {
     enum hb_code_kind kind;
     int num;
-    char key[16];   /* "ERR-1006", "Polaris-1006", "400401": the JSON key */
+    char key[16]; /* "ERR-1006", "Polaris-1006", "400401": the JSON key */
 };
 
 /* A fact that supports a diagnosis but is not a failure by itself. */
@@ -67,29 +68,29 @@ struct hb_fact {
 
 /* Everything extracted from one record. Caller storage, self-contained. */
 struct hb_polaris {
-    int sdk_code;            /* deepest polaris-java ERR code, 0 = none */
-    char sdk_name[32];       /* its enum name: "SERVER_USER_ERROR" */
-    int go_code;             /* Polaris-NNNN from polaris-go, 0 = none */
+    int sdk_code;      /* deepest polaris-java ERR code, 0 = none */
+    char sdk_name[32]; /* its enum name: "SERVER_USER_ERROR" */
+    int go_code;       /* Polaris-NNNN from polaris-go, 0 = none */
     char go_name[48];
-    int server_code;         /* 6-digit server code, 0 = none */
-    char server_info[128];   /* the text after "server error N: " */
-    char grpc_status[24];    /* "UNAVAILABLE", "UNIMPLEMENTED", ... or "" */
-    char grpc_desc[160];     /* status description text */
+    int server_code;       /* 6-digit server code, 0 = none */
+    char server_info[128]; /* the text after "server error N: " */
+    char grpc_status[24];  /* "UNAVAILABLE", "UNIMPLEMENTED", ... or "" */
+    char grpc_desc[160];   /* status description text */
     enum hb_event event;
-    char ns[64];             /* instance namespace, service, host, port */
+    char ns[64]; /* instance namespace, service, host, port */
     char service[128];
     char host[64];
-    int port;                /* 0 = unknown */
-    char server_addr[128];   /* the Polaris server host:port this record names */
-    int fail_count;          /* "heartbeat fail count:N", -1 = none */
+    int port;              /* 0 = unknown */
+    char server_addr[128]; /* the Polaris server host:port this record names */
+    int fail_count;        /* "heartbeat fail count:N", -1 = none */
     struct hb_code_seen codes[HB_MAX_CODES];
-    int ncodes;              /* distinct codes, in order of appearance */
+    int ncodes; /* distinct codes, in order of appearance */
     struct hb_fact facts[HB_MAX_FACTS];
     int nfacts;
-    bool polaris;            /* the record mentions Polaris at all
-                                (com.tencent.polaris, SCT logger, ERR-, ...) */
-    bool failure;            /* carries a Polaris code, gRPC failure or a
-                                failure event: worth reporting */
+    bool polaris; /* the record mentions Polaris at all
+                     (com.tencent.polaris, SCT logger, ERR-, ...) */
+    bool failure; /* carries a Polaris code, gRPC failure or a
+                     failure event: worth reporting */
 };
 
 /* Fills *p from rec (p is zeroed first). Never fails. */

@@ -15,10 +15,10 @@
 
 /* Header fields; slices point into the parsed line. */
 struct hb_header {
-    struct hb_str ts;      /* timestamp text as written */
-    int64_t ts_ms;         /* HB_NO_TIME when it could not be converted */
-    char level[6];         /* "TRACE" "DEBUG" "INFO" "WARN" "ERROR" "FATAL" or "" */
-    long pid;              /* -1 when absent */
+    struct hb_str ts; /* timestamp text as written */
+    int64_t ts_ms;    /* HB_NO_TIME when it could not be converted */
+    char level[6];    /* "TRACE" "DEBUG" "INFO" "WARN" "ERROR" "FATAL" or "" */
+    long pid;         /* -1 when absent */
     struct hb_str thread;
     struct hb_str logger;
     struct hb_str app;     /* Spring Boot 3.2+ [app] bracket, or a prefix tag */

@@ -14,7 +14,7 @@
 
 #if defined(__GNUC__)
 #define HB_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define HB_NORETURN __attribute__((noreturn))
+#define HB_NORETURN     __attribute__((noreturn))
 #else
 #define HB_PRINTF(f, a)
 #define HB_NORETURN

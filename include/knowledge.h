@@ -14,10 +14,10 @@
 
 #include "hbscan.h"
 
-#define HB_KNOW_FILE_MAX (1024 * 1024) /* bytes per knowledge file */
-#define HB_KNOW_MAX_ROWS 4096          /* rows per table */
-#define HB_KNOW_MAX_BOOT 8             /* Boot lines per train */
-#define HB_KNOW_MAX_MEANINGS 4         /* meanings per changed code */
+#define HB_KNOW_FILE_MAX     (1024 * 1024) /* bytes per knowledge file */
+#define HB_KNOW_MAX_ROWS     4096          /* rows per table */
+#define HB_KNOW_MAX_BOOT     8             /* Boot lines per train */
+#define HB_KNOW_MAX_MEANINGS 4             /* meanings per changed code */
 
 /* A Polaris (or companion) listener's default port. */
 struct hb_port_info {
@@ -37,8 +37,8 @@ struct hb_sct_row {
 
 /* A Spring Cloud release train and the Boot lines its verifier accepts. */
 struct hb_train {
-    const char *train; /* "2022.0" or "Hoxton" */
-    const char *name;  /* "Kilburn" */
+    const char *train;                  /* "2022.0" or "Hoxton" */
+    const char *name;                   /* "Kilburn" */
     const char *boot[HB_KNOW_MAX_BOOT]; /* "3.0", "3.1" */
     int nboot;
 };
@@ -61,7 +61,7 @@ struct hb_dep_rule {
 
 /* A method or class whose absence tells which artifact moved. */
 struct hb_signature {
-    const char *match;    /* substring of the signature text */
+    const char *match; /* substring of the signature text */
     const char *artifact;
     const char *why;
     const char *fits;

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HB_PF_MAX_LITS 1024    /* literals per automaton */
+#define HB_PF_MAX_LITS   1024  /* literals per automaton */
 #define HB_PF_MAX_STATES 65535 /* automaton states (sum of literal bytes) */
 
 struct hb_pf; /* opaque, immutable after hb_pf_new */

@@ -19,9 +19,9 @@ struct hb_reader; /* opaque */
 struct hb_reader_opts {
     size_t max_line;       /* bytes kept per line; 0 = HB_DEFAULT_MAX_LINE */
     uint64_t start_offset; /* skip this many (decompressed) bytes first */
-    uint64_t start_line;   /* line number of the line at start_offset, minus 1 */
-    bool hold_partial;     /* do not return a last line lacking '\n' */
-    uint64_t max_output;   /* gzip bomb cap on decompressed bytes; 0 = none */
+    uint64_t start_line; /* line number of the line at start_offset, minus 1 */
+    bool hold_partial;   /* do not return a last line lacking '\n' */
+    uint64_t max_output; /* gzip bomb cap on decompressed bytes; 0 = none */
 };
 
 /*
@@ -32,12 +32,12 @@ struct hb_reader_opts {
 struct hb_line {
     const char *text;
     size_t len;
-    uint64_t lineno;   /* 1-based, in the original (decompressed) stream */
+    uint64_t lineno;      /* 1-based, in the original (decompressed) stream */
     uint64_t lineno_last; /* same as lineno unless a wrapper joined lines */
-    uint64_t offset;   /* byte offset of the line start */
-    uint64_t end;      /* byte offset just past the line terminator */
-    bool truncated;    /* longer than max_line; the rest was dropped */
-    bool has_newline;  /* false only for a last line without '\n' */
+    uint64_t offset;      /* byte offset of the line start */
+    uint64_t end;         /* byte offset just past the line terminator */
+    bool truncated;       /* longer than max_line; the rest was dropped */
+    bool has_newline;     /* false only for a last line without '\n' */
 };
 
 /*

@@ -15,7 +15,7 @@
 #include "hbscan.h"
 #include "reader.h"
 
-#define HB_MAX_CHAIN 8
+#define HB_MAX_CHAIN            8
 #define HB_DEFAULT_RECORD_LINES 512
 #define HB_DEFAULT_RECORD_BYTES (256 * 1024)
 
@@ -30,23 +30,23 @@ struct hb_exception {
  * until the next hb_asm_feed/hb_asm_flush/hb_asm_free.
  */
 struct hb_record {
-    const char *source;     /* borrowed: the display name of the input */
-    uint64_t first_line;    /* 1-based line of the header */
-    uint64_t last_line;     /* last line that belongs to the record */
-    uint64_t end_offset;    /* byte offset just past the last line */
-    struct hb_str text;     /* the record's lines joined by '\n' */
-    struct hb_str head;     /* the first line */
-    const char *format;     /* static name of the header's format or "plain" */
-    struct hb_header hdr;   /* header fields (zeroed, pid -1, when plain) */
+    const char *source;   /* borrowed: the display name of the input */
+    uint64_t first_line;  /* 1-based line of the header */
+    uint64_t last_line;   /* last line that belongs to the record */
+    uint64_t end_offset;  /* byte offset just past the last line */
+    struct hb_str text;   /* the record's lines joined by '\n' */
+    struct hb_str head;   /* the first line */
+    const char *format;   /* static name of the header's format or "plain" */
+    struct hb_header hdr; /* header fields (zeroed, pid -1, when plain) */
     struct hb_exception chain[HB_MAX_CHAIN]; /* outermost first */
-    int nchain;             /* deepest "Caused by" is chain[nchain - 1] */
-    unsigned nlines;        /* lines kept in text */
-    bool cut;               /* a line or byte cap dropped lines */
+    int nchain;      /* deepest "Caused by" is chain[nchain - 1] */
+    unsigned nlines; /* lines kept in text */
+    bool cut;        /* a line or byte cap dropped lines */
 };
 
 struct hb_asm_opts {
-    unsigned max_lines;     /* 0 = HB_DEFAULT_RECORD_LINES */
-    size_t max_bytes;       /* 0 = HB_DEFAULT_RECORD_BYTES */
+    unsigned max_lines;             /* 0 = HB_DEFAULT_RECORD_LINES */
+    size_t max_bytes;               /* 0 = HB_DEFAULT_RECORD_BYTES */
     const struct hb_format *forced; /* --input-format; NULL = auto */
 };
 

@@ -14,28 +14,28 @@
 #include "diagnose.h"
 #include "hbscan.h"
 
-#define HB_TL_BUCKETS 256   /* timeline resolution kept per cause */
-#define HB_EVIDENCE_KEEP 8  /* evidence lines kept per cause */
-#define HB_SUPPORT_KEEP 3   /* address/version lines added as support */
-#define HB_HYP_FACTS 8      /* correlation sentences per hypothesis */
+#define HB_TL_BUCKETS    256 /* timeline resolution kept per cause */
+#define HB_EVIDENCE_KEEP 8   /* evidence lines kept per cause */
+#define HB_SUPPORT_KEEP  3   /* address/version lines added as support */
+#define HB_HYP_FACTS     8   /* correlation sentences per hypothesis */
 
 /* One line of evidence. */
 struct hb_evidence {
-    const char *kind;      /* static: "incident", "finding", "address",
-                              "version" */
+    const char *kind; /* static: "incident", "finding", "address",
+                         "version" */
     char source[256];
-    uint64_t line;         /* 0 = unknown */
-    int64_t ts_ms;         /* HB_NO_TIME = unknown */
+    uint64_t line; /* 0 = unknown */
+    int64_t ts_ms; /* HB_NO_TIME = unknown */
     char text[512];
-    char fingerprint[17];  /* "" for observations and findings */
-    double score;          /* how telling: the rule weight */
-    uint64_t count;        /* incidents of the cause with this fingerprint
-                              (1 for others) */
-    char focus[64];        /* the part of text that matters (a code, an
-                              address, a version): kept visible when the
-                              text is cut; "" = none */
-    char label[96];        /* observations: what was seen ("grpc 1.59.1",
-                              "10.0.0.9:8081 (connid)"); "" otherwise */
+    char fingerprint[17]; /* "" for observations and findings */
+    double score;         /* how telling: the rule weight */
+    uint64_t count;       /* incidents of the cause with this fingerprint
+                             (1 for others) */
+    char focus[64];       /* the part of text that matters (a code, an
+                             address, a version): kept visible when the
+                             text is cut; "" = none */
+    char label[96];       /* observations: what was seen ("grpc 1.59.1",
+                             "10.0.0.9:8081 (connid)"); "" otherwise */
 };
 
 /*
@@ -48,13 +48,13 @@ struct hb_timeline {
     int64_t width_ms;
     uint32_t n[HB_TL_BUCKETS];
     bool used;
-    uint64_t untimed;      /* events without a time */
+    uint64_t untimed; /* events without a time */
 };
 
 void hb_timeline_add(struct hb_timeline *t, int64_t ts_ms);
 /* Spreads the counts over ncols columns covering [from, to]. */
-void hb_timeline_project(const struct hb_timeline *t, int64_t from,
-                         int64_t to, uint64_t *cols, int ncols);
+void hb_timeline_project(const struct hb_timeline *t, int64_t from, int64_t to,
+                         uint64_t *cols, int ncols);
 
 struct hb_count {
     const char *name;
@@ -64,21 +64,21 @@ struct hb_count {
 /* A ranked hypothesis. */
 struct hb_hyp {
     enum hb_cause cause;
-    double confidence;        /* [0, 1) */
+    double confidence; /* [0, 1) */
     enum hb_severity severity;
-    bool primary;             /* false: only suggested by alternatives */
+    bool primary; /* false: only suggested by alternatives */
     const char *title;
     const char *description;
-    const char *action;       /* may hold lines starting with spaces: keep */
+    const char *action; /* may hold lines starting with spaces: keep */
     const char *facts[HB_HYP_FACTS]; /* correlation sentences */
     size_t nfacts;
-    uint64_t incidents;       /* incidents classified with this cause */
-    uint64_t alt_incidents;   /* incidents that name it as an alternative */
+    uint64_t incidents;     /* incidents classified with this cause */
+    uint64_t alt_incidents; /* incidents that name it as an alternative */
     uint64_t findings;
-    int64_t first_ms, last_ms; /* HB_NO_TIME when unknown */
+    int64_t first_ms, last_ms;    /* HB_NO_TIME when unknown */
     const char *const *instances; /* "ns/service host:port" */
     size_t ninstances;
-    uint64_t instances_more;  /* affected instances not listed (cap) */
+    uint64_t instances_more;      /* affected instances not listed (cap) */
     const char *const *addresses; /* Polaris server host:port */
     size_t naddresses;
     const char *const *rules; /* rule ids, strongest first */
@@ -90,13 +90,13 @@ struct hb_hyp {
 };
 
 struct hb_report_addr {
-    const char *address;   /* host:port */
+    const char *address; /* host:port */
     int port;
-    const char *how;       /* where it was seen: "grpc-url", "connid" ... */
-    const char *listener;  /* from the knowledge, or NULL */
+    const char *how;      /* where it was seen: "grpc-url", "connid" ... */
+    const char *listener; /* from the knowledge, or NULL */
     const char *purpose;
-    uint64_t seen;         /* observations */
-    uint64_t failures;     /* incidents naming it */
+    uint64_t seen;     /* observations */
+    uint64_t failures; /* incidents naming it */
 };
 
 struct hb_report_version {
@@ -106,14 +106,14 @@ struct hb_report_version {
 };
 
 struct hb_report_instance {
-    const char *label;     /* "ns/service host:port" */
+    const char *label; /* "ns/service host:port" */
     uint64_t failures, register_ok, heartbeat_ok;
     int64_t first_fail_ms, last_fail_ms, last_ok_ms;
 };
 
 struct hb_report {
     const struct hb_input_stats *st; /* may be NULL */
-    uint64_t incidents;       /* all incidents added */
+    uint64_t incidents;              /* all incidents added */
     uint64_t observations;
     int64_t first_ms, last_ms; /* scanned span; HB_NO_TIME when unknown */
     const struct hb_hyp *hyps;
@@ -139,8 +139,8 @@ struct hb_report {
     size_t nversions;
     const struct hb_report_instance *instances;
     size_t ninstances;
-    uint64_t overflow;        /* items dropped by any cap (counted) */
-    const char *knowledge;    /* "built-in" or the directory */
+    uint64_t overflow;     /* items dropped by any cap (counted) */
+    const char *knowledge; /* "built-in" or the directory */
 };
 
 /* The ranked model of dx (ranks first when needed). */

@@ -15,8 +15,8 @@
 enum hb_rowfmt {
     HB_ROWFMT_TABLE,
     HB_ROWFMT_CSV,
-    HB_ROWFMT_JSON,   /* one array of objects */
-    HB_ROWFMT_NDJSON  /* one object per line */
+    HB_ROWFMT_JSON,  /* one array of objects */
+    HB_ROWFMT_NDJSON /* one object per line */
 };
 
 /* "table", "csv", "json", "ndjson" -> format; -1 for an unknown name. */

@@ -18,7 +18,7 @@
 #include "util.h"
 #include "yamlcfg.h"
 
-#define HB_RULE_FILE_MAX (1024 * 1024) /* bytes per rule file */
+#define HB_RULE_FILE_MAX  (1024 * 1024) /* bytes per rule file */
 #define HB_YAML_MAX_DEPTH 32
 
 /* The public face of a rule; owned by the ruleset. */
@@ -29,19 +29,19 @@ struct hb_rule_meta {
     const char *action;
     enum hb_cause cause;
     enum hb_severity severity;
-    double weight;                  /* 0..1: how strongly a hit supports cause */
-    enum hb_cause alternatives[4];  /* other causes the same evidence may mean,
-                                       for the diagnosis to weigh; ended by
-                                       HB_CAUSE_NONE */
-    const char *const *references;  /* NULL-terminated */
-    const char *file;               /* where it was defined */
+    double weight;                 /* 0..1: how strongly a hit supports cause */
+    enum hb_cause alternatives[4]; /* other causes the same evidence may mean,
+                                      for the diagnosis to weigh; ended by
+                                      HB_CAUSE_NONE */
+    const char *const *references; /* NULL-terminated */
+    const char *file;              /* where it was defined */
     unsigned long line;
     unsigned nsamples;
 };
 
 /* Per-rule counters for -v. */
 struct hb_rule_stats {
-    uint64_t tried;      /* records that passed the prefilter */
+    uint64_t tried; /* records that passed the prefilter */
     uint64_t hits;
     uint64_t limit_hits; /* PCRE2 match/depth limit reached */
     uint64_t nanos;      /* time in the regex engine */

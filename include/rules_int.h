@@ -16,11 +16,11 @@
 #include "arena.h"
 #include "rules.h"
 
-#define HB_RULE_ID_MAX 96
+#define HB_RULE_ID_MAX       96
 #define HB_RULE_MAX_LITERALS 16
-#define HB_MATCH_LIMIT 1000000u /* pcre2 match (backtracking) limit */
-#define HB_DEPTH_LIMIT 10000u   /* pcre2 depth (heap frames) limit */
-#define HB_CAP_VALUE_MAX 127    /* bytes kept of a capture value */
+#define HB_MATCH_LIMIT       1000000u /* pcre2 match (backtracking) limit */
+#define HB_DEPTH_LIMIT       10000u   /* pcre2 depth (heap frames) limit */
+#define HB_CAP_VALUE_MAX     127      /* bytes kept of a capture value */
 
 /* The condition leaves, in the order of hb_leaf_table. */
 enum hb_leaf {
@@ -71,14 +71,14 @@ struct hb_leaf_info {
 extern const struct hb_leaf_info hb_leaf_table[HB_LEAF_COUNT];
 
 struct hb_regex {
-    pcre2_code *code;        /* owned by the rule (hb_rule.codes) */
-    const char *pattern;     /* arena */
-    uint32_t ngroups;        /* capture groups */
-    uint32_t nnames;         /* named groups */
+    pcre2_code *code;    /* owned by the rule (hb_rule.codes) */
+    const char *pattern; /* arena */
+    uint32_t ngroups;    /* capture groups */
+    uint32_t nnames;     /* named groups */
     struct hb_regex_name {
         char name[24];
         uint32_t group;
-    } *names;                /* arena */
+    } * names; /* arena */
 };
 
 enum hb_cond_op { HB_COND_ALL, HB_COND_ANY, HB_COND_NOT, HB_COND_LEAF };
@@ -89,17 +89,17 @@ struct hb_range {
 
 struct hb_cond {
     enum hb_cond_op op;
-    enum hb_leaf leaf;         /* HB_COND_LEAF */
-    struct hb_cond **kids;     /* all/any: nkids; not: 1 */
+    enum hb_leaf leaf;     /* HB_COND_LEAF */
+    struct hb_cond **kids; /* all/any: nkids; not: 1 */
     size_t nkids;
-    struct hb_regex rx;        /* HB_LT_REGEX */
-    struct hb_range *ranges;   /* HB_LT_INT */
-    const char **names;        /* HB_LT_NAME */
-    int *events;               /* HB_LT_EVENT: enum hb_event values */
-    size_t nvals;              /* ranges/names/events */
-    bool flag;                 /* HB_LT_BOOL */
-    unsigned cost;             /* leaf cost, or sum over kids */
-    bool has_regex;            /* the subtree holds a regex leaf */
+    struct hb_regex rx;      /* HB_LT_REGEX */
+    struct hb_range *ranges; /* HB_LT_INT */
+    const char **names;      /* HB_LT_NAME */
+    int *events;             /* HB_LT_EVENT: enum hb_event values */
+    size_t nvals;            /* ranges/names/events */
+    bool flag;               /* HB_LT_BOOL */
+    unsigned cost;           /* leaf cost, or sum over kids */
+    bool has_regex;          /* the subtree holds a regex leaf */
     unsigned long line, col;
 };
 
@@ -110,7 +110,7 @@ struct hb_sample_field {
 struct hb_sample {
     const char *log;
     bool match;
-    const char *source;            /* display name; NULL = "sample" */
+    const char *source; /* display name; NULL = "sample" */
     struct hb_sample_field *fields;
     size_t nfields;
     unsigned long line;
@@ -118,28 +118,28 @@ struct hb_sample {
 };
 
 struct hb_rule {
-    struct hb_rule_meta meta;       /* strings point into arena */
-    struct hb_cond *cond;           /* arena */
-    const char **literals;          /* the gate: text holds one of them */
-    bool *lit_caseless;             /* per literal: compare ignoring ASCII
-                                       case (literal is lower case); NULL
-                                       = all exact */
-    size_t *lit_len;                /* strlen of each literal */
+    struct hb_rule_meta meta; /* strings point into arena */
+    struct hb_cond *cond;     /* arena */
+    const char **literals;    /* the gate: text holds one of them */
+    bool *lit_caseless;       /* per literal: compare ignoring ASCII
+                                 case (literal is lower case); NULL
+                                 = all exact */
+    size_t *lit_len;          /* strlen of each literal */
     size_t nliterals;
-    bool literals_declared;         /* from `literals:`, else derived */
-    struct hb_sample *samples;      /* arena */
+    bool literals_declared;    /* from `literals:`, else derived */
+    struct hb_sample *samples; /* arena */
     size_t nsamples;
     bool disabled;
-    size_t index;                   /* position in the ruleset */
-    pcre2_code **codes;             /* owned: every compiled pattern */
+    size_t index;       /* position in the ruleset */
+    pcre2_code **codes; /* owned: every compiled pattern */
     size_t ncodes, capcodes;
-    struct hb_arena arena;          /* owns everything above */
+    struct hb_arena arena; /* owns everything above */
 };
 
 struct hb_ruleset {
     struct hb_rule **rules; /* owned, in load order (override keeps slot) */
     size_t n;
-    uint32_t max_groups;    /* most capture groups of any pattern */
+    uint32_t max_groups; /* most capture groups of any pattern */
 };
 
 /* match.c: compiles pattern into rx. On failure returns false and fills

@@ -27,7 +27,7 @@ struct hb_scan_opts {
     size_t max_record_bytes;
     bool rescan;
     bool verbose;
-    const char *only_rule;    /* `rules test --rule` */
+    const char *only_rule; /* `rules test --rule` */
 };
 
 /* Everything one scan writes to; borrowed pointers, any may be NULL. */
@@ -35,21 +35,21 @@ struct hb_scan {
     struct hb_scan_opts opts;
     const struct hb_format *forced; /* resolved input_format */
     const struct hb_ruleset *rules;
-    struct hb_matcher *matcher;     /* owned by the caller; serial runs */
+    struct hb_matcher *matcher;          /* owned by the caller; serial runs */
     struct hb_matcher **worker_matchers; /* owned; one per worker */
     unsigned nworker_matchers;
     struct hb_store *store;
     struct hb_dx *dx;
-    FILE *ndjson;                   /* one JSON object per incident */
-    FILE *live;                     /* one text line per incident (follow) */
+    FILE *ndjson; /* one JSON object per incident */
+    FILE *live;   /* one text line per incident (follow) */
     /* Optional extra sink, called for every incident (rules test). */
     void (*on_incident)(void *ctx, const struct hb_incident *inc,
                         const struct hb_record *rec);
     void *ctx;
     struct hb_input_stats stats;
     unsigned input_errors;
-    bool store_failed;              /* a store write failed: stop writing */
-    struct hb_progress *progress;   /* stderr progress line, or NULL */
+    bool store_failed;            /* a store write failed: stop writing */
+    struct hb_progress *progress; /* stderr progress line, or NULL */
 };
 
 /*

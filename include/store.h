@@ -18,14 +18,14 @@
 
 /* The schema version this binary writes (PRAGMA user_version). */
 #define HB_STORE_SCHEMA_VERSION 2
-#define HB_STORE_BUSY_MS 5000 /* default wait for another writer */
+#define HB_STORE_BUSY_MS        5000 /* default wait for another writer */
 
 struct hb_store; /* opaque; owns the sqlite3 handle and its statements */
 
 enum hb_store_mode {
-    HB_STORE_RW,     /* create if missing (0600, parents made), migrate */
-    HB_STORE_RO,     /* read-only open + PRAGMA query_only; must exist */
-    HB_STORE_MEMORY  /* --no-db: an in-memory database for one run */
+    HB_STORE_RW,    /* create if missing (0600, parents made), migrate */
+    HB_STORE_RO,    /* read-only open + PRAGMA query_only; must exist */
+    HB_STORE_MEMORY /* --no-db: an in-memory database for one run */
 };
 
 /*
@@ -79,10 +79,10 @@ struct hb_source_id {
 
 /* Where to resume a source. */
 struct hb_source_state {
-    int64_t id;          /* sources.id */
-    uint64_t offset;     /* decompressed bytes already scanned */
-    uint64_t line;       /* lines already scanned */
-    bool skip;           /* nothing new: e.g. a rotated .gz already read */
+    int64_t id;      /* sources.id */
+    uint64_t offset; /* decompressed bytes already scanned */
+    uint64_t line;   /* lines already scanned */
+    bool skip;       /* nothing new: e.g. a rotated .gz already read */
 };
 
 /*
@@ -134,10 +134,10 @@ struct hb_filter {
     int64_t since_ms, until_ms; /* HB_NO_TIME = open */
     const char *cause;
     const char *service;
-    const char *instance;       /* "host:port" */
-    const char *code;           /* "400401", "ERR-1006", "1006", "UNAVAILABLE" */
-    long limit;                 /* 0 = none; else the most recent N incidents
-                                   (or groups), still printed oldest first */
+    const char *instance; /* "host:port" */
+    const char *code;     /* "400401", "ERR-1006", "1006", "UNAVAILABLE" */
+    long limit;           /* 0 = none; else the most recent N incidents
+                             (or groups), still printed oldest first */
 };
 void hb_filter_init(struct hb_filter *f);
 
@@ -152,7 +152,8 @@ void hb_filter_init(struct hb_filter *f);
  * first. Either callback may be NULL.
  */
 enum hb_status hb_store_replay(struct hb_store *s, const struct hb_filter *f,
-                               void (*inc_fn)(void *, const struct hb_incident *),
+                               void (*inc_fn)(void *,
+                                              const struct hb_incident *),
                                void (*obs_fn)(void *, const struct hb_obs *),
                                void *ctx, struct hb_diag *d);
 
@@ -183,10 +184,10 @@ enum hb_status hb_store_query(struct hb_store *s, const char *sql,
 /* `hbscan db info`. */
 struct hb_store_info {
     int schema_version;
-    uint64_t file_bytes;          /* database file, plus its -wal */
+    uint64_t file_bytes; /* database file, plus its -wal */
     uint64_t sources, runs, incidents, incident_rules, observations;
-    int64_t first_ms, last_ms;    /* span of incidents and observations,
-                                     HB_NO_TIME when empty */
+    int64_t first_ms, last_ms; /* span of incidents and observations,
+                                  HB_NO_TIME when empty */
 };
 enum hb_status hb_store_info(struct hb_store *s, struct hb_store_info *info,
                              struct hb_diag *d);

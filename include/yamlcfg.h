@@ -25,16 +25,16 @@
 #include "arena.h"
 #include "hbscan.h"
 
-#define HB_ERRLIST_MAX 1000      /* errors kept; more are only counted */
-#define HB_YAML_MAX_NODES 100000 /* default node budget, aliases included */
-#define HB_YAML_MAX_BYTES (1024 * 1024) /* default file size cap */
+#define HB_ERRLIST_MAX        1000   /* errors kept; more are only counted */
+#define HB_YAML_MAX_NODES     100000 /* default node budget, aliases included */
+#define HB_YAML_MAX_BYTES     (1024 * 1024) /* default file size cap */
 #define HB_YAML_DEFAULT_DEPTH 32
 
 /* A list of errors, each "file:line:col: message". Zero-init is empty. */
 struct hb_errlist {
     struct hb_diag *items; /* owned; freed by hb_errlist_fini */
     size_t n, cap;
-    size_t dropped;        /* errors beyond HB_ERRLIST_MAX, counted only */
+    size_t dropped; /* errors beyond HB_ERRLIST_MAX, counted only */
 };
 
 /* Appends one error (line/col 0 = unknown). Never fails. */
@@ -59,7 +59,7 @@ struct hb_yaml_node {
     enum hb_yaml_kind kind;
     unsigned long line, col; /* 1-based start of the node (the quote or
                                 block indicator for a quoted/block scalar) */
-    const char *tag;         /* explicit tag ("tag:yaml.org,2002:str") or NULL */
+    const char *tag; /* explicit tag ("tag:yaml.org,2002:str") or NULL */
     /* scalar: NUL-terminated; len is authoritative (may hold a "\0" escape) */
     const char *str;
     size_t len;
@@ -68,14 +68,14 @@ struct hb_yaml_node {
     struct hb_yaml_node **items;
     struct hb_yaml_node **keys;
     size_t n;
-    size_t weight;           /* nodes in the subtree, alias expansions counted */
+    size_t weight; /* nodes in the subtree, alias expansions counted */
 };
 
 /* A parsed file. Everything is owned by the doc, freed by hb_yaml_free. */
 struct hb_yaml_doc {
-    const char *path;             /* display name given to the loader */
-    struct hb_yaml_node **roots;  /* one per document; a document with no
-                                     content has a NULL root */
+    const char *path;            /* display name given to the loader */
+    struct hb_yaml_node **roots; /* one per document; a document with no
+                                    content has a NULL root */
     size_t nroots;
     struct hb_arena arena;
 };

@@ -260,8 +260,11 @@ static void test_diagnose_port_first_with_8081(void **state)
     (void)state;
     for (k = 0; k < 2; k++) { /* whichever cause the rule picked */
         struct hb_dx *dx = dx_new();
-        struct spec s = {.rule = rules[k], .ts = T0 + 60000, .text = TXT401,
-                         .server_code = 400401, .sdk_code = 1006,
+        struct spec s = {.rule = rules[k],
+                         .ts = T0 + 60000,
+                         .text = TXT401,
+                         .server_code = 400401,
+                         .sdk_code = 1006,
                          .event = HB_EV_HEARTBEAT_FAIL};
         const struct hb_hyp *h;
         double c0, c1;
@@ -298,13 +301,16 @@ static void test_diagnose_port_names_other_listener(void **state)
     (void)state;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct hb_dx *dx = dx_new();
-        struct spec s = {.rule = &R401, .ts = T0, .text = TXT401,
-                         .server_code = 400401, .server = cases[i].addr};
+        struct spec s = {.rule = &R401,
+                         .ts = T0,
+                         .text = TXT401,
+                         .server_code = 400401,
+                         .server = cases[i].addr};
 
         add(dx, &s, 3);
         assert_int_equal(hb_dx_cause_at(dx, 0, NULL), HB_CAUSE_PORT);
-        assert_non_null(strstr(hyp_of(dx, HB_CAUSE_PORT)->action,
-                               cases[i].listener));
+        assert_non_null(
+            strstr(hyp_of(dx, HB_CAUSE_PORT)->action, cases[i].listener));
         hb_dx_free(dx);
     }
 }
@@ -312,8 +318,11 @@ static void test_diagnose_port_names_other_listener(void **state)
 static void test_diagnose_api_gating_first_on_8091(void **state)
 {
     struct hb_dx *dx = dx_new();
-    struct spec s = {.rule = &R401P, .ts = T0 + 60000, .text = TXT401,
-                     .server_code = 400401, .sdk_code = 1006,
+    struct spec s = {.rule = &R401P,
+                     .ts = T0 + 60000,
+                     .text = TXT401,
+                     .server_code = 400401,
+                     .sdk_code = 1006,
                      .event = HB_EV_HEARTBEAT_FAIL};
     const struct hb_hyp *h;
     double c0, c1;
@@ -326,9 +335,11 @@ static void test_diagnose_api_gating_first_on_8091(void **state)
     assert_int_equal(hb_dx_cause_at(dx, 1, &c1), HB_CAUSE_PORT);
     assert_true(c0 > c1 + 0.3);
     h = hyp_of(dx, HB_CAUSE_API_GATING);
-    assert_non_null(strstr(h->action, "add `healthcheck` to api.client.include"));
+    assert_non_null(
+        strstr(h->action, "add `healthcheck` to api.client.include"));
     assert_non_null(strstr(h->action, "- name: service-grpc"));
-    assert_non_null(strstr(h->action, "include: [discover, register, healthcheck]"));
+    assert_non_null(
+        strstr(h->action, "include: [discover, register, healthcheck]"));
     assert_true(has_fact(h, "Registration succeeded"));
     assert_true(has_fact(h, "but heartbeats fail (30 failures"));
     hb_dx_free(dx);
@@ -337,7 +348,9 @@ static void test_diagnose_api_gating_first_on_8091(void **state)
 static void test_diagnose_api_gating_register(void **state)
 {
     struct hb_dx *dx = dx_new();
-    struct spec s = {.rule = &R401, .ts = T0, .server_code = 400401,
+    struct spec s = {.rule = &R401,
+                     .ts = T0,
+                     .server_code = 400401,
                      .server = "10.0.0.9:8091",
                      .text = "polaris registry, demo-svc register failed... "
                              "ERR-1006(SERVER_USER_ERROR): server error "
@@ -347,16 +360,19 @@ static void test_diagnose_api_gating_register(void **state)
     (void)state;
     add(dx, &s, 2);
     assert_int_equal(hb_dx_cause_at(dx, 0, NULL), HB_CAUSE_API_GATING);
-    assert_non_null(strstr(hyp_of(dx, HB_CAUSE_API_GATING)->action,
-                           "add `register`"));
+    assert_non_null(
+        strstr(hyp_of(dx, HB_CAUSE_API_GATING)->action, "add `register`"));
     hb_dx_free(dx);
 }
 
 static void test_diagnose_both_close_without_port_evidence(void **state)
 {
     struct hb_dx *dx = dx_new();
-    struct spec s = {.rule = &R401, .ts = T0, .text = TXT401,
-                     .server_code = 400401, .sdk_code = 1006};
+    struct spec s = {.rule = &R401,
+                     .ts = T0,
+                     .text = TXT401,
+                     .server_code = 400401,
+                     .sdk_code = 1006};
     double c0, c1;
     enum hb_cause a, b;
 
@@ -369,8 +385,8 @@ static void test_diagnose_both_close_without_port_evidence(void **state)
     assert_true(c0 - c1 < 0.1);
     assert_true(c1 > 0.4);
     /* the actions say how to tell them apart */
-    assert_non_null(strstr(hyp_of(dx, HB_CAUSE_PORT)->action,
-                           "client open method info"));
+    assert_non_null(
+        strstr(hyp_of(dx, HB_CAUSE_PORT)->action, "client open method info"));
     assert_non_null(strstr(hyp_of(dx, HB_CAUSE_API_GATING)->action,
                            "does not use port 8091"));
     hb_dx_free(dx);
@@ -379,8 +395,11 @@ static void test_diagnose_both_close_without_port_evidence(void **state)
 static void test_diagnose_unimplemented_on_8093(void **state)
 {
     struct hb_dx *dx = dx_new();
-    struct spec s = {.rule = &RUNIMPL, .ts = T0, .grpc = "UNIMPLEMENTED",
-                     .sdk_code = 2002, .server = "10.0.0.9:8093",
+    struct spec s = {.rule = &RUNIMPL,
+                     .ts = T0,
+                     .grpc = "UNIMPLEMENTED",
+                     .sdk_code = 2002,
+                     .server = "10.0.0.9:8093",
                      .text = "ERR-2002(SERVER_ERROR): UNIMPLEMENTED: unknown "
                              "service v1.PolarisGRPC"};
     const struct hb_hyp *h;
@@ -397,7 +416,9 @@ static void test_diagnose_unimplemented_on_8093(void **state)
 static void test_diagnose_unimplemented_on_8091_is_api_disabled(void **state)
 {
     struct hb_dx *dx = dx_new();
-    struct spec s = {.rule = &RUNIMPL, .ts = T0, .grpc = "UNIMPLEMENTED",
+    struct spec s = {.rule = &RUNIMPL,
+                     .ts = T0,
+                     .grpc = "UNIMPLEMENTED",
                      .server = "10.0.0.9:8091",
                      .text = "UNIMPLEMENTED: unknown service v1.PolarisGRPC"};
 
@@ -415,13 +436,17 @@ static void test_diagnose_version_mismatch_above_network(void **state)
 {
     struct hb_dx *dx = dx_new();
     struct spec sig = {
-        .rule = &RNET, .ts = T0, .sdk_code = 1007,
+        .rule = &RNET,
+        .ts = T0,
+        .sdk_code = 1007,
         .text = "com.tencent.polaris.api.exception.RetriableException: "
                 "ERR-1007(NETWORK_ERROR): failed to load config file. "
                 "namespace = a, group = b, file = application.yml, cause: "
                 "'io.grpc.stub.AbstractStub io.grpc.stub.MetadataUtils."
                 "attachHeaders(io.grpc.stub.AbstractStub, io.grpc.Metadata)'"};
-    struct spec net = {.rule = &RNET, .ts = T0, .sdk_code = 1007,
+    struct spec net = {.rule = &RNET,
+                       .ts = T0,
+                       .sdk_code = 1007,
                        .grpc = "UNAVAILABLE",
                        .text = "ERR-1007(NETWORK_ERROR): fail to heartbeat "
                                "id x, cause: UNAVAILABLE: io exception"};
@@ -444,7 +469,9 @@ static void test_diagnose_version_mismatch_above_network(void **state)
 static void test_diagnose_upgrade_puts_version_above_network(void **state)
 {
     struct hb_dx *dx = dx_new();
-    struct spec net = {.rule = &RNET, .ts = T0 + 3600000, .sdk_code = 1007,
+    struct spec net = {.rule = &RNET,
+                       .ts = T0 + 3600000,
+                       .sdk_code = 1007,
                        .grpc = "UNAVAILABLE",
                        .text = "ERR-1007(NETWORK_ERROR): fail to heartbeat "
                                "id x, cause: UNAVAILABLE: io exception"};
@@ -467,7 +494,9 @@ static void test_diagnose_upgrade_puts_version_above_network(void **state)
 static void test_diagnose_boot_outside_train(void **state)
 {
     struct hb_dx *dx = dx_new();
-    struct spec net = {.rule = &RNET, .ts = T0, .sdk_code = 1007,
+    struct spec net = {.rule = &RNET,
+                       .ts = T0,
+                       .sdk_code = 1007,
                        .text = "ERR-1007(NETWORK_ERROR): x"};
     const struct hb_hyp *h;
 
@@ -489,7 +518,10 @@ static void test_diagnose_network_for_refused(void **state)
 {
     struct hb_dx *dx = dx_new();
     struct spec s = {
-        .rule = &RREFUSED, .ts = T0, .sdk_code = 1007, .grpc = "UNAVAILABLE",
+        .rule = &RREFUSED,
+        .ts = T0,
+        .sdk_code = 1007,
+        .grpc = "UNAVAILABLE",
         .server = "10.0.0.9:8091",
         .text = "ERR-1007(NETWORK_ERROR): fail to heartbeat ... Caused by: "
                 "io.netty.channel.AbstractChannel$AnnotatedConnectException: "
@@ -513,7 +545,9 @@ static void test_diagnose_network_for_refused(void **state)
 static void test_diagnose_refused_keeps_network_despite_versions(void **state)
 {
     struct hb_dx *dx = dx_new();
-    struct spec s = {.rule = &RREFUSED, .ts = T0, .server = "10.0.0.9:8091",
+    struct spec s = {.rule = &RREFUSED,
+                     .ts = T0,
+                     .server = "10.0.0.9:8091",
                      .text = "Connection refused: /10.0.0.9:8091"};
 
     (void)state;
@@ -557,7 +591,9 @@ static void test_diagnose_nothing_for_no_failures(void **state)
 static void test_diagnose_unclassified_honest(void **state)
 {
     struct hb_dx *dx = dx_new();
-    struct spec s = {.rule = NULL, .ts = T0, .server_code = 400999,
+    struct spec s = {.rule = NULL,
+                     .ts = T0,
+                     .server_code = 400999,
                      .sdk_code = 1006,
                      .text = "ERR-1006(SERVER_USER_ERROR): server error "
                              "400999: something new"};
@@ -576,7 +612,8 @@ static void test_diagnose_unclassified_honest(void **state)
     assert_true(r->unc_nevidence >= 1);
     hb_dx_report(dx, NULL, &o, fp);
     fclose(fp);
-    assert_non_null(strstr(buf, "Polaris failures hbscan could not classify: 3"));
+    assert_non_null(
+        strstr(buf, "Polaris failures hbscan could not classify: 3"));
     assert_non_null(strstr(buf, "400999 x3"));
     assert_non_null(strstr(buf, "ERR-1006 x3"));
     assert_true(hb_dx_fails(dx, "unknown"));
@@ -605,8 +642,8 @@ static void test_diagnose_confidence_in_range(void **state)
 
     (void)state;
     for (k = 0; k < 5; k++) {
-        struct spec s = {.rule = rules[k], .ts = T0, .text = "x",
-                         .server_code = 400401};
+        struct spec s = {
+            .rule = rules[k], .ts = T0, .text = "x", .server_code = 400401};
 
         add(dx, &s, 1000);
     }
@@ -620,8 +657,8 @@ static void test_diagnose_confidence_in_range(void **state)
         hb_dx_cause_at(dx, i, &c);
         assert_true(c >= 0.0 && c < 1.0);
         if (i)
-            assert_true(c <= hyp_of(dx, hb_dx_cause_at(dx, i - 1, NULL))
-                                 ->confidence);
+            assert_true(
+                c <= hyp_of(dx, hb_dx_cause_at(dx, i - 1, NULL))->confidence);
     }
     hb_dx_free(dx);
 }
@@ -629,7 +666,9 @@ static void test_diagnose_confidence_in_range(void **state)
 static void test_diagnose_alternatives_secondary(void **state)
 {
     struct hb_dx *dx = dx_new();
-    struct spec s = {.rule = &RNF, .ts = T0, .server_code = 400202,
+    struct spec s = {.rule = &RNF,
+                     .ts = T0,
+                     .server_code = 400202,
                      .text = "server error 400202: not found resource"};
     const struct hb_hyp *alt;
     double c0;
@@ -651,7 +690,9 @@ static void test_diagnose_alternatives_secondary(void **state)
 static void test_diagnose_replayed_rule_lookup(void **state)
 {
     struct hb_dx *dx = hb_dx_new((const struct hb_ruleset *)&R401, NULL);
-    struct spec s = {.rule = &RAUTH, .ts = T0, .server_code = 401004,
+    struct spec s = {.rule = &RAUTH,
+                     .ts = T0,
+                     .server_code = 401004,
                      .text = "server error 401004: token not existed"};
     struct hb_incident inc;
     const struct hb_hyp *h;
@@ -671,16 +712,21 @@ static void test_diagnose_replayed_rule_lookup(void **state)
 static void test_diagnose_code_meaning_changed(void **state)
 {
     struct hb_dx *dx = dx_new();
-    struct spec s = {.rule = &RAUTH, .ts = T0, .server_code = 403001,
+    struct spec s = {.rule = &RAUTH,
+                     .ts = T0,
+                     .server_code = 403001,
                      .text = "server error 403001: server limit the ip "
                              "access"};
-    struct spec s2 = {.rule = &RAUTH, .ts = T0, .server_code = 403001,
+    struct spec s2 = {.rule = &RAUTH,
+                      .ts = T0,
+                      .server_code = 403001,
                       .text = "server error 403001: "};
 
     (void)state;
     add(dx, &s, 3);
     assert_int_equal(hb_dx_cause_at(dx, 0, NULL), HB_CAUSE_RATE_LIMIT);
-    assert_true(has_fact(hyp_of(dx, HB_CAUSE_RATE_LIMIT), "servers up to 1.13"));
+    assert_true(
+        has_fact(hyp_of(dx, HB_CAUSE_RATE_LIMIT), "servers up to 1.13"));
     hb_dx_free(dx);
     /* without the info text: the rule's cause, the other as alternative */
     dx = dx_new();
@@ -694,8 +740,8 @@ static void test_diagnose_code_meaning_changed(void **state)
 static void test_diagnose_findings_add_evidence(void **state)
 {
     struct hb_dx *dx = dx_new();
-    struct spec s = {.rule = &R401, .ts = T0, .text = TXT401,
-                     .server_code = 400401};
+    struct spec s = {
+        .rule = &R401, .ts = T0, .text = TXT401, .server_code = 400401};
     struct hb_finding f = {.check_id = "client-address-port",
                            .cause = HB_CAUSE_PORT,
                            .severity = HB_SEV_ERROR,
@@ -740,10 +786,10 @@ static void test_diagnose_fail_on(void **state)
         const char *fail_on;
         bool valid, fails;
     } cases[] = {
-        {"info", true, true},      {"warning", true, true},
-        {"error", true, true},     {"critical", true, true},
-        {"network", true, true},   {"port", true, false},
-        {"unknown", true, false},  {"any", true, true},
+        {"info", true, true},     {"warning", true, true},
+        {"error", true, true},    {"critical", true, true},
+        {"network", true, true},  {"port", true, false},
+        {"unknown", true, false}, {"any", true, true},
         {"bogus", false, false},
     };
     struct hb_dx *dx = dx_new();
@@ -753,8 +799,7 @@ static void test_diagnose_fail_on(void **state)
     (void)state;
     add(dx, &s, 1);
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_int_equal(hb_dx_fail_on_valid(cases[i].fail_on),
-                         cases[i].valid);
+        assert_int_equal(hb_dx_fail_on_valid(cases[i].fail_on), cases[i].valid);
         assert_int_equal(hb_dx_fails(dx, cases[i].fail_on), cases[i].fails);
     }
     hb_dx_free(dx);
@@ -765,7 +810,9 @@ static void test_diagnose_fail_on(void **state)
 static void test_diagnose_heartbeats_until(void **state)
 {
     struct hb_dx *dx = dx_new();
-    struct spec s = {.rule = &RNET, .ts = T0 + 600000, .sdk_code = 1007,
+    struct spec s = {.rule = &RNET,
+                     .ts = T0 + 600000,
+                     .sdk_code = 1007,
                      .event = HB_EV_HEARTBEAT_FAIL,
                      .text = "[AsyncHeartbeat]Instance heartbeat failed"};
     int i;
@@ -774,8 +821,8 @@ static void test_diagnose_heartbeats_until(void **state)
     for (i = 0; i < 100; i++)
         obs(dx, "heartbeat-ok", "", "", T0 + i * 5000, "10.0.0.5");
     add(dx, &s, 10);
-    assert_true(has_fact(hyp_of(dx, HB_CAUSE_NETWORK),
-                         "Heartbeats succeeded until "));
+    assert_true(
+        has_fact(hyp_of(dx, HB_CAUSE_NETWORK), "Heartbeats succeeded until "));
     assert_true(has_fact(hyp_of(dx, HB_CAUSE_NETWORK), ", fail since "));
     hb_dx_free(dx);
     /* interleaved: intermittent */
@@ -898,8 +945,8 @@ static void test_diagnose_timeline_doubles(void **state)
     hb_timeline_add(&t, T0 + 86400000LL * 30); /* a month later */
     hb_timeline_add(&t, T0 - 86400000LL);      /* a day before */
     hb_timeline_add(&t, HB_NO_TIME);
-    hb_timeline_add(&t, INT64_MAX / 2);        /* absurd: no time */
-    hb_timeline_add(&t, 1000);                 /* 1970: no time */
+    hb_timeline_add(&t, INT64_MAX / 2); /* absurd: no time */
+    hb_timeline_add(&t, 1000);          /* 1970: no time */
     assert_int_equal(t.untimed, 3);
     hb_timeline_project(&t, T0 - 86400000LL, T0 + 86400000LL * 30, cols, 10);
     for (i = 0; i < 10; i++)
@@ -912,8 +959,11 @@ static void test_diagnose_timeline_doubles(void **state)
 static void test_diagnose_knowledge_fallback(void **state)
 {
     struct hb_dx *dx = hb_dx_new(NULL, "/nonexistent/knowledge");
-    struct spec s = {.rule = &R401, .ts = T0, .text = TXT401,
-                     .server_code = 400401, .server = "h:8093"};
+    struct spec s = {.rule = &R401,
+                     .ts = T0,
+                     .text = TXT401,
+                     .server_code = 400401,
+                     .server = "h:8093"};
 
     (void)state;
     add(dx, &s, 1);

@@ -25,7 +25,8 @@ static void test_fastpath_group_literals(void **state)
         const char *pattern;
         const char *want;
     } cases[] = {
-        {"(?:NoSuchMethodError|VerifyError):x", "NoSuchMethodError|VerifyError"},
+        {"(?:NoSuchMethodError|VerifyError):x",
+         "NoSuchMethodError|VerifyError"},
         {"(?:abcd|efgh)?ij", NULL},
         {"(?:abcd|efgh)*ij", NULL},
         {"(?:abcd|efgh){0,2}ij", NULL},

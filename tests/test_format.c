@@ -30,7 +30,7 @@ struct fcase {
 };
 
 #define NOPID (-1L)
-#define HOUR 3600000LL
+#define HOUR  3600000LL
 
 /* All expected times are for hb_time_set_zone("UTC"). */
 static const struct fcase header_cases[] = {
@@ -114,8 +114,8 @@ static const struct fcase header_cases[] = {
     {"2023-09-11T16:13:20.857+08:00 ERROR 1 --- [or-http-epoll-4] "
      "c.t.c.p.r.f.QuotaCheckReactiveFilter     : fail to invoke getQuota, "
      "service is irked-gateway",
-     "springboot", "2023-09-11T16:13:20.857+08:00", 1694420000857LL, "ERROR",
-     1, "or-http-epoll-4", "c.t.c.p.r.f.QuotaCheckReactiveFilter", "",
+     "springboot", "2023-09-11T16:13:20.857+08:00", 1694420000857LL, "ERROR", 1,
+     "or-http-epoll-4", "c.t.c.p.r.f.QuotaCheckReactiveFilter", "",
      "fail to invoke getQuota, service is irked-gateway"},
     /* real-cases/030: a 40-char logger and an empty message */
     {"2023-06-06 17:00:31.613  WARN 97953 --- [           main] "
@@ -180,8 +180,8 @@ static const struct fcase header_cases[] = {
      "host:10.0.0.5, port:8080, heartbeat fail count:1"},
     /* lossless-event file: no level in the pattern */
     {"lossless online, service:svc|2025-05-10 10:20:30.123",
-     "polaris-heartbeat", "2025-05-10 10:20:30.123", 1746872430123LL, "",
-     NOPID, "", "", "", "lossless online, service:svc"},
+     "polaris-heartbeat", "2025-05-10 10:20:30.123", 1746872430123LL, "", NOPID,
+     "", "", "", "lossless online, service:svc"},
 
     /* §5.2 zap: time level scope caller msg {json}; 'Z' is local time */
     {"2025-06-25T11:17:47.123456Z\tinfo\tnaming\tservice/instance.go:97\t"
@@ -199,8 +199,8 @@ static const struct fcase header_cases[] = {
      "\"request-id\": \"1000124\", \"method\": "
      "\"/v1.PolarisGRPC/RegisterInstance\", \"response\": "
      "\"code:{value:400401} info:{value:\\\"client api is not open\\\"}\"}",
-     "polaris-server", "2025-06-25T11:17:48.000001Z", 1750850268000LL,
-     "ERROR", NOPID, "", "apiserver", "",
+     "polaris-server", "2025-06-25T11:17:48.000001Z", 1750850268000LL, "ERROR",
+     NOPID, "", "apiserver", "",
      "[API-Server][GRPC] send response\t{\"client-address\": "
      "\"10.0.0.5:53422\", \"user-agent\": \"polaris-java/2.0.0.0\", "
      "\"request-id\": \"1000124\", \"method\": "
@@ -218,8 +218,8 @@ static const struct fcase header_cases[] = {
      "[APIServer] client open method info\t{\"openMethod\": \"x\"}"},
     /* neither scope nor caller: a lone word then the fields is the msg */
     {"2025-06-25T11:17:48.000001Z\tdpanic\tstarted\t{\"a\": 1}",
-     "polaris-server", "2025-06-25T11:17:48.000001Z", 1750850268000LL,
-     "ERROR", NOPID, "", "", "", "started\t{\"a\": 1}"},
+     "polaris-server", "2025-06-25T11:17:48.000001Z", 1750850268000LL, "ERROR",
+     NOPID, "", "", "", "started\t{\"a\": 1}"},
     /* real-cases/011: polaris-go, TABs expanded to spaces */
     {"2025-03-10 12:23:13.437619Z     error   network common/discover.go:482  "
      "D3C90F4C-07A5-4A8D-915C-BF45C02DE61E, receiveAndNotify: fail to "
@@ -241,8 +241,8 @@ static const struct fcase header_cases[] = {
      "report.go:103\t[Heartbeat][Server] fail to do report for "
      "192.168.1.16:9000, id is 8ba71ca9ca4555bde32320a17199ce323074316c, err "
      "is leader checker uninitialize",
-     "polaris-server", "2024-11-08T21:35:57.308043Z", 1731101757308LL,
-     "ERROR", NOPID, "", "healthcheck", "",
+     "polaris-server", "2024-11-08T21:35:57.308043Z", 1731101757308LL, "ERROR",
+     NOPID, "", "healthcheck", "",
      "[Heartbeat][Server] fail to do report for 192.168.1.16:9000, id is "
      "8ba71ca9ca4555bde32320a17199ce323074316c, err is leader checker "
      "uninitialize"},
@@ -269,12 +269,12 @@ static const struct fcase header_cases[] = {
      "main", "com.example.App", "", "with pid"},
 
     /* Logback's default %d{HH:mm:ss.SSS}: no date, so no epoch time */
-    {"20:16:04.123 [main] INFO  c.t.c.p.PolarisContext - clock only",
-     "logback", "20:16:04.123", HB_NO_TIME, "INFO", NOPID, "main",
+    {"20:16:04.123 [main] INFO  c.t.c.p.PolarisContext - clock only", "logback",
+     "20:16:04.123", HB_NO_TIME, "INFO", NOPID, "main",
      "c.t.c.p.PolarisContext", "", "clock only"},
-    {"20:16:04.123  WARN 1 --- [main] c.t.Foo : boot dateformat",
-     "springboot", "20:16:04.123", HB_NO_TIME, "WARN", 1, "main", "c.t.Foo",
-     "", "boot dateformat"},
+    {"20:16:04.123  WARN 1 --- [main] c.t.Foo : boot dateformat", "springboot",
+     "20:16:04.123", HB_NO_TIME, "WARN", 1, "main", "c.t.Foo", "",
+     "boot dateformat"},
 
     /* prefixes before the stamp */
     {"[demo-svc:10.0.0.5:8080] 2023-01-01 10:00:00.123  INFO 1 --- [main] "
@@ -299,12 +299,11 @@ static const struct fcase header_cases[] = {
      "main", "c.t.Foo", "", "bracketed stamp"},
 
     /* generic: a stamp, maybe a level */
-    {"2024-01-01 10:00:00 something happened", "generic",
-     "2024-01-01 10:00:00", 1704103200000LL, "", NOPID, "", "", "",
-     "something happened"},
+    {"2024-01-01 10:00:00 something happened", "generic", "2024-01-01 10:00:00",
+     1704103200000LL, "", NOPID, "", "", "", "something happened"},
     {"2024-01-01 10:00:00.123 | ERROR | [worker-1] oops", "generic",
-     "2024-01-01 10:00:00.123", 1704103200123LL, "ERROR", NOPID, "worker-1",
-     "", "", "oops"},
+     "2024-01-01 10:00:00.123", 1704103200123LL, "ERROR", NOPID, "worker-1", "",
+     "", "oops"},
     {"2024-01-01T10:00:00.123Z severe: disk full", "generic",
      "2024-01-01T10:00:00.123Z", 1704103200123LL, "ERROR", NOPID, "", "", "",
      "disk full"},
@@ -349,8 +348,8 @@ static const char *const reject_cases[] = {
     "message|2025-05-10 10:20:30.123 trailing",
 };
 
-static void assert_slice(const char *what, const char *line,
-                         struct hb_str got, const char *want)
+static void assert_slice(const char *what, const char *line, struct hb_str got,
+                         const char *want)
 {
     size_t n = strlen(want);
 
@@ -368,8 +367,8 @@ static void check_header(const struct fcase *c, const struct hb_format *f,
         fail_msg("\"%.60s\": format %s, want %s", c->line, f->name, c->fmt);
     assert_slice("ts", c->line, h->ts, c->ts);
     if (h->ts_ms != c->ms)
-        fail_msg("\"%.60s\": ms %lld, want %lld", c->line,
-                 (long long)h->ts_ms, (long long)c->ms);
+        fail_msg("\"%.60s\": ms %lld, want %lld", c->line, (long long)h->ts_ms,
+                 (long long)c->ms);
     assert_string_equal(h->level, c->level);
     assert_int_equal(h->pid, c->pid);
     assert_slice("thread", c->line, h->thread, c->thread);
@@ -513,8 +512,8 @@ static void test_format_foreign_hint(void **state)
 static void test_format_table_and_find(void **state)
 {
     static const char *const order[] = {
-        "springboot",        "polaris-sdk", "logback", "polaris-server",
-        "polaris-heartbeat", "generic",
+        "springboot",     "polaris-sdk",       "logback",
+        "polaris-server", "polaris-heartbeat", "generic",
     };
     size_t n, i;
     const struct hb_format *t = hb_format_table(&n);
@@ -538,12 +537,12 @@ static void test_format_level_words(void **state)
         const char *in;
         const char *want; /* NULL: not a level */
     } cases[] = {
-        {"INFO", "INFO"},       {"info", "INFO"},     {"Warn", "WARN"},
-        {"WARNING", "WARN"},    {"error", "ERROR"},   {"SEVERE", "ERROR"},
-        {"FATAL", "FATAL"},     {"panic", "FATAL"},   {"dpanic", "ERROR"},
-        {"TRACE", "TRACE"},     {"DEBUG", "DEBUG"},   {"CRITICAL", "FATAL"},
-        {"FINEST", "TRACE"},    {"INF", NULL},        {"INFOS", NULL},
-        {"WARNINGS", NULL},     {"", NULL},           {"ERRORERROR", NULL},
+        {"INFO", "INFO"},    {"info", "INFO"},   {"Warn", "WARN"},
+        {"WARNING", "WARN"}, {"error", "ERROR"}, {"SEVERE", "ERROR"},
+        {"FATAL", "FATAL"},  {"panic", "FATAL"}, {"dpanic", "ERROR"},
+        {"TRACE", "TRACE"},  {"DEBUG", "DEBUG"}, {"CRITICAL", "FATAL"},
+        {"FINEST", "TRACE"}, {"INF", NULL},      {"INFOS", NULL},
+        {"WARNINGS", NULL},  {"", NULL},         {"ERRORERROR", NULL},
         {"---", NULL},
     };
     size_t i;
@@ -586,8 +585,8 @@ static void test_format_long_lines(void **state)
     memcpy(buf, head, hl);
     memcpy(buf + 36, "[", 1);
     memset(buf + 37, 'y', n - 37);
-    assert_null(hb_format_parse(hb_format_find("springboot"), true, buf, n,
-                                &h));
+    assert_null(
+        hb_format_parse(hb_format_find("springboot"), true, buf, n, &h));
     free(buf);
 }
 
@@ -626,9 +625,9 @@ static void test_format_garbage(void **state)
             assert_true(h.message.p + h.message.n <= line + n);
             assert_true(h.ts.n == 0 ||
                         (h.ts.p >= line && h.ts.p + h.ts.n <= line + n));
-            assert_true(h.thread.n == 0 ||
-                        (h.thread.p >= line &&
-                         h.thread.p + h.thread.n <= line + n));
+            assert_true(
+                h.thread.n == 0 ||
+                (h.thread.p >= line && h.thread.p + h.thread.n <= line + n));
         }
         free(line);
         r = r * 1103515245u + 12345u;

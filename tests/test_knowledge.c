@@ -187,8 +187,7 @@ static void test_knowledge_broken_files_fall_back(void **state)
             }
         }
         memset(&d, 0, sizeof d);
-        assert_int_equal(hb_knowledge_load(&k, dir, &problems, &d),
-                         HB_EPARSE);
+        assert_int_equal(hb_knowledge_load(&k, dir, &problems, &d), HB_EPARSE);
         assert_int_equal(problems, 1);
         assert_string_equal(d.path, path);
         assert_non_null(strstr(d.msg, cases[i].msg));
@@ -298,9 +297,12 @@ static void test_knowledge_version_in_line(void **state)
         const char *v, *line;
         bool want;
     } cases[] = {
-        {"3.1.7", "3.1", true},   {"3.1.7", "3.1.x", true},
-        {"3.2.1", "3.1", false},  {"3.10.0", "3.1", false},
-        {"2.3.12.RELEASE", "2.3", true}, {"2.3", "2.3", true},
+        {"3.1.7", "3.1", true},
+        {"3.1.7", "3.1.x", true},
+        {"3.2.1", "3.1", false},
+        {"3.10.0", "3.1", false},
+        {"2.3.12.RELEASE", "2.3", true},
+        {"2.3", "2.3", true},
         {"3", "3.1", false},
     };
     size_t i;

@@ -267,7 +267,8 @@ static void test_match_every_leaf(void **state)
     }
 }
 
-/* ---- captures -------------------------------------------------------------- */
+/* ---- captures --------------------------------------------------------------
+ */
 
 static const char *cap(const struct hb_hit *h, const char *name)
 {
@@ -289,8 +290,9 @@ static void test_match_captures(void **state)
     (void)state;
     full_record(&rec, &pol, full_text);
 
-    rs = load_one("{all: [{text: 'server error (?<code>\\d+): (?<info>[^\\n]+)'},"
-                  " {logger: '(?<cls>\\w+)$'}]}");
+    rs = load_one(
+        "{all: [{text: 'server error (?<code>\\d+): (?<info>[^\\n]+)'},"
+        " {logger: '(?<cls>\\w+)$'}]}");
     assert_int_equal(run(rs, &rec, &pol, hits, HB_MAX_HITS), 1);
     assert_int_equal(hits[0].ncaps, 3);
     assert_string_equal(cap(&hits[0], "code"), "400401");
@@ -354,7 +356,8 @@ static void test_match_capture_caps(void **state)
     hb_buf_fini(&text);
 }
 
-/* ---- ordering -------------------------------------------------------------- */
+/* ---- ordering --------------------------------------------------------------
+ */
 
 static void test_match_strongest_first(void **state)
 {
@@ -398,7 +401,8 @@ static void test_match_strongest_first(void **state)
     hb_rules_free(rs);
 }
 
-/* ---- the gate -------------------------------------------------------------- */
+/* ---- the gate --------------------------------------------------------------
+ */
 
 static void test_match_required_literals(void **state)
 {
@@ -492,8 +496,10 @@ static const char *const gate_texts[] = {
     "Caused by: io.grpc.StatusRuntimeException: UNAVAILABLE: io exception",
     "",
     "\xff\xfe invalid utf-8 \xc3( client api is not open",
-    "\xe2\x84\xaa" "ERNEL PANIC", /* KELVIN SIGN folds to k */
-    "\xc5\xbf" "SL Error",         /* LONG S folds to s */
+    "\xe2\x84\xaa"
+    "ERNEL PANIC", /* KELVIN SIGN folds to k */
+    "\xc5\xbf"
+    "SL Error", /* LONG S folds to s */
     "CONNECTION REFUSED: /1.2.3.4",
 };
 
@@ -548,8 +554,7 @@ static void test_match_gate_keeps_results(void **state)
     /* the gate kept most records away: g1 is tried only where its
        derived literal occurs (two texts), ungated on every one */
     assert_int_equal(hb_matcher_stats(on, 0)->tried, 2);
-    assert_int_equal(hb_matcher_stats(off, 0)->tried,
-                     HB_ARRAY_LEN(gate_texts));
+    assert_int_equal(hb_matcher_stats(off, 0)->tried, HB_ARRAY_LEN(gate_texts));
     /* g9's server_code is checked before any regex */
     assert_int_equal(hb_matcher_stats(on, 8)->tried, 1);
     assert_int_equal(hb_matcher_stats(on, 8)->hits, 1);
@@ -589,7 +594,8 @@ static void test_match_declared_literals(void **state)
     hb_rules_free(rs);
 }
 
-/* ---- limits ---------------------------------------------------------------- */
+/* ---- limits ----------------------------------------------------------------
+ */
 
 static void test_match_catastrophic_regex_limited(void **state)
 {

@@ -17,8 +17,8 @@
 #include "prefilter.h"
 
 /* What memmem says: the first start of each literal, or -1. */
-static void naive(const char *const *lits, size_t n, const char *p,
-                  size_t len, long *want)
+static void naive(const char *const *lits, size_t n, const char *p, size_t len,
+                  long *want)
 {
     size_t i;
 
@@ -55,8 +55,8 @@ static void expect_same(const struct hb_pf *pf, const char *const *lits,
 static void test_prefilter_table(void **state)
 {
     static const char *const lits[] = {
-        "he", "she", "his", "hers", "ERR-", "Polaris-", "olaris", "s",
-        "server error ", "error", "she", "",
+        "he",     "she", "his",           "hers",  "ERR-", "Polaris-",
+        "olaris", "s",   "server error ", "error", "she",  "",
     };
     static const struct {
         const char *name, *text;
@@ -96,8 +96,8 @@ static void test_prefilter_binary_text(void **state)
 
 static void test_prefilter_random(void **state)
 {
-    static const char *const lits[] = {"ab", "aab", "ba", "abab", "bbb",
-                                       "c", "abc", "cab", "aaaa", "bca"};
+    static const char *const lits[] = {"ab", "aab", "ba",  "abab", "bbb",
+                                       "c",  "abc", "cab", "aaaa", "bca"};
     struct hb_pf *pf = hb_pf_new(lits, 10);
     char text[64];
     unsigned seed = 12345;
@@ -119,8 +119,8 @@ static void test_prefilter_random(void **state)
 /* Literals of three bytes or more take the trigram path. */
 static void test_prefilter_random_long(void **state)
 {
-    static const char *const lits[] = {"aab", "abab", "bbb", "abc", "cab",
-                                       "aaaa", "bca", "abcabc", "ccc", "bab"};
+    static const char *const lits[] = {"aab",  "abab", "bbb",    "abc", "cab",
+                                       "aaaa", "bca",  "abcabc", "ccc", "bab"};
     struct hb_pf *pf = hb_pf_new(lits, 10);
     char text[80];
     unsigned seed = 777;

@@ -40,9 +40,9 @@ static size_t gz(const char *data, size_t n, unsigned char *out, size_t cap)
     z_stream zs;
 
     memset(&zs, 0, sizeof zs);
-    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                                  Z_DEFAULT_STRATEGY),
-                     Z_OK);
+    assert_int_equal(
+        deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
+        Z_OK);
     zs.next_in = (unsigned char *)(uintptr_t)data;
     zs.avail_in = (uInt)n;
     zs.next_out = out;

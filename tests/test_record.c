@@ -30,42 +30,64 @@ struct asm_case {
     size_t nrecs;
 };
 
-#define SB2 "2024-03-13 20:16:04.123 ERROR 12345 --- [           main] c.t.c.p.registry.PolarisServiceRegistry  : "
-#define SB2I "2024-03-13 20:16:05.000  INFO 12345 --- [           main] o.s.b.StartupInfoLogger                  : "
+#define SB2                                                                    \
+    "2024-03-13 20:16:04.123 ERROR 12345 --- [           main] "               \
+    "c.t.c.p.registry.PolarisServiceRegistry  : "
+#define SB2I                                                                   \
+    "2024-03-13 20:16:05.000  INFO 12345 --- [           main] "               \
+    "o.s.b.StartupInfoLogger                  : "
 
 static const struct asm_case cases[] = {
     {"header with trace",
-     SB2 "polaris registry, svc register failed...x,\n"
-         "com.tencent.polaris.api.exception.PolarisException: ERR-1006(SERVER_USER_ERROR): server error 400401: client api is not open\n"
-         "\tat com.tencent.polaris.plugins.connector.grpc.GrpcUtil.checkResponse(GrpcUtil.java:218)\n"
-         "\t... 12 more\n"
-         "Caused by: io.grpc.StatusRuntimeException: UNAVAILABLE: io exception\n"
-         "\tat io.grpc.stub.ClientCalls.toStatusRuntimeException(ClientCalls.java:262)\n"
-         "Caused by: io.netty.channel.AbstractChannel$AnnotatedConnectException: Connection refused: /10.0.0.1:8091\n" SB2I
-         "Started\n",
+     SB2
+     "polaris registry, svc register failed...x,\n"
+     "com.tencent.polaris.api.exception.PolarisException: "
+     "ERR-1006(SERVER_USER_ERROR): server error 400401: client api is not "
+     "open\n"
+     "\tat "
+     "com.tencent.polaris.plugins.connector.grpc.GrpcUtil.checkResponse("
+     "GrpcUtil.java:218)\n"
+     "\t... 12 more\n"
+     "Caused by: io.grpc.StatusRuntimeException: UNAVAILABLE: io exception\n"
+     "\tat "
+     "io.grpc.stub.ClientCalls.toStatusRuntimeException(ClientCalls.java:262)\n"
+     "Caused by: io.netty.channel.AbstractChannel$AnnotatedConnectException: "
+     "Connection refused: /10.0.0.1:8091\n" SB2I "Started\n",
      {{1, 7,
-       "com.tencent.polaris.api.exception.PolarisException,io.grpc.StatusRuntimeException,"
+       "com.tencent.polaris.api.exception.PolarisException,io.grpc."
+       "StatusRuntimeException,"
        "io.netty.channel.AbstractChannel$AnnotatedConnectException"},
       {8, 8, ""}},
      2},
     {"blank line before the trace (real case 003)",
      SB2 "polaris heartbeat[SERVER_USER_ERROR]\n"
          "\n"
-         "com.tencent.polaris.api.exception.PolarisException: ERR-1006(SERVER_USER_ERROR), server error 400141: heartbeat on disabled instance\n"
-         "        at com.tencent.polaris.plugins.connector.grpc.GrpcUtil.checkResponse(GrpcUtil.java:141)\n"
+         "com.tencent.polaris.api.exception.PolarisException: "
+         "ERR-1006(SERVER_USER_ERROR), server error 400141: heartbeat on "
+         "disabled instance\n"
+         "        at "
+         "com.tencent.polaris.plugins.connector.grpc.GrpcUtil.checkResponse("
+         "GrpcUtil.java:141)\n"
          "\n" SB2I "next\n",
      {{1, 4, "com.tencent.polaris.api.exception.PolarisException"}, {6, 6, ""}},
      2},
     {"trace without header (real case 001)",
-     "com.tencent.polaris.api.exception.PolarisException: ERR-1006(SERVER_USER_ERROR): server error 400401: client api is not open\n"
-     "\tat com.tencent.polaris.plugins.connector.grpc.GrpcUtil.checkResponse(GrpcUtil.java:218)\n"
-     "\tat com.tencent.polaris.plugins.connector.grpc.GrpcConnector.heartbeat(GrpcConnector.java:529)\n",
+     "com.tencent.polaris.api.exception.PolarisException: "
+     "ERR-1006(SERVER_USER_ERROR): server error 400401: client api is not "
+     "open\n"
+     "\tat "
+     "com.tencent.polaris.plugins.connector.grpc.GrpcUtil.checkResponse("
+     "GrpcUtil.java:218)\n"
+     "\tat "
+     "com.tencent.polaris.plugins.connector.grpc.GrpcConnector.heartbeat("
+     "GrpcConnector.java:529)\n",
      {{1, 3, "com.tencent.polaris.api.exception.PolarisException"}},
      1},
     {"plain lines stay apart",
      "[polaris-inmemory-2] fail to persist service x after retry 2\n"
      "\n"
-     "fail to write file /tmp/x.tmpjava.io.IOException: fail to lock file /tmp/x.tmp\n",
+     "fail to write file /tmp/x.tmpjava.io.IOException: fail to lock file "
+     "/tmp/x.tmp\n",
      {{1, 1, ""}, {3, 3, ""}},
      2},
     {"application failed to start block (real case 017)",
@@ -85,7 +107,13 @@ static const struct asm_case cases[] = {
      {{1, 13, ""}},
      1},
     {"nested exception in the header message (real case 030)",
-     "2023-06-06 17:00:31.613  WARN 97953 --- [           main] ConfigServletWebServerApplicationContext : Exception encountered during context initialization - cancelling refresh attempt: org.springframework.context.ApplicationContextException: Failed to start bean 'webServerStartStop'; nested exception is org.springframework.boot.web.server.PortInUseException: Port 23740 is already in use\n",
+     "2023-06-06 17:00:31.613  WARN 97953 --- [           main] "
+     "ConfigServletWebServerApplicationContext : Exception encountered during "
+     "context initialization - cancelling refresh attempt: "
+     "org.springframework.context.ApplicationContextException: Failed to start "
+     "bean 'webServerStartStop'; nested exception is "
+     "org.springframework.boot.web.server.PortInUseException: Port 23740 is "
+     "already in use\n",
      {{1, 1,
        "org.springframework.context.ApplicationContextException,"
        "org.springframework.boot.web.server.PortInUseException"}},
@@ -112,8 +140,7 @@ static void collect(const struct hb_record *rec, struct want *got,
 
 /* Feeds text line by line; collects records. */
 static size_t run(const char *text, const struct hb_asm_opts *o,
-                  struct want *got, char chains[][512], size_t cap,
-                  bool *cut)
+                  struct want *got, char chains[][512], size_t cap, bool *cut)
 {
     struct hb_asm *a = hb_asm_new("t.log", o);
     struct hb_record rec;
@@ -202,7 +229,8 @@ static void test_record_header_fields(void **state)
     assert_string_equal(rec.hdr.level, "ERROR");
     assert_int_equal(rec.hdr.pid, 12345);
     assert_true(hb_str_eq(rec.hdr.thread, "main"));
-    assert_true(hb_str_eq(rec.hdr.logger, "c.t.c.p.registry.PolarisServiceRegistry"));
+    assert_true(
+        hb_str_eq(rec.hdr.logger, "c.t.c.p.registry.PolarisServiceRegistry"));
     assert_true(hb_str_starts(rec.hdr.message, "polaris registry, svc"));
     assert_true(hb_str_eq(rec.hdr.ts, "2024-03-13 20:16:04.123"));
     assert_int_equal(rec.first_line, 7);
@@ -252,7 +280,8 @@ static void test_record_byte_cap(void **state)
     hb_buf_init(&b);
     hb_buf_puts(&b, SB2 "x\n");
     for (i = 0; i < 100; i++)
-        hb_buf_printf(&b, "\tat a.b.C.method_with_a_long_name%zu(C.java:1)\n", i);
+        hb_buf_printf(&b, "\tat a.b.C.method_with_a_long_name%zu(C.java:1)\n",
+                      i);
     n = run(b.data, &o, got, chains, 64, &cut);
     assert_true(cut);
     assert_true(n > 2);

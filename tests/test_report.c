@@ -48,8 +48,8 @@ struct jp {
 
 static void ws(struct jp *j)
 {
-    while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\t' ||
-                             *j->p == '\r'))
+    while (j->p < j->end &&
+           (*j->p == ' ' || *j->p == '\n' || *j->p == '\t' || *j->p == '\r'))
         j->p++;
 }
 
@@ -243,9 +243,8 @@ static const struct hb_rule_meta RNET = {
     .alternatives = {HB_CAUSE_NONE},
 };
 
-static void incident(struct hb_dx *dx, const struct hb_rule_meta *r,
-                     int64_t ts, const char *text, int server_code,
-                     const char *source)
+static void incident(struct hb_dx *dx, const struct hb_rule_meta *r, int64_t ts,
+                     const char *text, int server_code, const char *source)
 {
     struct hb_incident inc;
     uint64_t h = hb_hash64(text, strlen(text), HB_HASH_SEED);
@@ -266,8 +265,7 @@ static void incident(struct hb_dx *dx, const struct hb_rule_meta *r,
     if (server_code) {
         inc.codes[0].kind = HB_CODE_SERVER;
         inc.codes[0].num = server_code;
-        snprintf(inc.codes[0].key, sizeof inc.codes[0].key, "%d",
-                 server_code);
+        snprintf(inc.codes[0].key, sizeof inc.codes[0].key, "%d", server_code);
         inc.codes[1].kind = HB_CODE_SDK;
         inc.codes[1].num = 1006;
         strcpy(inc.codes[1].key, "ERR-1006");
@@ -368,20 +366,47 @@ static const struct hb_input_stats ST = {.sources = 3,
 static void test_report_json_valid_and_keys(void **state)
 {
     static const char *const keys[] = {
-        "\"tool\": \"hbscan\"", "\"version\": ", "\"schema\": 1",
-        "\"input\": {", "\"sources\": 3", "\"bytes\": 123456",
-        "\"lines\": 2000", "\"records\": 1500", "\"truncated\": 1",
-        "\"cut\": 2", "\"input_errors\": 0", "\"codes\": {",
-        "\"400401\": 120", "\"ERR-1006\": 121", "\"grpc_statuses\": {",
-        "\"UNAVAILABLE\": 5", "\"causes\": [", "\"cause\": \"port\"",
-        "\"confidence\": 0.", "\"title\": ", "\"description\": ",
-        "\"action\": ", "\"incidents\": 120", "\"first_seen\": \"2024-03-13T",
-        "\"last_seen\": ", "\"instances\": [\"default/demo-svc 10.0.0.5:8080\"]",
-        "\"rules\": [", "\"evidence\": [", "\"source\": \"logs/app.log\"",
-        "\"line\": ", "\"text\": ", "\"unclassified\": {", "\"count\": 1",
-        "\"400999\": 1", "\"findings\": [", "\"check\": \"client-address-port\"",
-        "\"addresses\": [", "\"port\": 8081", "\"versions\": []",
-        "\"timeline\": {", "\"counts\": ["};
+        "\"tool\": \"hbscan\"",
+        "\"version\": ",
+        "\"schema\": 1",
+        "\"input\": {",
+        "\"sources\": 3",
+        "\"bytes\": 123456",
+        "\"lines\": 2000",
+        "\"records\": 1500",
+        "\"truncated\": 1",
+        "\"cut\": 2",
+        "\"input_errors\": 0",
+        "\"codes\": {",
+        "\"400401\": 120",
+        "\"ERR-1006\": 121",
+        "\"grpc_statuses\": {",
+        "\"UNAVAILABLE\": 5",
+        "\"causes\": [",
+        "\"cause\": \"port\"",
+        "\"confidence\": 0.",
+        "\"title\": ",
+        "\"description\": ",
+        "\"action\": ",
+        "\"incidents\": 120",
+        "\"first_seen\": \"2024-03-13T",
+        "\"last_seen\": ",
+        "\"instances\": [\"default/demo-svc 10.0.0.5:8080\"]",
+        "\"rules\": [",
+        "\"evidence\": [",
+        "\"source\": \"logs/app.log\"",
+        "\"line\": ",
+        "\"text\": ",
+        "\"unclassified\": {",
+        "\"count\": 1",
+        "\"400999\": 1",
+        "\"findings\": [",
+        "\"check\": \"client-address-port\"",
+        "\"addresses\": [",
+        "\"port\": 8081",
+        "\"versions\": []",
+        "\"timeline\": {",
+        "\"counts\": ["};
     struct hb_dx *dx = rich();
     struct hb_report_opts o = {.format = HB_REPORT_JSON};
     size_t len, i;
@@ -546,7 +571,8 @@ static void test_report_text_sections(void **state)
                                 "cut"));
     assert_non_null(strstr(out, "spring.cloud.polaris.address uses :8081"));
     assert_non_null(strstr(out, "x120 "));
-    assert_non_null(strstr(out, "Polaris failures hbscan could not classify: 1"));
+    assert_non_null(
+        strstr(out, "Polaris failures hbscan could not classify: 1"));
     assert_non_null(strstr(out, "Configuration findings: 1"));
     assert_non_null(strstr(out, "bootstrap.yml:4"));
     assert_non_null(strstr(out, "Polaris addresses seen: 10.0.0.9:8081"));
@@ -654,8 +680,8 @@ static void test_report_duration(void **state)
         int64_t ms;
         const char *want;
     } cases[] = {
-        {850, "850ms"}, {1000, "1s"}, {61000, "1m1s"}, {3600000, "1h"},
-        {90061000, "1d1h"}, {-5, "0ms"},
+        {850, "850ms"},  {1000, "1s"},       {61000, "1m1s"},
+        {3600000, "1h"}, {90061000, "1d1h"}, {-5, "0ms"},
     };
     size_t i;
 

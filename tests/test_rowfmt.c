@@ -16,10 +16,22 @@
 #include "rowfmt.h"
 #include "util.h"
 
-#define T(s) {HB_VAL_TEXT, (s), sizeof(s) - 1}
-#define I(s) {HB_VAL_INT, (s), sizeof(s) - 1}
-#define R(s) {HB_VAL_REAL, (s), sizeof(s) - 1}
-#define N {HB_VAL_NULL, NULL, 0}
+#define T(s)                                                                   \
+    {                                                                          \
+        HB_VAL_TEXT, (s), sizeof(s) - 1                                        \
+    }
+#define I(s)                                                                   \
+    {                                                                          \
+        HB_VAL_INT, (s), sizeof(s) - 1                                         \
+    }
+#define R(s)                                                                   \
+    {                                                                          \
+        HB_VAL_REAL, (s), sizeof(s) - 1                                        \
+    }
+#define N                                                                      \
+    {                                                                          \
+        HB_VAL_NULL, NULL, 0                                                   \
+    }
 
 /* Writes rows (ncols values each, nrows rows) in fmt; returns the output. */
 static char *render(enum hb_rowfmt fmt, int width, int ncols,
@@ -94,9 +106,8 @@ static const char *const names3[] = {"id", "cause", "msg"};
 static void test_rowfmt_csv_rfc4180(void **state)
 {
     const struct hb_val rows[] = {
-        I("1"), T("port"), T("a,b"),
-        I("2"), N, T("say \"hi\""),
-        I("3"), T(" padded"), T("two\nlines"),
+        I("1"),          T("port"), T("a,b"),     I("2"),          N,
+        T("say \"hi\""), I("3"),    T(" padded"), T("two\nlines"),
     };
     char *out;
 
@@ -112,8 +123,7 @@ static void test_rowfmt_csv_rfc4180(void **state)
 static void test_rowfmt_json(void **state)
 {
     const struct hb_val rows[] = {
-        I("1"), R("0.5"), T("q\"\n"),
-        I("2"), R("Inf"), N,
+        I("1"), R("0.5"), T("q\"\n"), I("2"), R("Inf"), N,
     };
     char *out;
 
@@ -136,8 +146,7 @@ static void test_rowfmt_json(void **state)
 static void test_rowfmt_table(void **state)
 {
     const struct hb_val rows[] = {
-        I("7"), T("port"), T("heartbeat failed\ttwice"),
-        I("123"), N, T("ok"),
+        I("7"), T("port"), T("heartbeat failed\ttwice"), I("123"), N, T("ok"),
     };
     char *out;
 
@@ -166,7 +175,8 @@ static void test_rowfmt_table_last_column_gives_way(void **state)
 {
     static const char *const two[] = {"name", "text"};
     const struct hb_val rows[] = {
-        T("a-rather-long-name-1"), T("some free text here"),
+        T("a-rather-long-name-1"),
+        T("some free text here"),
     };
     char *out;
 

@@ -49,7 +49,8 @@ static void test_rules_bad_fixtures_positions(void **state)
         {BAD "02-unknown-keys.yaml", 17, 9,
          "unknown key 'expect' in sample (allowed: log, match"},
         {BAD "02-unknown-keys.yaml", 20, 1, "unknown top-level key 'extra'"},
-        {BAD "03-types.yaml", 3, 12, "'title' must be a string, not a sequence"},
+        {BAD "03-types.yaml", 3, 12,
+         "'title' must be a string, not a sequence"},
         {BAD "03-types.yaml", 6, 13, "'weight' must be a number"},
         {BAD "03-types.yaml", 7, 12, "a condition must be a non-empty mapping"},
         {BAD "03-types.yaml", 10, 14, "'samples' must be a list"},
@@ -65,7 +66,8 @@ static void test_rules_bad_fixtures_positions(void **state)
         {BAD "05-values.yaml", 11, 25, "server codes have six digits"},
         {BAD "05-values.yaml", 24, 25, "unknown grpc_status 'Unavailable'"},
         {BAD "05-values.yaml", 25, 21, "unknown sdk_name 'SERVER_USR_ERROR'"},
-        {BAD "05-values.yaml", 26, 20, "unknown format 'logbak' (allowed: plain,"},
+        {BAD "05-values.yaml", 26, 20,
+         "unknown format 'logbak' (allowed: plain,"},
         {BAD "06-regex.yaml", 8, 31,
          "invalid regular expression in 'text': missing closing parenthesis"},
         {BAD "07-samples.yaml", 12, 7, "at least one 'match: true' and one"},
@@ -77,7 +79,7 @@ static void test_rules_bad_fixtures_positions(void **state)
     } counts[] = {
         {BAD "01-syntax.yaml", 1},  {BAD "02-unknown-keys.yaml", 4},
         {BAD "03-types.yaml", 4},   {BAD "04-missing.yaml", 3},
-        {BAD "05-values.yaml", 10},  {BAD "06-regex.yaml", 1},
+        {BAD "05-values.yaml", 10}, {BAD "06-regex.yaml", 1},
         {BAD "07-samples.yaml", 2},
     };
     size_t i, k;
@@ -101,8 +103,8 @@ static void test_rules_bad_fixtures_positions(void **state)
             if (!has_error(&errs, cases[i].file, cases[i].line, cases[i].col,
                            cases[i].msg)) {
                 hb_errlist_print(&errs, stderr);
-                fail_msg("missing %s:%lu:%lu: %s", cases[i].file,
-                         cases[i].line, cases[i].col, cases[i].msg);
+                fail_msg("missing %s:%lu:%lu: %s", cases[i].file, cases[i].line,
+                         cases[i].col, cases[i].msg);
             }
         }
         hb_errlist_fini(&errs);

@@ -111,12 +111,14 @@ static struct hb_store *open_ok(const char *path, enum hb_store_mode mode)
     return s;
 }
 
-static const struct hb_rule_meta rule_port = {
-    .id = "port-grpc-8080", .cause = HB_CAUSE_PORT,
-    .severity = HB_SEV_CRITICAL, .weight = 0.9};
-static const struct hb_rule_meta rule_net = {
-    .id = "net-unavailable", .cause = HB_CAUSE_NETWORK,
-    .severity = HB_SEV_ERROR, .weight = 0.6};
+static const struct hb_rule_meta rule_port = {.id = "port-grpc-8080",
+                                              .cause = HB_CAUSE_PORT,
+                                              .severity = HB_SEV_CRITICAL,
+                                              .weight = 0.9};
+static const struct hb_rule_meta rule_net = {.id = "net-unavailable",
+                                             .cause = HB_CAUSE_NETWORK,
+                                             .severity = HB_SEV_ERROR,
+                                             .weight = 0.6};
 
 /* A filled incident; rule may be NULL (unclassified). */
 static void mk_inc(struct hb_incident *inc, int64_t ts, uint64_t line,
@@ -146,8 +148,9 @@ static void mk_inc(struct hb_incident *inc, int64_t ts, uint64_t line,
     inc->server_code = 400401;
     hb_strlcpy(inc->grpc_status, "UNAVAILABLE", 11, sizeof inc->grpc_status);
     inc->event = HB_EV_HEARTBEAT_FAIL;
-    hb_strlcpy(inc->exc_class, "com.tencent.polaris.api.exception.PolarisException",
-               51, sizeof inc->exc_class);
+    hb_strlcpy(inc->exc_class,
+               "com.tencent.polaris.api.exception.PolarisException", 51,
+               sizeof inc->exc_class);
     hb_strlcpy(inc->message, "heartbeat failed", 16, sizeof inc->message);
     hb_strlcpy(inc->k8s_pod, "order-7d9f", 10, sizeof inc->k8s_pod);
     inc->cause = HB_CAUSE_NONE;
@@ -251,8 +254,8 @@ static void cap_row(void *ctx, int n, const struct hb_val *v)
                    v[0].type == HB_VAL_NULL ? 4 : v[0].n, sizeof c->first);
 }
 
-static enum hb_status query(struct hb_store *s, const char *sql,
-                            struct cap *c, struct hb_diag *d)
+static enum hb_status query(struct hb_store *s, const char *sql, struct cap *c,
+                            struct hb_diag *d)
 {
     struct hb_row_sink sink = {cap_cols, cap_row, c};
 
@@ -363,7 +366,7 @@ static void test_store_ro_missing(void **state)
 
 struct seen {
     int n;
-    char order[64];        /* 'i' / 'o' per callback */
+    char order[64];         /* 'i' / 'o' per callback */
     struct hb_incident inc; /* the first incident, copied */
     char rule_id[64];
     char text[256];
@@ -379,10 +382,11 @@ static void seen_inc(void *ctx, const struct hb_incident *inc)
         s->order[s->n++] = 'i';
     if (strchr(s->order, 'i') == &s->order[s->n - 1]) {
         s->inc = *inc;
-        hb_strlcpy(s->rule_id, inc->rule_id, inc->rule_id ? strlen(inc->rule_id) : 0,
-                   sizeof s->rule_id);
+        hb_strlcpy(s->rule_id, inc->rule_id,
+                   inc->rule_id ? strlen(inc->rule_id) : 0, sizeof s->rule_id);
         hb_strlcpy(s->text, inc->text.p, inc->text.n, sizeof s->text);
-        hb_strlcpy(s->source, inc->source, strlen(inc->source), sizeof s->source);
+        hb_strlcpy(s->source, inc->source, strlen(inc->source),
+                   sizeof s->source);
         s->inc.text.p = NULL;
         s->inc.rule_id = NULL;
         s->inc.source = NULL;
@@ -420,9 +424,9 @@ static void test_store_roundtrip(void **state)
     assert_int_equal(hb_store_put_obs(s, src, &o, &d), HB_OK);
     assert_int_equal(hb_store_checkpoint(s, src, 4096, 40, "spring-boot", &d),
                      HB_OK);
-    assert_int_equal(hb_store_run_end(s, &(struct hb_run_counts){.incidents = 2},
-                                      &d),
-                     HB_OK);
+    assert_int_equal(
+        hb_store_run_end(s, &(struct hb_run_counts){.incidents = 2}, &d),
+        HB_OK);
 
     /* what SQL users see */
     assert_string_equal(q1(s, "SELECT ts FROM incidents WHERE first_line = 10"),
@@ -431,11 +435,12 @@ static void test_store_roundtrip(void **state)
                         "10.0.0.5:8080");
     assert_string_equal(q1(s, "SELECT codes FROM incidents LIMIT 1"),
                         "ERR-1006 400401");
-    assert_string_equal(q1(s, "SELECT cause FROM incidents WHERE rule_id IS NULL"),
-                        "unknown");
+    assert_string_equal(
+        q1(s, "SELECT cause FROM incidents WHERE rule_id IS NULL"), "unknown");
     assert_int_equal(qn(s, "SELECT count(*) FROM incident_rules"), 2);
-    assert_string_equal(q1(s, "SELECT group_concat(rule_id || ':' || rank) FROM "
-                              "(SELECT * FROM incident_rules ORDER BY rank)"),
+    assert_string_equal(q1(s,
+                           "SELECT group_concat(rule_id || ':' || rank) FROM "
+                           "(SELECT * FROM incident_rules ORDER BY rank)"),
                         "port-grpc-8080:0,net-unavailable:1");
     assert_string_equal(q1(s, "SELECT state FROM instance_state"), "failing");
     assert_int_equal(qn(s, "SELECT offset FROM sources"), 4096);
@@ -519,68 +524,83 @@ struct src_step {
     bool done;
 };
 
-#define END_STEPS {NULL, 0, 0, 0, false, false, 0, 0, false, 0, 0, 0, false}
+#define END_STEPS                                                              \
+    {                                                                          \
+        NULL, 0, 0, 0, false, false, 0, 0, false, 0, 0, 0, false               \
+    }
 
 static const struct {
     const char *name;
     struct src_step steps[5];
-    const char *want_path; /* path of the last step's row afterwards */
+    const char *want_path;      /* path of the last step's row afterwards */
     int64_t want_stored_offset; /* sources.offset of the last row, -1 skip */
 } source_cases[] = {
     {"new file starts at 0",
      {{"a.log", 10, 0xa1, 100, false, false, 0, 0, false, -1, 0, 0, false},
       END_STEPS},
-     "a.log", 0},
+     "a.log",
+     0},
     {"known file resumes",
      {{"a.log", 10, 0xa1, 100, false, false, 0, 0, false, -1, 100, 7, false},
       {"a.log", 10, 0xa1, 150, false, false, 100, 7, false, 0, 0, 0, false},
       END_STEPS},
-     "a.log", 100},
+     "a.log",
+     100},
     {"renamed file continues, row takes the new path",
      {{"a.log", 10, 0xa1, 100, false, false, 0, 0, false, -1, 100, 7, false},
       {"a.log.1", 10, 0xa1, 120, false, false, 100, 7, false, 0, 0, 0, false},
       END_STEPS},
-     "a.log.1", 100},
+     "a.log.1",
+     100},
     {"new first line is a new file from 0",
      {{"a.log", 10, 0xa1, 100, false, false, 0, 0, false, -1, 100, 7, false},
       {"a.log", 10, 0xb2, 300, false, false, 0, 0, false, -1, 0, 0, false},
       END_STEPS},
-     "a.log", 0},
+     "a.log",
+     0},
     {"truncated in place restarts at 0",
      {{"a.log", 10, 0xa1, 100, false, false, 0, 0, false, -1, 100, 7, false},
       {"a.log", 10, 0xa1, 40, false, false, 0, 0, false, 0, 0, 0, false},
       END_STEPS},
-     "a.log", 0},
+     "a.log",
+     0},
     {"gzip read to the end is skipped",
      {{"a.log.1.gz", 20, 0xa1, 50, true, false, 0, 0, false, -1, 900, 70, true},
       {"a.log.1.gz", 20, 0xa1, 50, true, false, 0, 0, true, 0, 0, 0, false},
       END_STEPS},
-     "a.log.1.gz", 900},
+     "a.log.1.gz",
+     900},
     {"gzip read in part resumes",
-     {{"a.log.1.gz", 20, 0xa1, 50, true, false, 0, 0, false, -1, 300, 20, false},
+     {{"a.log.1.gz", 20, 0xa1, 50, true, false, 0, 0, false, -1, 300, 20,
+       false},
       {"a.log.1.gz", 20, 0xa1, 50, true, false, 300, 20, false, 0, 0, 0, false},
       END_STEPS},
-     "a.log.1.gz", 300},
+     "a.log.1.gz",
+     300},
     {"rotated gzip of a plain file resumes where the plain file stopped",
      {{"a.log", 10, 0xa1, 100, false, false, 0, 0, false, -1, 100, 7, false},
       {"a.log.1.gz", 30, 0xa1, 60, true, false, 100, 7, false, -1, 0, 0, false},
       END_STEPS},
-     "a.log.1.gz", 100},
+     "a.log.1.gz",
+     100},
     {"gzip of an unknown first line starts at 0",
      {{"a.log", 10, 0xa1, 100, false, false, 0, 0, false, -1, 100, 7, false},
       {"b.log.gz", 30, 0xc3, 60, true, false, 0, 0, false, -1, 0, 0, false},
       END_STEPS},
-     "b.log.gz", 0},
+     "b.log.gz",
+     0},
     {"rescan ignores the offset",
      {{"a.log", 10, 0xa1, 100, false, false, 0, 0, false, -1, 100, 7, false},
       {"a.log", 10, 0xa1, 100, false, true, 0, 0, false, 0, 0, 0, false},
       END_STEPS},
-     "a.log", 100},
+     "a.log",
+     100},
     {"rescan reads a finished gzip again",
      {{"a.gz", 20, 0xa1, 50, true, false, 0, 0, false, -1, 900, 70, true},
       {"a.gz", 20, 0xa1, 50, true, true, 0, 0, false, 0, 0, 0, false},
       END_STEPS},
-     "a.gz", 900},
+     "a.gz",
+     900},
 };
 
 static void test_store_source_identity(void **state)
@@ -606,8 +626,7 @@ static void test_store_source_identity(void **state)
             if (st.offset != p->want_offset || st.line != p->want_line ||
                 st.skip != p->want_skip)
                 fail_msg("%s, step %d: got offset %llu line %llu skip %d",
-                         source_cases[c].name, i,
-                         (unsigned long long)st.offset,
+                         source_cases[c].name, i, (unsigned long long)st.offset,
                          (unsigned long long)st.line, st.skip);
             ids[i] = st.id;
             if (p->want_same_as >= 0)
@@ -668,8 +687,8 @@ static const struct {
      "database or disk is full"},
     {"disk full on a rule hit", "INTO incident_rules", 2, SQLITE_FULL, HB_EDB,
      "database or disk is full"},
-    {"disk full saving the offset", "UPDATE sources SET offset", 0,
-     SQLITE_FULL, HB_EDB, "database or disk is full"},
+    {"disk full saving the offset", "UPDATE sources SET offset", 0, SQLITE_FULL,
+     HB_EDB, "database or disk is full"},
     {"disk full committing", "COMMIT", 0, SQLITE_FULL, HB_EDB,
      "database or disk is full"},
     {"I/O error inserting", "INTO incidents", 0, SQLITE_IOERR, HB_EDB,
@@ -939,10 +958,12 @@ static const struct {
     {"SELECT name FROM pragma_table_info('runs')", HB_OK, NULL},
     {"PRAGMA user_version", HB_OK, NULL},
     {"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
-     "WHERE x < 3) SELECT sum(x) FROM c", HB_OK, NULL},
+     "WHERE x < 3) SELECT sum(x) FROM c",
+     HB_OK, NULL},
     {"SELECT 1; -- trailing comment", HB_OK, NULL},
     {"INSERT INTO runs (run_key, started, started_ms, version) "
-     "VALUES ('k', 's', 1, 'v')", HB_EPARSE, "refused: INSERT"},
+     "VALUES ('k', 's', 1, 'v')",
+     HB_EPARSE, "refused: INSERT"},
     {"UPDATE incidents SET cause = 'port'", HB_EPARSE, "refused: UPDATE"},
     {"DELETE FROM incidents", HB_EPARSE, "refused: DELETE"},
     {"DROP TABLE incidents", HB_EPARSE, "refused"},
@@ -952,7 +973,8 @@ static const struct {
     {"DETACH main", HB_EPARSE, "refused: DETACH"},
     {"PRAGMA user_version = 5", HB_EPARSE, "refused: PRAGMA user_version"},
     {"PRAGMA journal_mode = DELETE", HB_EPARSE, "refused: PRAGMA journal_mode"},
-    {"PRAGMA writable_schema = 1", HB_EPARSE, "refused: PRAGMA writable_schema"},
+    {"PRAGMA writable_schema = 1", HB_EPARSE,
+     "refused: PRAGMA writable_schema"},
     {"PRAGMA wal_checkpoint", HB_EPARSE, "refused: PRAGMA wal_checkpoint"},
     {"SELECT load_extension('/tmp/evil.so')", HB_EPARSE,
      "refused: function load_extension()"},
@@ -1024,16 +1046,22 @@ static void test_store_filters(void **state)
         {"since", 2000, HB_NO_TIME, NULL, NULL, NULL, NULL, 0, 102},
         {"until", HB_NO_TIME, 2000, NULL, NULL, NULL, NULL, 0, 101},
         {"cause", HB_NO_TIME, HB_NO_TIME, "port", NULL, NULL, NULL, 0, 202},
-        {"unknown", HB_NO_TIME, HB_NO_TIME, "unknown", NULL, NULL, NULL, 0, 201},
+        {"unknown", HB_NO_TIME, HB_NO_TIME, "unknown", NULL, NULL, NULL, 0,
+         201},
         {"service", HB_NO_TIME, HB_NO_TIME, NULL, "pay", NULL, NULL, 0, 1},
         {"instance", HB_NO_TIME, HB_NO_TIME, NULL, NULL, "h1:80", NULL, 0, 203},
         {"host", HB_NO_TIME, HB_NO_TIME, NULL, NULL, "h2", NULL, 0, 1},
-        {"server code", HB_NO_TIME, HB_NO_TIME, NULL, NULL, NULL, "400401", 0, 204},
+        {"server code", HB_NO_TIME, HB_NO_TIME, NULL, NULL, NULL, "400401", 0,
+         204},
         {"sdk code", HB_NO_TIME, HB_NO_TIME, NULL, NULL, NULL, "1006", 0, 204},
-        {"ERR code", HB_NO_TIME, HB_NO_TIME, NULL, NULL, NULL, "ERR-1006", 0, 204},
-        {"other code", HB_NO_TIME, HB_NO_TIME, NULL, NULL, NULL, "ERR-1004", 0, 200},
-        {"grpc", HB_NO_TIME, HB_NO_TIME, NULL, NULL, NULL, "unavailable", 0, 204},
-        {"sdk name", HB_NO_TIME, HB_NO_TIME, NULL, NULL, NULL, "SERVER_USER_ERROR", 0, 204},
+        {"ERR code", HB_NO_TIME, HB_NO_TIME, NULL, NULL, NULL, "ERR-1006", 0,
+         204},
+        {"other code", HB_NO_TIME, HB_NO_TIME, NULL, NULL, NULL, "ERR-1004", 0,
+         200},
+        {"grpc", HB_NO_TIME, HB_NO_TIME, NULL, NULL, NULL, "unavailable", 0,
+         204},
+        {"sdk name", HB_NO_TIME, HB_NO_TIME, NULL, NULL, NULL,
+         "SERVER_USER_ERROR", 0, 204},
         {"injection is a value", HB_NO_TIME, HB_NO_TIME, "x' OR '1'='1", NULL,
          NULL, NULL, 0, 200},
         {"limit", HB_NO_TIME, HB_NO_TIME, NULL, NULL, NULL, NULL, 2, 202},
@@ -1146,7 +1174,8 @@ static void fill(const char *path, int first, int n)
     assert_int_equal(hb_store_checkpoint(s, src, (uint64_t)(first + n) * 10,
                                          (uint64_t)(first + n), NULL, &d),
                      HB_OK);
-    assert_int_equal(hb_store_run_end(s, &(struct hb_run_counts){0}, &d), HB_OK);
+    assert_int_equal(hb_store_run_end(s, &(struct hb_run_counts){0}, &d),
+                     HB_OK);
     hb_store_close(s);
 }
 
@@ -1158,8 +1187,8 @@ static void test_store_merge_idempotent(void **state)
     struct hb_diag d;
 
     (void)state;
-    fill(tpath("a.db"), 1, 5);  /* incidents 1..5 */
-    fill(tpath("b.db"), 4, 5);  /* 4..8: 4 and 5 overlap a.db */
+    fill(tpath("a.db"), 1, 5); /* incidents 1..5 */
+    fill(tpath("b.db"), 4, 5); /* 4..8: 4 and 5 overlap a.db */
     raw_db(tpath("v1.db"), v1_schema);
     s = open_ok(out, HB_STORE_RW);
     assert_int_equal(hb_store_merge(s, tpath("a.db"), &c, &d), HB_OK);
@@ -1228,7 +1257,8 @@ static void test_store_prune_and_info(void **state)
     assert_int_equal(ni, 2);
     assert_int_equal(no, 2);
     assert_int_equal(qn(s, "SELECT count(*) FROM incidents"), 4);
-    assert_int_equal(qn(s, "SELECT count(*) FROM incidents WHERE ts_ms IS NULL"), 1);
+    assert_int_equal(
+        qn(s, "SELECT count(*) FROM incidents WHERE ts_ms IS NULL"), 1);
     assert_int_equal(qn(s, "SELECT count(*) FROM incident_rules"), 8);
     assert_int_equal(qn(s, "SELECT min(ts_ms) FROM observations"), 3001);
     assert_int_equal(hb_store_vacuum(s, &d), HB_OK);
@@ -1240,14 +1270,16 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_default_path),
-        cmocka_unit_test_setup_teardown(test_store_file_mode_0600, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_file_mode_0600, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_store_ro_missing, setup, teardown),
         cmocka_unit_test(test_store_roundtrip),
         cmocka_unit_test(test_store_same_incident_stored_once),
         cmocka_unit_test(test_store_source_identity),
-        cmocka_unit_test_setup_teardown(test_store_fault_mid_batch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_store_store_usable_after_fault, setup,
+        cmocka_unit_test_setup_teardown(test_store_fault_mid_batch, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_store_store_usable_after_fault,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_uncheckpointed_batch_dropped,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_second_writer_busy, setup,
@@ -1257,12 +1289,14 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_foreign_db_refused, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_store_query_read_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_query_read_only, setup,
+                                        teardown),
         cmocka_unit_test(test_store_filters),
         cmocka_unit_test(test_store_list_incidents),
         cmocka_unit_test_setup_teardown(test_store_merge_idempotent, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_store_prune_and_info, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_prune_and_info, setup,
+                                        teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,9 +13,9 @@
 
 #include "timeparse.h"
 
-#define T0 1710360964123LL /* 2024-03-13T20:16:04.123Z */
+#define T0   1710360964123LL /* 2024-03-13T20:16:04.123Z */
 #define HOUR 3600000LL
-#define DAY (24 * HOUR)
+#define DAY  (24 * HOUR)
 
 struct parse_case {
     const char *in;
@@ -34,8 +34,8 @@ static void run_parse_cases(const struct parse_case *c, size_t n)
             hb_time_parse(c[i].in, strlen(c[i].in), &ms, c[i].local_z);
 
         if (used != c[i].used || (used && ms != c[i].ms))
-            fail_msg("case %zu \"%s\": used %zu (want %zu), ms %lld (%lld)",
-                     i, c[i].in, used, c[i].used, (long long)ms,
+            fail_msg("case %zu \"%s\": used %zu (want %zu), ms %lld (%lld)", i,
+                     c[i].in, used, c[i].used, (long long)ms,
                      (long long)c[i].ms);
     }
 }
@@ -202,8 +202,7 @@ static void test_time_parse_user(void **state)
         {"2024-01-02", "+08:00", HB_OK, 1704153600000LL - 8 * HOUR},
         {"2024-01-02T03:04", "UTC", HB_OK, 1704164640000LL},
         {"2024-01-02T03:04:05", "UTC", HB_OK, 1704164645000LL},
-        {"2024-01-02 03:04:05.500+01:00", "UTC", HB_OK,
-         1704164645500LL - HOUR},
+        {"2024-01-02 03:04:05.500+01:00", "UTC", HB_OK, 1704164645500LL - HOUR},
         {"2024-01-02T03:04:05Z", "+08:00", HB_OK, 1704164645000LL},
         {"1704164645", "UTC", HB_OK, 1704164645000LL},
         {"1704164645123", "UTC", HB_OK, 1704164645123LL},

@@ -84,8 +84,8 @@ static void test_unwrap_cri_partials_joined(void **state)
                       10, &out));
     assert_false(feed(u, "2024-01-02T03:04:05.2Z stdout P part2 ", 11, &out));
     /* stderr lines interleave without disturbing the stdout partial */
-    assert_true(feed(u, "2024-01-02T03:04:05.3Z stderr F java.lang.X: boom", 12,
-                     &out));
+    assert_true(
+        feed(u, "2024-01-02T03:04:05.3Z stderr F java.lang.X: boom", 12, &out));
     assert_text(&out, "java.lang.X: boom");
     assert_int_equal(out.lineno, 12);
     assert_int_equal(out.lineno_last, 12);
@@ -95,8 +95,10 @@ static void test_unwrap_cri_partials_joined(void **state)
     assert_int_equal(out.lineno, 10);
     assert_int_equal(out.lineno_last, 13);
     assert_int_equal(out.offset, 10000);
-    assert_int_equal(out.end, 13000 + strlen("2024-01-02T03:04:05.4Z stdout F "
-                                             "part3") + 1);
+    assert_int_equal(out.end, 13000 +
+                                  strlen("2024-01-02T03:04:05.4Z stdout F "
+                                         "part3") +
+                                  1);
     assert_false(out.truncated);
     /* the next line starts fresh */
     assert_true(feed(u, "2024-01-02T03:04:05.5Z stdout F next", 14, &out));
@@ -359,7 +361,7 @@ static void test_unwrap_modes(void **state)
         const char *mode;
         bool cri, docker, app; /* does the mode undo it? */
     } modes[] = {
-        {"auto", true, true, true},    {"cri", true, false, false},
+        {"auto", true, true, true},     {"cri", true, false, false},
         {"docker", false, true, false}, {"json", false, false, true},
         {"none", false, false, false},
     };
@@ -416,8 +418,9 @@ static void test_unwrap_garbage(void **state)
                 buf[k] = (char)(r >> 16);
         }
         if (i % 7 == 0 && n > 32)
-            memcpy(buf, (r >> 20) % 2 ? "2024-01-02T03:04:05Z stdout P "
-                                      : "2024-01-02T03:04:05Z stderr F ",
+            memcpy(buf,
+                   (r >> 20) % 2 ? "2024-01-02T03:04:05Z stdout P "
+                                 : "2024-01-02T03:04:05Z stderr F ",
                    30);
         line = malloc(n + 1); /* exact size so ASan sees overreads */
         assert_non_null(line);

@@ -41,8 +41,8 @@ static const struct order_case order_cases[] = {
      {"d/polaris-naming.log", "d/polaris-naming-2025-06-25T10-00-00.000.log.gz",
       "d/polaris-naming-2025-06-24T09-00-00.000.log.gz", NULL},
      {"d/polaris-naming-2025-06-24T09-00-00.000.log.gz",
-      "d/polaris-naming-2025-06-25T10-00-00.000.log.gz",
-      "d/polaris-naming.log", NULL}},
+      "d/polaris-naming-2025-06-25T10-00-00.000.log.gz", "d/polaris-naming.log",
+      NULL}},
     {"families by name",
      {"d/polaris.log.3", "d/app.log", "d/polaris.log", "d/app.log.1", NULL},
      {"d/app.log.1", "d/app.log", "d/polaris.log.3", "d/polaris.log", NULL}},
@@ -72,9 +72,9 @@ static void test_walk_k8s_layouts(void **state)
     char ns[64], pod[128], ct[64];
 
     (void)state;
-    assert_true(hb_walk_k8s(
-        "/var/log/pods/shop_order-svc-7d9f_0b1c-22/order/0.log", ns,
-        sizeof ns, pod, sizeof pod, ct, sizeof ct));
+    assert_true(
+        hb_walk_k8s("/var/log/pods/shop_order-svc-7d9f_0b1c-22/order/0.log", ns,
+                    sizeof ns, pod, sizeof pod, ct, sizeof ct));
     assert_string_equal(ns, "shop");
     assert_string_equal(pod, "order-svc-7d9f");
     assert_string_equal(ct, "order");

@@ -129,8 +129,8 @@ static void test_yamlcfg_scalar_helpers(void **state)
             (cases[i].is_long && l != cases[i].lval))
             fail_msg("case %s: long", cases[i].text);
         if (hb_yaml_double(v, &d) != cases[i].is_double ||
-            (cases[i].is_double && (d - cases[i].dval > 1e-12 ||
-                                    cases[i].dval - d > 1e-12)))
+            (cases[i].is_double &&
+             (d - cases[i].dval > 1e-12 || cases[i].dval - d > 1e-12)))
             fail_msg("case %s: double", cases[i].text);
         hb_yaml_free(doc);
         hb_errlist_fini(&errs);
@@ -163,7 +163,8 @@ static void test_yamlcfg_errors(void **state)
         const char *msg;
     } cases[] = {
         {"a: [1, 2\n", HB_EPARSE, 0, 0, "YAML syntax error"},
-        {"a: 1\na: 2\n", HB_EPARSE, 2, 1, "duplicate key 'a' (first at line 1)"},
+        {"a: 1\na: 2\n", HB_EPARSE, 2, 1,
+         "duplicate key 'a' (first at line 1)"},
         {"? [1]\n: x\n", HB_EPARSE, 1, 3, "mapping keys must be scalars"},
         {"a: *nope\n", HB_EPARSE, 1, 4, "names no anchor"},
         {"a: &x [1, *x]\n", HB_EPARSE, 1, 11, "contains it"},
@@ -321,9 +322,8 @@ static void test_yamlcfg_file_errors(void **state)
     struct hb_yaml_doc *doc = NULL;
 
     (void)state;
-    assert_int_equal(hb_yaml_load_file(&doc, "/nonexistent/x.yaml", NULL,
-                                       &errs),
-                     HB_EIO);
+    assert_int_equal(
+        hb_yaml_load_file(&doc, "/nonexistent/x.yaml", NULL, &errs), HB_EIO);
     assert_true(has_error(&errs, 0, 0, "No such file"));
     assert_int_equal(hb_yaml_load_file(&doc, "/", NULL, &errs), HB_EIO);
     assert_true(has_error(&errs, 0, 0, "not a regular file"));

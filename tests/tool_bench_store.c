@@ -41,9 +41,10 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
-    static const struct hb_rule_meta rule = {
-        .id = "port-grpc-8080", .cause = HB_CAUSE_PORT,
-        .severity = HB_SEV_CRITICAL, .weight = 0.9};
+    static const struct hb_rule_meta rule = {.id = "port-grpc-8080",
+                                             .cause = HB_CAUSE_PORT,
+                                             .severity = HB_SEV_CRITICAL,
+                                             .weight = 0.9};
     static const char text[] =
         "2024-03-13 20:16:04.123 ERROR 1 --- [polaris-heartbeat] "
         "c.t.c.p.PolarisRegistration : heartbeat failed\n"
@@ -54,8 +55,11 @@ int main(int argc, char **argv)
     long n = argc > 1 ? strtol(argv[1], NULL, 10) : 200000, i;
     char dir[] = "/tmp/hbscan-bench-XXXXXX", path[64];
     struct hb_store *s;
-    struct hb_source_id sid = {.path = "bench.log", .dev = 1, .ino = 2,
-                               .first_hash = 3, .size = 1u << 30};
+    struct hb_source_id sid = {.path = "bench.log",
+                               .dev = 1,
+                               .ino = 2,
+                               .first_hash = 3,
+                               .size = 1u << 30};
     struct hb_source_state st;
     struct hb_incident *inc = hb_xcalloc(1, sizeof *inc);
     struct hb_diag d;
@@ -91,7 +95,8 @@ int main(int argc, char **argv)
     strcpy(inc->level, "ERROR");
     strcpy(inc->sdk_name, "SERVER_USER_ERROR");
     strcpy(inc->message, "heartbeat failed");
-    strcpy(inc->exc_class, "com.tencent.polaris.api.exception.PolarisException");
+    strcpy(inc->exc_class,
+           "com.tencent.polaris.api.exception.PolarisException");
     strcpy(inc->evidence, "ERR-1006(SERVER_USER_ERROR): server error 400401");
 
     t0 = now_s();

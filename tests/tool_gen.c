@@ -22,14 +22,14 @@
 #include <time.h>
 #include <zlib.h>
 
-#define OUT_CHUNK (4u << 20)  /* flush when this much is buffered */
-#define EVENT_MAX (64u << 10) /* one event (line or record) stays below */
-#define POOL 4096             /* pre-rendered bodies per profile */
-#define SEGMENT_LINES 40000   /* single-file mode switches profile after */
+#define OUT_CHUNK     (4u << 20)  /* flush when this much is buffered */
+#define EVENT_MAX     (64u << 10) /* one event (line or record) stays below */
+#define POOL          4096        /* pre-rendered bodies per profile */
+#define SEGMENT_LINES 40000       /* single-file mode switches profile after */
 
 /* Failure events per million lines, and unrelated exceptions. */
-#define POLARIS_PPM 300
-#define OTHER_EXC_PPM 2500
+#define POLARIS_PPM     300
+#define OTHER_EXC_PPM   2500
 #define REGISTER_OK_PPM 50
 
 enum profile { P_BOOT2, P_BOOT3, P_SDK, P_HB, P_ZAP, P_COUNT };
@@ -48,7 +48,7 @@ struct gen {
     size_t len;
     struct sink sink;
     uint64_t bytes, lines, polaris, other;
-    const char *svc;    /* service of the current file/segment */
+    const char *svc; /* service of the current file/segment */
     int svc_port;
     char host[16];
     int pid;
@@ -57,7 +57,7 @@ struct gen {
 
 /* Bodies: everything of a line after the timestamp (and level). */
 struct pool {
-    char *text;        /* owned: all bodies back to back */
+    char *text; /* owned: all bodies back to back */
     uint32_t off[POOL];
     uint16_t len[POOL];
 };
@@ -223,21 +223,30 @@ static void put_pool(struct gen *g, const struct pool *p)
 }
 
 static const char *const services[] = {
-    "order-service",   "payment-service", "user-center",  "inventory-svc",
-    "gateway",         "notify-service",  "coupon-svc",   "search-api",
-    "shipping-service", "risk-engine",    "billing-core", "catalog-svc",
+    "order-service",    "payment-service", "user-center",  "inventory-svc",
+    "gateway",          "notify-service",  "coupon-svc",   "search-api",
+    "shipping-service", "risk-engine",     "billing-core", "catalog-svc",
 };
 
 static const char *const words[] = {
-    "alpha", "bravo", "cart", "delta", "echo", "sku", "promo", "vip",
+    "alpha", "bravo", "cart",  "delta", "echo",  "sku",   "promo", "vip",
     "north", "south", "batch", "retry", "cache", "index", "audit", "sync",
 };
 
 static const char *const thread_names[] = {
-    "main", "nio-8080-exec-1", "nio-8080-exec-2", "nio-8080-exec-7",
-    "http-nio-8080-exec-10", "scheduling-1", "task-3", "lettuce-epollEventLoop-4-1",
-    "kafka-consumer-0-C-1", "HikariPool-1 housekeeper", "pool-2-thread-5",
-    "reactor-http-epoll-2", "RMI TCP Connection(2)-127.0.0.1",
+    "main",
+    "nio-8080-exec-1",
+    "nio-8080-exec-2",
+    "nio-8080-exec-7",
+    "http-nio-8080-exec-10",
+    "scheduling-1",
+    "task-3",
+    "lettuce-epollEventLoop-4-1",
+    "kafka-consumer-0-C-1",
+    "HikariPool-1 housekeeper",
+    "pool-2-thread-5",
+    "reactor-http-epoll-2",
+    "RMI TCP Connection(2)-127.0.0.1",
     "SpringApplicationShutdownHook",
 };
 
@@ -259,8 +268,8 @@ static void render_boot_body(struct gen *g, char *out, size_t cap)
         break;
     case 2:
         lg = "o.s.web.servlet.DispatcherServlet";
-        snprintf(msg, sizeof msg,
-                 "GET \"/api/v1/orders/%u\", parameters={}", a);
+        snprintf(msg, sizeof msg, "GET \"/api/v1/orders/%u\", parameters={}",
+                 a);
         break;
     case 3:
         lg = "c.e.user.UserQueryService";
@@ -294,7 +303,7 @@ static void render_boot_body(struct gen *g, char *out, size_t cap)
         break;
     case 8:
         lg = "c.e.order.service.OrderService";
-        snprintf(msg, sizeof msg, "cache miss for key %s:%u, loading", 
+        snprintf(msg, sizeof msg, "cache miss for key %s:%u, loading",
                  PICK(g, words), a);
         break;
     case 9:
@@ -409,8 +418,7 @@ static void render_sdk_body(struct gen *g, char *out, size_t cap)
                  services[a % 8], 1 + a % 8);
         break;
     case 4:
-        snprintf(msg, sizeof msg,
-                 "[doCloseConnection] connection %08x: closed",
+        snprintf(msg, sizeof msg, "[doCloseConnection] connection %08x: closed",
                  (unsigned)rnd(g));
         break;
     case 5:
@@ -471,8 +479,8 @@ static void render_zap_body(struct gen *g, char *out, size_t cap)
                  "\"10.%u.%u.%u:%u\", \"user-agent\": \"polaris-java/1.15.8\","
                  " \"request-id\": \"4%06u\", \"method\": "
                  "\"/v1.PolarisGRPC/Discover\"}",
-                 below(g, 256), below(g, 256), below(g, 256),
-                 30000 + a % 30000, a);
+                 below(g, 256), below(g, 256), below(g, 256), 30000 + a % 30000,
+                 a);
         break;
     case 2:
         snprintf(out, cap,
@@ -558,11 +566,11 @@ static void boot_head(struct gen *g, enum profile pf, const char *level)
 }
 
 static void boot_line(struct gen *g, enum profile pf, const char *level,
-                      const char *thread, const char *logger,
-                      const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+                      const char *thread, const char *logger, const char *fmt,
+                      ...) __attribute__((format(printf, 6, 7)));
 static void boot_line(struct gen *g, enum profile pf, const char *level,
-                      const char *thread, const char *logger,
-                      const char *fmt, ...)
+                      const char *thread, const char *logger, const char *fmt,
+                      ...)
 {
     va_list ap;
     int n;
@@ -588,7 +596,8 @@ static void boot_line(struct gen *g, enum profile pf, const char *level,
 }
 
 static void sdk_line(struct gen *g, const char *level, const char *tl,
-                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+                     const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static void sdk_line(struct gen *g, const char *level, const char *tl,
                      const char *fmt, ...)
 {
@@ -612,23 +621,40 @@ static const char *const biz_frames[] = {
     "com.example.order.service.OrderService.place(OrderService.java:121)",
     "com.example.payment.PaymentClient.charge(PaymentClient.java:88)",
     "sun.reflect.NativeMethodAccessorImpl.invoke0(Native Method)",
-    "java.base/jdk.internal.reflect.DirectMethodHandleAccessor.invoke(DirectMethodHandleAccessor.java:103)",
-    "org.springframework.web.method.support.InvocableHandlerMethod.doInvoke(InvocableHandlerMethod.java:205)",
-    "org.springframework.web.servlet.DispatcherServlet.doDispatch(DispatcherServlet.java:1072)",
-    "org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:883)",
-    "org.apache.catalina.core.ApplicationFilterChain.internalDoFilter(ApplicationFilterChain.java:227)",
-    "org.apache.tomcat.util.threads.ThreadPoolExecutor$Worker.run(ThreadPoolExecutor.java:659)",
+    "java.base/"
+    "jdk.internal.reflect.DirectMethodHandleAccessor.invoke("
+    "DirectMethodHandleAccessor.java:103)",
+    "org.springframework.web.method.support.InvocableHandlerMethod.doInvoke("
+    "InvocableHandlerMethod.java:205)",
+    "org.springframework.web.servlet.DispatcherServlet.doDispatch("
+    "DispatcherServlet.java:1072)",
+    "org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet."
+    "java:883)",
+    "org.apache.catalina.core.ApplicationFilterChain.internalDoFilter("
+    "ApplicationFilterChain.java:227)",
+    "org.apache.tomcat.util.threads.ThreadPoolExecutor$Worker.run("
+    "ThreadPoolExecutor.java:659)",
     "java.base/java.lang.Thread.run(Thread.java:840)",
 };
 
 static const char *const sdk_frames[] = {
-    "com.tencent.polaris.plugins.connector.grpc.GrpcUtil.checkResponse(GrpcUtil.java:198) ~[connector-polaris-grpc-1.15.8.jar!/:na]",
-    "com.tencent.polaris.plugins.connector.grpc.GrpcConnector.heartbeat(GrpcConnector.java:499) ~[connector-polaris-grpc-1.15.8.jar!/:na]",
-    "com.tencent.polaris.plugins.connector.composite.CompositeConnector.heartbeat(CompositeConnector.java:201) ~[connector-composite-1.15.8.jar!/:na]",
-    "com.tencent.polaris.discovery.client.flow.DefaultDiscoveryFlow.heartbeat(DefaultDiscoveryFlow.java:218) ~[polaris-discovery-client-1.15.8.jar!/:na]",
-    "com.tencent.polaris.discovery.client.flow.RegisterFlow.doRunHeartbeat(RegisterFlow.java:81) ~[polaris-discovery-client-1.15.8.jar!/:na]",
-    "java.base/java.util.concurrent.Executors$RunnableAdapter.call(Executors.java:539) ~[na:na]",
-    "java.base/java.util.concurrent.FutureTask.runAndReset(FutureTask.java:305) ~[na:na]",
+    "com.tencent.polaris.plugins.connector.grpc.GrpcUtil.checkResponse("
+    "GrpcUtil.java:198) ~[connector-polaris-grpc-1.15.8.jar!/:na]",
+    "com.tencent.polaris.plugins.connector.grpc.GrpcConnector.heartbeat("
+    "GrpcConnector.java:499) ~[connector-polaris-grpc-1.15.8.jar!/:na]",
+    "com.tencent.polaris.plugins.connector.composite.CompositeConnector."
+    "heartbeat(CompositeConnector.java:201) "
+    "~[connector-composite-1.15.8.jar!/:na]",
+    "com.tencent.polaris.discovery.client.flow.DefaultDiscoveryFlow.heartbeat("
+    "DefaultDiscoveryFlow.java:218) "
+    "~[polaris-discovery-client-1.15.8.jar!/:na]",
+    "com.tencent.polaris.discovery.client.flow.RegisterFlow.doRunHeartbeat("
+    "RegisterFlow.java:81) ~[polaris-discovery-client-1.15.8.jar!/:na]",
+    "java.base/"
+    "java.util.concurrent.Executors$RunnableAdapter.call(Executors.java:539) "
+    "~[na:na]",
+    "java.base/"
+    "java.util.concurrent.FutureTask.runAndReset(FutureTask.java:305) ~[na:na]",
 };
 
 static void frames(struct gen *g, const char *const *f, size_t n, unsigned k)
@@ -659,8 +685,7 @@ static void other_exception(struct gen *g, enum profile pf)
     g->other++;
     switch (below(g, 4)) {
     case 0: /* NPE in business code, Tomcat's "with root cause" + blank */
-        boot_line(g, pf, "ERROR", exec,
-                  "o.a.c.c.C.[.[.[/].[dispatcherServlet]",
+        boot_line(g, pf, "ERROR", exec, "o.a.c.c.C.[.[.[/].[dispatcherServlet]",
                   "Servlet.service() for servlet [dispatcherServlet] in "
                   "context with path [] threw exception [Request processing "
                   "failed; nested exception is java.lang.NullPointerException]"
@@ -698,9 +723,10 @@ static void other_exception(struct gen *g, enum profile pf)
     case 2: /* payment gRPC deadline */
         boot_line(g, pf, "ERROR", exec, "c.e.payment.PaymentClient",
                   "payment call failed for order %u", below(g, 100000));
-        printf_(g, "io.grpc.StatusRuntimeException: DEADLINE_EXCEEDED: "
-                   "deadline exceeded after 2.9%08us. [closed=[], "
-                   "open=[[remote_addr=payment-svc/10.1.4.20:9090]]]",
+        printf_(g,
+                "io.grpc.StatusRuntimeException: DEADLINE_EXCEEDED: "
+                "deadline exceeded after 2.9%08us. [closed=[], "
+                "open=[[remote_addr=payment-svc/10.1.4.20:9090]]]",
                 below(g, 100000000));
         newline(g);
         puts_(g, "\tat io.grpc.stub.ClientCalls.toStatusRuntimeException("
@@ -731,8 +757,9 @@ static void other_exception(struct gen *g, enum profile pf)
         puts_(g, "Caused by: com.mysql.cj.jdbc.exceptions.MySQLTimeoutException"
                  ": Statement cancelled due to timeout or client request");
         newline(g);
-        puts_(g, "\tat com.mysql.cj.jdbc.ClientPreparedStatement.executeInternal"
-                 "(ClientPreparedStatement.java:986)");
+        puts_(g,
+              "\tat com.mysql.cj.jdbc.ClientPreparedStatement.executeInternal"
+              "(ClientPreparedStatement.java:986)");
         newline(g);
         more(g);
         break;
@@ -756,10 +783,11 @@ static void trace_400401(struct gen *g)
 
 static void trace_network(struct gen *g, const char *op)
 {
-    printf_(g, "com.tencent.polaris.api.exception.RetriableException: "
-               "ERR-1007(NETWORK_ERROR): fail to %s id %016" PRIx64
-               ", host %s:%d service ServiceKey{namespace='default', "
-               "service='%s'}, cause: UNAVAILABLE: io exception",
+    printf_(g,
+            "com.tencent.polaris.api.exception.RetriableException: "
+            "ERR-1007(NETWORK_ERROR): fail to %s id %016" PRIx64
+            ", host %s:%d service ServiceKey{namespace='default', "
+            "service='%s'}, cause: UNAVAILABLE: io exception",
             op, rnd(g), g->host, g->svc_port, g->svc);
     newline(g);
     /* no GrpcUtil.checkResponse frame: the RPC itself failed */
@@ -868,9 +896,10 @@ static void polaris_failure(struct gen *g, enum profile pf)
             trace_network(g, "heartbeat");
             break;
         default:
-            sdk_line(g, "WARN",
-                     "polaris-async-register-1:c.t.p.d.c.f.DefaultDiscoveryFlow",
-                     "heartbeat request error, retrying.");
+            sdk_line(
+                g, "WARN",
+                "polaris-async-register-1:c.t.p.d.c.f.DefaultDiscoveryFlow",
+                "heartbeat request error, retrying.");
             puts_(g, "com.tencent.polaris.api.exception.PolarisException: "
                      "ERR-1004(API_TIMEOUT): heartbeat request timeout.");
             newline(g);
@@ -880,17 +909,19 @@ static void polaris_failure(struct gen *g, enum profile pf)
         break;
     case P_HB:
         if (below(g, 2) == 0) {
-            printf_(g, "[AsyncHeartbeat]Instance heartbeat failed, namespace:"
-                       "default, service:%s, host:%s, port:%d, heartbeat "
-                       "fail count:%u",
+            printf_(g,
+                    "[AsyncHeartbeat]Instance heartbeat failed, namespace:"
+                    "default, service:%s, host:%s, port:%d, heartbeat "
+                    "fail count:%u",
                     g->svc, g->host, g->svc_port, cnt);
             hb_tail(g);
             trace_400401(g);
         } else {
-            printf_(g, "[AsyncHeartbeat]Instance heartbeat failed not because "
-                       "of NOT_FOUND_RESOURCE. Reset fail count. namespace:"
-                       "default, service:%s, host:%s, port:%d, heartbeat "
-                       "fail count:%u",
+            printf_(g,
+                    "[AsyncHeartbeat]Instance heartbeat failed not because "
+                    "of NOT_FOUND_RESOURCE. Reset fail count. namespace:"
+                    "default, service:%s, host:%s, port:%d, heartbeat "
+                    "fail count:%u",
                     g->svc, g->host, g->svc_port, cnt);
             hb_tail(g);
             trace_network(g, "heartbeat");
@@ -898,12 +929,13 @@ static void polaris_failure(struct gen *g, enum profile pf)
         break;
     default:
         put_date_zap(g);
-        printf_(g, "\terror\tapiserver\tgrpcserver/base.go:330\t[API-Server]"
-                   "[GRPC] send response\t{\"client-address\": \"%s:%u\", "
-                   "\"user-agent\": \"polaris-java/1.15.8\", \"request-id\": "
-                   "\"3%06u\", \"method\": \"/v1.PolarisGRPC/Heartbeat\", "
-                   "\"response\": \"code:{value:400401} info:{value:\\\"client"
-                   " api is not open\\\"}\"}",
+        printf_(g,
+                "\terror\tapiserver\tgrpcserver/base.go:330\t[API-Server]"
+                "[GRPC] send response\t{\"client-address\": \"%s:%u\", "
+                "\"user-agent\": \"polaris-java/1.15.8\", \"request-id\": "
+                "\"3%06u\", \"method\": \"/v1.PolarisGRPC/Heartbeat\", "
+                "\"response\": \"code:{value:400401} info:{value:\\\"client"
+                " api is not open\\\"}\"}",
                 g->host, 30000 + below(g, 30000), below(g, 1000000));
         newline(g);
         break;
@@ -997,10 +1029,23 @@ static bool parse_size(const char *s, uint64_t *out)
     if (errno || end == s)
         return false;
     switch (*end) {
-    case 'k': case 'K': v <<= 10; end++; break;
-    case 'm': case 'M': v <<= 20; end++; break;
-    case 'g': case 'G': v <<= 30; end++; break;
-    default: break;
+    case 'k':
+    case 'K':
+        v <<= 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        v <<= 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        v <<= 30;
+        end++;
+        break;
+    default:
+        break;
     }
     if (*end == 'B' || *end == 'b')
         end++;
@@ -1102,8 +1147,7 @@ static int write_tree(const char *dir, unsigned nfiles, uint64_t size,
             }
         }
         generate(&g, per, pf, false);
-        if (g.sink.gz ? gzclose(g.sink.gz) != Z_OK
-                      : fclose(g.sink.fp) != 0)
+        if (g.sink.gz ? gzclose(g.sink.gz) != Z_OK : fclose(g.sink.fp) != 0)
             g.failed = true;
         free(g.buf);
         if (g.failed) {

@@ -21,9 +21,9 @@
 #include "timeparse.h"
 #include "util.h"
 
-#define MAX_FIELDS 12
+#define MAX_FIELDS  12
 #define MAX_SOURCES 64
-#define MAX_RULES 64
+#define MAX_RULES   64
 
 struct src {
     char path[256];
@@ -105,7 +105,8 @@ static void add_codes(struct hb_incident *inc, const char *codes)
     char buf[256], *save = NULL, *tok;
 
     hb_strlcpy(buf, codes, strlen(codes), sizeof buf);
-    for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+    for (tok = strtok_r(buf, " ", &save); tok;
+         tok = strtok_r(NULL, " ", &save)) {
         struct hb_code_seen *c;
 
         if (strncmp(tok, "ERR-", 4) == 0) {

@@ -16,9 +16,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const names[] = {
-        "application.yml",        "bootstrap.yaml", "polaris.yml",
-        "polaris-server.yaml",    "application.properties",
-        "application-dev.yml",    "pom.xml",        "build.gradle",
+        "application.yml",
+        "bootstrap.yaml",
+        "polaris.yml",
+        "polaris-server.yaml",
+        "application.properties",
+        "application-dev.yml",
+        "pom.xml",
+        "build.gradle",
     };
     struct hb_config_set *s;
     struct hb_diag d;
