@@ -14,6 +14,7 @@
 #include "record.h"
 #include "rules.h"
 #include "util.h"
+#include "walk.h"
 
 #define NORM_CAP 512 /* normalised evidence bytes hashed */
 
@@ -261,63 +262,6 @@ static void pick_exception(struct hb_incident *inc, const struct hb_record *rec)
 }
 
 /* ---------------------------------------------------------------------
- * Kubernetes pod log paths
- */
-
-/* Next '_'-separated field of [*s, end) into dst. */
-static void take_field(const char **s, const char *end, char sep, char *dst,
-                       size_t cap)
-{
-    const char *q = memchr(*s, sep, (size_t)(end - *s));
-    const char *e = q ? q : end;
-
-    hb_strlcpy(dst, *s, (size_t)(e - *s), cap);
-    *s = q ? q + 1 : end;
-}
-
-/* /var/log/pods/<ns>_<pod>_<uid>/<container>/N.log and
-   /var/log/containers/<pod>_<ns>_<container>-<id>.log */
-static void k8s_from_path(struct hb_incident *inc, const char *path)
-{
-    const char *p, *end, *slash;
-
-    if (path == NULL)
-        return;
-    if ((p = strstr(path, "/pods/")) != NULL) {
-        char uid[80];
-
-        p += 6;
-        slash = strchr(p, '/');
-        if (slash == NULL || memchr(p, '_', (size_t)(slash - p)) == NULL)
-            return;
-        take_field(&p, slash, '_', inc->k8s_namespace,
-                   sizeof inc->k8s_namespace);
-        take_field(&p, slash, '_', inc->k8s_pod, sizeof inc->k8s_pod);
-        take_field(&p, slash, '_', uid, sizeof uid);
-        p = slash + 1;
-        end = strchr(p, '/');
-        if (end)
-            hb_strlcpy(inc->k8s_container, p, (size_t)(end - p),
-                       sizeof inc->k8s_container);
-    } else if ((p = strstr(path, "/containers/")) != NULL) {
-        const char *dash;
-
-        p += 12;
-        end = p + strlen(p);
-        if (end - p > 4 && strcmp(end - 4, ".log") == 0)
-            end -= 4;
-        if (memchr(p, '/', (size_t)(end - p)) ||
-            memchr(p, '_', (size_t)(end - p)) == NULL)
-            return;
-        take_field(&p, end, '_', inc->k8s_pod, sizeof inc->k8s_pod);
-        take_field(&p, end, '_', inc->k8s_namespace, sizeof inc->k8s_namespace);
-        dash = p < end ? memrchr(p, '-', (size_t)(end - p)) : NULL;
-        hb_strlcpy(inc->k8s_container, p, (size_t)((dash ? dash : end) - p),
-                   sizeof inc->k8s_container);
-    }
-}
-
-/* ---------------------------------------------------------------------
  * Building
  */
 
@@ -385,7 +329,10 @@ void hb_incident_build(struct hb_incident *inc, const struct hb_record *rec,
     if (rec->format)
         hb_strlcpy(inc->format, rec->format, strlen(rec->format),
                    sizeof inc->format);
-    k8s_from_path(inc, rec->source);
+    if (rec->source)
+        hb_walk_k8s(rec->source, inc->k8s_namespace, sizeof inc->k8s_namespace,
+                    inc->k8s_pod, sizeof inc->k8s_pod, inc->k8s_container,
+                    sizeof inc->k8s_container);
 
     hb_strlcpy(inc->ns, pol->ns, strlen(pol->ns), sizeof inc->ns);
     hb_strlcpy(inc->service, pol->service, strlen(pol->service),

@@ -145,8 +145,6 @@ struct source_run {
     struct sink *sink;
     struct fstats *fs;
     const char *name; /* stable: the file list's path or "<stdin>" */
-    char k8s_ns[64], k8s_pod[128], k8s_container[64];
-    bool k8s;
     unsigned rows;      /* rows since the last checkpoint */
     uint64_t ck_offset; /* last record boundary */
     uint64_t ck_line;
@@ -265,14 +263,6 @@ static void handle_record(struct source_run *sr, const struct hb_record *rec)
 
         hb_incident_build(&inc, rec, &pol, hits, nhits);
         inc.source = sr->name;
-        if (sr->k8s) {
-            hb_strlcpy(inc.k8s_namespace, sr->k8s_ns, strlen(sr->k8s_ns),
-                       sizeof inc.k8s_namespace);
-            hb_strlcpy(inc.k8s_pod, sr->k8s_pod, strlen(sr->k8s_pod),
-                       sizeof inc.k8s_pod);
-            hb_strlcpy(inc.k8s_container, sr->k8s_container,
-                       strlen(sr->k8s_container), sizeof inc.k8s_container);
-        }
         sr->fs->incidents++;
         flush_runs(sr, false); /* successes before the failure, in order */
         sr->sink->incident(sr->sink, &inc, rec);
@@ -404,10 +394,6 @@ static bool sess_open(struct session *ss, const struct hb_scan *sc,
     sr->sink = sink;
     sr->fs = fs;
     sr->name = is_stdin ? "<stdin>" : path;
-    sr->k8s =
-        !is_stdin && hb_walk_k8s(path, sr->k8s_ns, sizeof sr->k8s_ns,
-                                 sr->k8s_pod, sizeof sr->k8s_pod,
-                                 sr->k8s_container, sizeof sr->k8s_container);
     ss->ro = reader_opts(sc, path, is_stdin);
     if (hb_reader_open(&ss->r, is_stdin ? "-" : path, &ss->ro, &d) != HB_OK) {
         if (report)
