@@ -144,7 +144,7 @@ struct source_run {
     struct hb_matcher *matcher;
     struct sink *sink;
     struct fstats *fs;
-    const char *name; /* stable: the file list's path or "<stdin>" */
+    const char *name;   /* stable: the file list's path or "<stdin>" */
     unsigned rows;      /* rows since the last checkpoint */
     uint64_t ck_offset; /* last record boundary */
     uint64_t ck_line;
