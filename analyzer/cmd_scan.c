@@ -75,9 +75,12 @@ static const char scan_usage[] =
     "                          $XDG_STATE_HOME/hbscan/hbscan.db)\n"
     "      --no-db             do not store anything (one-off pipe)\n"
     "      --rescan            ignore stored offsets, read every file whole\n"
-    "  -j, --jobs N            files parsed in parallel (default: the number "
-    "of\n"
-    "                          cores); results are identical to --jobs 1\n"
+    "  -j, --jobs N            files, and segments of large plain files, "
+    "parsed\n"
+    "                          in parallel (default: the number of cores);\n"
+    "                          results are identical to --jobs 1\n"
+    "      --segment BYTES     segment size: the unit of parallel work and of\n"
+    "                          database commits (default 8388608)\n"
     "\n"
     "follow:\n"
     "      --follow            keep reading files as they grow, like tail -F\n"
@@ -106,6 +109,7 @@ enum {
     OPT_MAX_LINE,
     OPT_MAX_REC_LINES,
     OPT_MAX_REC_BYTES,
+    OPT_SEGMENT,
     OPT_RULES,
     OPT_DB,
     OPT_NO_DB,
@@ -136,6 +140,7 @@ static const struct option longopts[] = {
     {"max-line", required_argument, NULL, OPT_MAX_LINE},
     {"max-record-lines", required_argument, NULL, OPT_MAX_REC_LINES},
     {"max-record-bytes", required_argument, NULL, OPT_MAX_REC_BYTES},
+    {"segment", required_argument, NULL, OPT_SEGMENT},
     {"rules", required_argument, NULL, OPT_RULES},
     {"db", required_argument, NULL, OPT_DB},
     {"no-db", no_argument, NULL, OPT_NO_DB},
@@ -171,6 +176,7 @@ struct scan_args {
     size_t max_line;
     unsigned max_record_lines;
     size_t max_record_bytes;
+    size_t segment;
     unsigned jobs;
     bool follow;
     unsigned report_every, stop_after, quiet_ms;
@@ -282,6 +288,13 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
                 fprintf(
                     stderr,
                     "hbscan: scan: --max-record-bytes wants 256..1073741824\n");
+                return HB_EXIT_USAGE;
+            }
+            break;
+        case OPT_SEGMENT:
+            if (!parse_size(optarg, 4096, (size_t)1 << 40, &a->segment)) {
+                fprintf(stderr,
+                        "hbscan: scan: --segment wants 4096..1099511627776\n");
                 return HB_EXIT_USAGE;
             }
             break;
@@ -512,6 +525,7 @@ int hb_cmd_scan(int argc, char **argv)
     sc.opts.max_line = a.max_line;
     sc.opts.max_record_lines = a.max_record_lines;
     sc.opts.max_record_bytes = a.max_record_bytes;
+    sc.opts.segment_bytes = a.segment;
     sc.opts.rescan = a.rescan;
     sc.opts.jobs = a.jobs;
     if (sc.opts.jobs == 0) {

@@ -436,6 +436,11 @@ bool hb_reader_rearm(struct hb_reader *r, bool hold_partial)
     return true;
 }
 
+void hb_reader_set_lineno(struct hb_reader *r, uint64_t n)
+{
+    r->lineno = n;
+}
+
 bool hb_reader_is_gzip(const struct hb_reader *r)
 {
     return r->gzip;

@@ -50,9 +50,7 @@ struct hb_asm {
 
     uint64_t nrecords;
     uint64_t ncut;
-    /* headers per format, for hb_asm_format */
-    const struct hb_format *fmts[16];
-    uint64_t fmt_count[16];
+    struct hb_fmt_tally fmts; /* headers per format */
 };
 
 struct hb_asm *hb_asm_new(const char *source, const struct hb_asm_opts *o)
@@ -204,17 +202,36 @@ static bool is_star_line(const char *p, size_t n)
     return true;
 }
 
-static void count_format(struct hb_asm *a, const struct hb_format *f)
+void hb_fmt_tally_add(struct hb_fmt_tally *t, const struct hb_format *f,
+                      uint64_t n)
 {
     size_t i;
 
-    for (i = 0; i < HB_ARRAY_LEN(a->fmts); i++) {
-        if (a->fmts[i] == f || a->fmts[i] == NULL) {
-            a->fmts[i] = f;
-            a->fmt_count[i]++;
+    for (i = 0; i < HB_FMT_TALLY_MAX; i++) {
+        if (t->fmt[i] == f || t->fmt[i] == NULL) {
+            t->fmt[i] = f;
+            t->n[i] += n;
             return;
         }
     }
+}
+
+void hb_fmt_tally_merge(struct hb_fmt_tally *t, const struct hb_fmt_tally *from)
+{
+    size_t i;
+
+    for (i = 0; i < HB_FMT_TALLY_MAX && from->fmt[i]; i++)
+        hb_fmt_tally_add(t, from->fmt[i], from->n[i]);
+}
+
+const char *hb_fmt_tally_best(const struct hb_fmt_tally *t)
+{
+    size_t i, best = 0;
+
+    for (i = 1; i < HB_FMT_TALLY_MAX && t->fmt[i]; i++)
+        if (t->n[i] > t->n[best])
+            best = i;
+    return t->fmt[best] ? t->fmt[best]->name : "plain";
 }
 
 /* Hands the open record out through rec. */
@@ -343,7 +360,7 @@ bool hb_asm_feed(struct hb_asm *a, const struct hb_line *line,
         }
         if (!a->forced)
             a->hint = fmt;
-        count_format(a, fmt);
+        hb_fmt_tally_add(&a->fmts, fmt, 1);
         start(a, line, fmt, &h);
         return done;
     }
@@ -387,6 +404,13 @@ bool hb_asm_flush(struct hb_asm *a, struct hb_record *rec)
     return true;
 }
 
+void hb_asm_reset(struct hb_asm *a)
+{
+    a->hint = a->forced;
+    a->block = false;
+    a->pending_blank = 0;
+}
+
 uint64_t hb_asm_records(const struct hb_asm *a)
 {
     return a->nrecords;
@@ -397,14 +421,14 @@ uint64_t hb_asm_cut(const struct hb_asm *a)
     return a->ncut;
 }
 
+const struct hb_fmt_tally *hb_asm_formats(const struct hb_asm *a)
+{
+    return &a->fmts;
+}
+
 const char *hb_asm_format(const struct hb_asm *a)
 {
-    size_t i, best = 0;
-
-    for (i = 1; i < HB_ARRAY_LEN(a->fmts) && a->fmts[i]; i++)
-        if (a->fmt_count[i] > a->fmt_count[best])
-            best = i;
-    return a->fmts[best] ? a->fmts[best]->name : "plain";
+    return hb_fmt_tally_best(&a->fmts);
 }
 
 static void add_exception(struct hb_record *rec, const char *p, size_t n,

@@ -1,14 +1,14 @@
 /*
- * scan.c - drives sources through the pipeline and hands incidents and
- * observations to the sinks (store, diagnosis, NDJSON). Offsets are
- * checkpointed only at record boundaries, together with the rows they
- * produced, so an interrupted scan resumes exactly where its last commit
- * ended. With --jobs, workers parse files into bounded per-file event
- * queues and this thread replays them in file order.
+ * scan.c - drives one source through the pipeline (reader -> unwrap ->
+ * records -> extraction -> rules -> incidents and observations) and hands
+ * what it finds to the sinks (store, diagnosis, NDJSON). Sources are read
+ * in segments (scan_int.h): offsets are committed only at segment ends,
+ * together with the rows the segment produced, so an interrupted scan
+ * resumes exactly where its last commit ended. --jobs lives in
+ * scan_jobs.c; follow mode at the end of this file.
  */
 #include "scan.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,142 +18,155 @@
 #include "progress.h"
 #include "reader.h"
 #include "record.h"
+#include "scan_int.h"
 #include "timeparse.h"
 #include "unwrap.h"
 #include "util.h"
 #include "walk.h"
 
-#define OBS_RUNS    128          /* observation runs tracked per source */
-#define QUEUE_CHUNK (256 * 1024) /* bytes per event chunk */
-/* Chunks a worker may run ahead: a worker blocks when its file is this far
- * ahead of the consumer (3 MiB per worker). */
-#define QUEUE_DEPTH 12
+#define OBS_RUNS 128 /* observation runs tracked per source */
 
-/* Where a source resumes, decided by the store before reading. */
-struct prep {
-    int64_t source_id;
-    uint64_t offset, line;
-    bool skip;   /* nothing new to read */
-    bool failed; /* could not even be opened (reported, counted) */
-};
+/* ---- the direct sink ---------------------------------------------------- */
 
-/* Counters of one source, summed into hb_input_stats by the consumer. */
-struct fstats {
-    uint64_t lines, records, bytes, truncated, cut, incidents;
-    bool sourced; /* opened: counts as a source */
-    bool io_error;
-};
+/* Split pieces are checked against pos by the consumer before their
+ * events reach this sink; a piece that starts at 0 (a source read again
+ * from its start) has no lines before it. */
+static void direct_begin(struct sink *k, uint64_t offset)
+{
+    struct direct *s = (struct direct *)k;
 
-/* Where a source's events go: straight to the sinks, or into a queue. */
-struct sink {
-    void (*incident)(struct sink *k, const struct hb_incident *inc,
-                     const struct hb_record *rec);
-    void (*obs)(struct sink *k, const struct hb_obs *o);
-    /* complete: the source was read to its end (a gzip is then skipped
-     * when seen again). */
-    void (*checkpoint)(struct sink *k, uint64_t off, uint64_t line,
-                       const char *fmt, bool complete);
-};
+    if (offset == 0)
+        s->line_base = 0;
+}
 
-/* The direct sink: store, diagnosis, NDJSON, hook. */
-struct direct {
-    struct sink base;
-    struct hb_scan *sc;
-    int64_t source_id;
-    enum hb_status rc; /* first store failure */
-    struct hb_diag d;
-};
-
-static void direct_incident(struct sink *k, const struct hb_incident *inc,
+static void direct_incident(struct sink *k, const struct hb_incident *given,
                             const struct hb_record *rec)
 {
     struct direct *s = (struct direct *)k;
     struct hb_scan *sc = s->sc;
+    struct hb_incident inc = *given;
 
+    inc.first_line += s->line_base;
+    inc.last_line += s->line_base;
+    inc.evidence_line += s->line_base;
     sc->stats.incidents++;
     if (sc->dx)
-        hb_dx_add_incident(sc->dx, inc);
+        hb_dx_add_incident(sc->dx, &inc);
     if (sc->store && s->rc == HB_OK)
-        s->rc = hb_store_put_incident(sc->store, s->source_id, inc, &s->d);
+        s->rc = hb_store_put_incident(sc->store, s->source_id, &inc, &s->d);
     if (s->rc != HB_OK)
         sc->store_failed = true;
     if (sc->ndjson) {
         struct hb_buf b;
 
         hb_buf_init(&b);
-        hb_incident_json(&b, inc);
+        hb_incident_json(&b, &inc);
         hb_buf_putc(&b, '\n');
         fwrite(b.data, 1, b.len, sc->ndjson);
         hb_buf_fini(&b);
     }
     if (sc->live)
-        hb_incident_line(sc->live, inc);
+        hb_incident_line(sc->live, &inc);
     if (sc->on_incident && rec)
-        sc->on_incident(sc->ctx, inc, rec);
+        sc->on_incident(sc->ctx, &inc, rec);
 }
 
-static void direct_obs(struct sink *k, const struct hb_obs *o)
+static void direct_obs(struct sink *k, const struct hb_obs *given)
 {
     struct direct *s = (struct direct *)k;
+    struct hb_obs o = *given;
 
+    o.line += s->line_base;
     if (s->sc->dx)
-        hb_dx_add_obs(s->sc->dx, o);
+        hb_dx_add_obs(s->sc->dx, &o);
     if (s->sc->store && s->rc == HB_OK)
-        s->rc = hb_store_put_obs(s->sc->store, s->source_id, o, &s->d);
+        s->rc = hb_store_put_obs(s->sc->store, s->source_id, &o, &s->d);
     if (s->rc != HB_OK)
         s->sc->store_failed = true;
 }
 
-static void direct_checkpoint(struct sink *k, uint64_t off, uint64_t line,
-                              const char *fmt, bool complete)
+static void direct_mark(struct sink *k, const struct seg_mark *m)
 {
     struct direct *s = (struct direct *)k;
+    struct hb_scan *sc = s->sc;
 
-    if (s->sc->store && s->rc == HB_OK)
-        s->rc = hb_store_checkpoint(s->sc->store, s->source_id, off, line, fmt,
-                                    &s->d);
-    if (complete && s->sc->store && s->rc == HB_OK)
-        s->rc = hb_store_source_done(s->sc->store, s->source_id, &s->d);
+    s->pos = m->offset;
+    s->piece_lines = m->line;
+    s->cur = m->fmts;
+    if (sc->store && s->rc == HB_OK) {
+        struct hb_fmt_tally all = s->fmts;
+
+        hb_fmt_tally_merge(&all, &s->cur);
+        s->rc = hb_store_checkpoint(
+            sc->store, s->source_id, m->offset, s->line_base + m->line,
+            m->keep_format ? NULL : hb_fmt_tally_best(&all), &s->d);
+    }
+    if (m->complete && sc->store && s->rc == HB_OK)
+        s->rc = hb_store_source_done(sc->store, s->source_id, &s->d);
     if (s->rc != HB_OK)
-        s->sc->store_failed = true;
+        sc->store_failed = true;
 }
 
-static void direct_init(struct direct *s, struct hb_scan *sc, int64_t id)
+void direct_init(struct direct *s, struct hb_scan *sc, int64_t id)
 {
     memset(s, 0, sizeof *s);
+    s->base.begin = direct_begin;
     s->base.incident = direct_incident;
     s->base.obs = direct_obs;
-    s->base.checkpoint = direct_checkpoint;
+    s->base.mark = direct_mark;
     s->sc = sc;
     s->source_id = id;
     /* After a store failure nothing more is written to it. */
     s->rc = sc->store_failed ? HB_EDB : HB_OK;
 }
 
-/* Prints the store failure this sink met; a sink opened after an earlier
- * failure (rc preset, no message) has nothing new to say. */
-static void direct_report(const struct direct *s)
+void direct_piece_done(struct direct *s)
+{
+    s->line_base += s->piece_lines;
+    s->piece_lines = 0;
+    hb_fmt_tally_merge(&s->fmts, &s->cur);
+    memset(&s->cur, 0, sizeof s->cur);
+}
+
+/* A sink opened after an earlier failure (rc preset, no message) has
+ * nothing new to say. */
+void direct_report(const struct direct *s)
 {
     if (s->rc != HB_OK && s->d.msg[0])
         hb_diag_print(&s->d, stderr);
 }
 
-/* Per-source pipeline state. */
-struct source_run {
+/* ---- one piece of a source --------------------------------------------- */
+
+/* An open piece: reader, unwrapper and assembler with their state. */
+struct session {
     const struct hb_scan *sc;
     struct hb_matcher *matcher;
     struct sink *sink;
     struct fstats *fs;
-    const char *name;   /* stable: the file list's path or "<stdin>" */
-    unsigned rows;      /* rows since the last checkpoint */
-    uint64_t ck_offset; /* last record boundary */
+    const char *name; /* stable: the file list's path or "<stdin>" */
+    struct hb_reader_opts ro;
+    struct hb_reader *r;
+    struct hb_unwrap *uw;
+    struct hb_unwrap *probe; /* boundary tests; made on first use */
+    struct hb_asm *as;
+    uint64_t seg;         /* segment size; 0: no segments (follow) */
+    uint64_t next_grid;   /* the next boundary is the first at or after */
+    bool single;          /* stop at the next boundary */
+    bool stopped;         /* single: it was reached */
+    uint64_t stop_offset; /* where (the piece's end) */
+    uint64_t start_offset;
+    uint64_t lastline;  /* relative number of the last line read */
+    uint64_t ck_offset; /* end of the last record handed out */
     uint64_t ck_line;
+    uint64_t lines_pumped; /* lines read by the last pump */
+    bool tick;             /* this thread may redraw the progress line */
     /*
      * Runs of identical observations (a heartbeat-ok every 5 s, the same
      * address on every connection line): the first of a run is emitted at
      * once, the latest is held and emitted when the run ends (an incident,
-     * a checkpoint, the end of the source). A run of a thousand heartbeats
-     * becomes two rows, its first and its last.
+     * the end of the segment or of the source). A run of a thousand
+     * heartbeats becomes two rows, its first and its last.
      */
     struct {
         uint64_t key;
@@ -161,7 +174,18 @@ struct source_run {
         struct hb_obs last;
     } runs[OBS_RUNS];
     unsigned nruns, next_evict;
+    bool rows; /* rows handed out since the last mark (follow) */
 };
+
+static uint64_t grid_after(const struct session *ss, uint64_t off)
+{
+    return ss->seg ? (off / ss->seg + 1) * ss->seg : UINT64_MAX;
+}
+
+uint64_t scan_segment_bytes(const struct hb_scan *sc)
+{
+    return sc->opts.segment_bytes ? sc->opts.segment_bytes : HB_SEGMENT_BYTES;
+}
 
 /* Records worth running the rules on: most INFO lines are not. */
 static bool worth_matching(const struct hb_record *rec,
@@ -177,29 +201,26 @@ static bool worth_matching(const struct hb_record *rec,
            strcmp(lv, "FATAL") == 0;
 }
 
-static void emit_obs(struct source_run *sr, const struct hb_obs *o)
+static void emit_obs(struct session *ss, const struct hb_obs *o)
 {
-    sr->sink->obs(sr->sink, o);
-    sr->rows++;
+    ss->sink->obs(ss->sink, o);
+    ss->rows = true;
 }
 
-/*
- * Emits every held repeat. forget: also end the runs, so the next
- * observation starts afresh — done at every checkpoint, so a scan resumed
- * there emits exactly what an uninterrupted scan emits.
- */
-static void flush_runs(struct source_run *sr, bool forget)
+/* Emits every held repeat. forget: also end the runs, so the next
+ * observation starts afresh (at a segment end or a commit). */
+static void flush_runs(struct session *ss, bool forget)
 {
     unsigned i;
 
-    for (i = 0; i < sr->nruns; i++) {
-        if (sr->runs[i].pending)
-            emit_obs(sr, &sr->runs[i].last);
-        sr->runs[i].pending = false;
+    for (i = 0; i < ss->nruns; i++) {
+        if (ss->runs[i].pending)
+            emit_obs(ss, &ss->runs[i].last);
+        ss->runs[i].pending = false;
     }
     if (forget) {
-        sr->nruns = 0;
-        sr->next_evict = 0;
+        ss->nruns = 0;
+        ss->next_evict = 0;
     }
 }
 
@@ -218,66 +239,58 @@ static uint64_t obs_run_key(const struct hb_obs *o)
 
 static void obs_cb(void *ctx, const struct hb_obs *o)
 {
-    struct source_run *sr = ctx;
+    struct session *ss = ctx;
     struct hb_obs copy = *o;
     uint64_t key;
     unsigned i;
 
-    copy.source = sr->name;
+    copy.source = ss->name;
     key = obs_run_key(&copy);
-    for (i = 0; i < sr->nruns; i++) {
-        if (sr->runs[i].key == key) {
-            sr->runs[i].last = copy;
-            sr->runs[i].pending = true;
+    for (i = 0; i < ss->nruns; i++) {
+        if (ss->runs[i].key == key) {
+            ss->runs[i].last = copy;
+            ss->runs[i].pending = true;
             return;
         }
     }
-    emit_obs(sr, &copy);
-    if (sr->nruns < OBS_RUNS) {
-        i = sr->nruns++;
+    emit_obs(ss, &copy);
+    if (ss->nruns < OBS_RUNS) {
+        i = ss->nruns++;
     } else {
         /* Table full: end the oldest run to make room. */
-        i = sr->next_evict;
-        sr->next_evict = (sr->next_evict + 1) % OBS_RUNS;
-        if (sr->runs[i].pending)
-            emit_obs(sr, &sr->runs[i].last);
+        i = ss->next_evict;
+        ss->next_evict = (ss->next_evict + 1) % OBS_RUNS;
+        if (ss->runs[i].pending)
+            emit_obs(ss, &ss->runs[i].last);
     }
-    sr->runs[i].key = key;
-    sr->runs[i].pending = false;
+    ss->runs[i].key = key;
+    ss->runs[i].pending = false;
 }
 
-static void handle_record(struct source_run *sr, const struct hb_record *rec)
+static void handle_record(struct session *ss, const struct hb_record *rec)
 {
-    const struct hb_scan *sc = sr->sc;
+    const struct hb_scan *sc = ss->sc;
     struct hb_polaris pol;
     struct hb_hit hits[HB_MAX_HITS];
     int nhits = 0;
 
-    sr->fs->records++;
     hb_extract(rec, &pol);
-    if (sr->matcher && worth_matching(rec, &pol))
-        nhits = hb_matcher_run(sr->matcher, rec, &pol, sc->opts.only_rule, hits,
+    if (ss->matcher && worth_matching(rec, &pol))
+        nhits = hb_matcher_run(ss->matcher, rec, &pol, sc->opts.only_rule, hits,
                                HB_MAX_HITS);
     if (nhits > 0 || (pol.failure && sc->opts.only_rule == NULL)) {
         struct hb_incident inc;
 
         hb_incident_build(&inc, rec, &pol, hits, nhits);
-        inc.source = sr->name;
-        sr->fs->incidents++;
-        flush_runs(sr, false); /* successes before the failure, in order */
-        sr->sink->incident(sr->sink, &inc, rec);
-        sr->rows++;
+        inc.source = ss->name;
+        flush_runs(ss, false); /* successes before the failure, in order */
+        ss->sink->incident(ss->sink, &inc, rec);
+        ss->rows = true;
     }
     if (pol.polaris || pol.nfacts || pol.event != HB_EV_NONE)
-        hb_obs_from_record(rec, &pol, obs_cb, sr);
-    sr->ck_offset = rec->end_offset;
-    sr->ck_line = rec->last_line;
-    if (sc->store && sr->rows >= HB_CHECKPOINT_ROWS) {
-        flush_runs(sr, true);
-        sr->sink->checkpoint(sr->sink, sr->ck_offset, sr->ck_line, rec->format,
-                             false);
-        sr->rows = 0;
-    }
+        hb_obs_from_record(rec, &pol, obs_cb, ss);
+    ss->ck_offset = rec->end_offset;
+    ss->ck_line = rec->last_line;
 }
 
 static struct hb_reader_opts reader_opts(const struct hb_scan *sc,
@@ -305,8 +318,8 @@ static struct hb_reader_opts reader_opts(const struct hb_scan *sc,
  * a store everything is read from the start. Errors opening the file are
  * reported here (and counted by the caller through p->failed).
  */
-static enum hb_status prepare(struct hb_scan *sc, const char *path,
-                              struct prep *p, struct hb_diag *d)
+enum hb_status scan_prepare(struct hb_scan *sc, const char *path,
+                            struct prep *p, struct hb_diag *d)
 {
     struct hb_source_id sid;
     struct hb_source_state st;
@@ -361,39 +374,87 @@ static enum hb_status prepare(struct hb_scan *sc, const char *path,
     return HB_OK;
 }
 
-/* An open source: reader, unwrapper and assembler with their state. */
-struct session {
-    struct source_run sr;
-    struct hb_reader_opts ro;
-    struct hb_reader *r;
-    struct hb_unwrap *uw;
-    struct hb_asm *as;
-    const char *path;
-    uint64_t start_offset;
-    uint64_t lastline;
-    uint64_t lines_pumped; /* lines read by the last pump */
-    bool tick;             /* this thread may redraw the progress line */
-};
+/*
+ * Whether physical line ln starts a segment: no partial line is held and,
+ * unwrapped afresh, it is a header line of some format (of the forced one
+ * with --input-format). Which format the assembler's hint would pick does
+ * not matter: every format is tried when the hint fails.
+ */
+static bool is_boundary(struct session *ss, const struct hb_line *ln)
+{
+    struct hb_line logical;
+    struct hb_header h;
+    const struct hb_format *forced = ss->sc->forced;
+    bool ok;
 
-/* Opens path at p's offset. false: fs->io_error set, and reported when
- * report. */
+    if (hb_unwrap_pending(ss->uw))
+        return false;
+    if (ss->probe == NULL)
+        ss->probe = hb_unwrap_new(NULL);
+    ok = hb_unwrap_feed(ss->probe, ln, &logical) &&
+         hb_format_parse(forced, forced != NULL, logical.text, logical.len,
+                         &h) != NULL;
+    hb_unwrap_reset(ss->probe);
+    return ok;
+}
+
+static void send_mark(struct session *ss, uint64_t off, uint64_t line,
+                      bool complete)
+{
+    struct seg_mark m;
+
+    memset(&m, 0, sizeof m);
+    m.offset = off;
+    m.line = line;
+    m.fmts = *hb_asm_formats(ss->as);
+    m.complete = complete;
+    ss->sink->mark(ss->sink, &m);
+    ss->rows = false;
+}
+
+/* Ends the segment before boundary line ln. */
+static void end_segment(struct session *ss, const struct hb_line *ln)
+{
+    struct hb_record rec;
+
+    if (hb_asm_flush(ss->as, &rec))
+        handle_record(ss, &rec);
+    flush_runs(ss, true);
+    send_mark(ss, ln->offset, ln->lineno - 1, false);
+}
+
+/* A split piece without a boundary of its own: nothing to read, nothing to
+ * mark. */
+static bool empty_piece(struct session *ss)
+{
+    ss->sink->begin(ss->sink, UINT64_MAX);
+    ss->stopped = true;
+    ss->stop_offset = ss->start_offset;
+    return false;
+}
+
+/*
+ * Opens path for piece pc. A piece that starts at a grid point reads to
+ * the first boundary before the next grid point and numbers it line 1;
+ * none there: the piece is empty. begin is sent for such pieces. false:
+ * nothing to read (fs->io_error set when it could not be opened, and
+ * reported when report).
+ */
 static bool sess_open(struct session *ss, const struct hb_scan *sc,
                       struct hb_matcher *m, const char *path,
-                      const struct prep *p, struct sink *sink,
+                      const struct piece *pc, struct sink *sink,
                       struct fstats *fs, bool report)
 {
-    struct source_run *sr = &ss->sr;
     struct hb_asm_opts ao;
     struct hb_diag d;
     bool is_stdin = strcmp(path, "-") == 0;
 
     memset(ss, 0, sizeof *ss);
-    ss->path = path;
-    sr->sc = sc;
-    sr->matcher = m;
-    sr->sink = sink;
-    sr->fs = fs;
-    sr->name = is_stdin ? "<stdin>" : path;
+    ss->sc = sc;
+    ss->matcher = m;
+    ss->sink = sink;
+    ss->fs = fs;
+    ss->name = is_stdin ? "<stdin>" : path;
     ss->ro = reader_opts(sc, path, is_stdin);
     if (hb_reader_open(&ss->r, is_stdin ? "-" : path, &ss->ro, &d) != HB_OK) {
         if (report)
@@ -402,10 +463,55 @@ static bool sess_open(struct session *ss, const struct hb_scan *sc,
         return false;
     }
     fs->sourced = true;
-    sr->ck_offset = p->offset;
-    sr->ck_line = p->line;
-    if (p->offset > 0) {
-        if (hb_reader_skip(ss->r, p->offset, p->line, &d) != HB_OK) {
+    ss->uw = hb_unwrap_new(NULL);
+    memset(&ao, 0, sizeof ao);
+    ao.max_lines = sc->opts.max_record_lines;
+    ao.max_bytes = sc->opts.max_record_bytes;
+    ao.forced = sc->forced;
+    ss->as = hb_asm_new(ss->name, &ao);
+    ss->single = pc->single;
+    ss->start_offset = pc->start;
+    ss->ck_offset = pc->start;
+    if (!pc->exact) {
+        /* A split piece: the line holding byte start - 1 belongs to the
+         * piece before; then the first boundary before the next grid. */
+        struct hb_line ln;
+        uint64_t limit;
+
+        ss->seg = scan_segment_bytes(sc);
+        limit = grid_after(ss, pc->start);
+        if (hb_reader_skip(ss->r, pc->start - 1, 0, &d) != HB_OK ||
+            hb_reader_next(ss->r, &ln, &d) != HB_OK) {
+            return empty_piece(ss);
+        }
+        for (;;) {
+            if (hb_reader_next(ss->r, &ln, &d) != HB_OK || ln.offset >= limit)
+                return empty_piece(ss);
+            if (is_boundary(ss, &ln))
+                break;
+        }
+        sink->begin(sink, ln.offset);
+        hb_reader_set_lineno(ss->r, 1);
+        ln.lineno = ln.lineno_last = 1;
+        ss->start_offset = ss->ck_offset = ln.offset;
+        ss->next_grid = grid_after(ss, ln.offset);
+        ss->lastline = 1;
+        fs->lines++;
+        if (ln.truncated)
+            fs->truncated++;
+        {
+            struct hb_line logical;
+            struct hb_record rec;
+
+            if (hb_unwrap_feed(ss->uw, &ln, &logical) &&
+                hb_asm_feed(ss->as, &logical, &rec))
+                handle_record(ss, &rec);
+        }
+        return true;
+    }
+    ss->seg = pc->follow ? 0 : scan_segment_bytes(sc);
+    if (pc->start > 0) {
+        if (hb_reader_skip(ss->r, pc->start, 0, &d) != HB_OK) {
             /* Shorter than the stored offset: read it all again. */
             hb_reader_close(ss->r);
             if (hb_reader_open(&ss->r, path, &ss->ro, &d) != HB_OK) {
@@ -414,139 +520,137 @@ static bool sess_open(struct session *ss, const struct hb_scan *sc,
                 fs->io_error = true;
                 return false;
             }
-            sr->ck_offset = sr->ck_line = 0;
-        } else {
-            ss->start_offset = p->offset;
-            if (sc->opts.verbose)
-                fprintf(stderr, "hbscan: %s: resuming at line %llu\n", sr->name,
-                        (unsigned long long)p->line + 1);
+            ss->start_offset = ss->ck_offset = 0;
+        } else if (sc->opts.verbose) {
+            fprintf(stderr, "hbscan: %s: resuming at line %llu\n", ss->name,
+                    (unsigned long long)pc->line + 1);
         }
     }
-    ss->lastline = sr->ck_line;
-    ss->uw = hb_unwrap_new(NULL);
-    memset(&ao, 0, sizeof ao);
-    ao.max_lines = sc->opts.max_record_lines;
-    ao.max_bytes = sc->opts.max_record_bytes;
-    ao.forced = sc->forced;
-    ss->as = hb_asm_new(sr->name, &ao);
+    sink->begin(sink, ss->start_offset);
+    ss->next_grid = grid_after(ss, ss->start_offset);
     return true;
 }
 
-/* Reads every line available now. */
+/* Reads every line available now, up to the boundary of a single piece. */
 static void sess_pump(struct session *ss)
 {
     struct hb_line line, logical;
     struct hb_record rec;
     struct hb_diag d;
+    struct hb_progress *pg = ss->sc->progress;
     enum hb_status rc;
-
     uint64_t reported = hb_reader_offset(ss->r);
 
     ss->lines_pumped = 0;
-    for (;;) {
+    while (!ss->stopped) {
         rc = hb_reader_next(ss->r, &line, &d);
         if (rc == HB_EOF)
             break;
-        if ((ss->lines_pumped & 8191) == 8191 && ss->sr.sc->progress) {
+        if ((ss->lines_pumped & 8191) == 8191 && pg) {
             uint64_t off = hb_reader_offset(ss->r);
 
-            hb_progress_bytes(ss->sr.sc->progress, off - reported);
+            hb_progress_bytes(pg, off - reported);
             reported = off;
             if (ss->tick)
-                hb_progress_tick(ss->sr.sc->progress,
-                                 ss->sr.sc->stats.incidents);
+                hb_progress_tick(pg, ss->sc->stats.incidents);
         }
         if (rc != HB_OK) {
             hb_diag_print(&d, stderr);
-            ss->sr.fs->io_error = true;
+            ss->fs->io_error = true;
             break;
         }
+        if (line.offset >= ss->next_grid && is_boundary(ss, &line)) {
+            end_segment(ss, &line);
+            if (ss->single) {
+                ss->stopped = true;
+                ss->stop_offset = line.offset;
+                break;
+            }
+            hb_asm_reset(ss->as);
+            ss->next_grid = grid_after(ss, line.offset);
+        }
         ss->lastline = line.lineno;
-        ss->sr.fs->lines++;
+        ss->fs->lines++;
+        if (line.truncated)
+            ss->fs->truncated++;
         ss->lines_pumped++;
         if (!hb_unwrap_feed(ss->uw, &line, &logical))
             continue;
         if (hb_asm_feed(ss->as, &logical, &rec))
-            handle_record(&ss->sr, &rec);
+            handle_record(ss, &rec);
     }
-    hb_progress_bytes(ss->sr.sc->progress, hb_reader_offset(ss->r) - reported);
+    if (pg)
+        hb_progress_bytes(pg, hb_reader_offset(ss->r) - reported);
 }
 
-/* Ends the pending record (end of input or a quiet interval). When
- * checkpoint, commits the offset of everything consumed; complete: the
- * source is finished for good (a gzip read to its end). */
-static void sess_flush(struct session *ss, bool checkpoint, bool complete)
+/* Ends the pending record (end of input or a quiet interval) and marks
+ * the offset of everything consumed; complete: the source is finished for
+ * good (a gzip read to its end). */
+static void sess_flush(struct session *ss, bool complete)
 {
     struct hb_line logical;
     struct hb_record rec;
-    struct fstats *fs = ss->sr.fs;
+    uint64_t off = ss->ck_offset, line = ss->ck_line;
 
+    if (ss->stopped)
+        return; /* the boundary was marked */
     /* One held partial per stream (stdout, stderr): drain them all. */
     while (hb_unwrap_flush(ss->uw, &logical))
         if (hb_asm_feed(ss->as, &logical, &rec))
-            handle_record(&ss->sr, &rec);
+            handle_record(ss, &rec);
     if (hb_asm_flush(ss->as, &rec))
-        handle_record(&ss->sr, &rec);
-    flush_runs(&ss->sr, true);
-    if (checkpoint && ss->sr.sc->store) {
-        /* Everything complete was read: the offset is the reader's (a
-         * held partial line excluded), unless reading failed midway. */
-        if (!fs->io_error) {
-            ss->sr.ck_offset = hb_reader_offset(ss->r);
-            ss->sr.ck_line = ss->lastline;
-        }
-        ss->sr.sink->checkpoint(ss->sr.sink, ss->sr.ck_offset, ss->sr.ck_line,
-                                hb_asm_format(ss->as),
-                                complete && !fs->io_error);
-        ss->sr.rows = 0;
+        handle_record(ss, &rec);
+    flush_runs(ss, true);
+    /* Everything complete was read: the offset is the reader's (a held
+     * partial line excluded), unless reading failed midway. */
+    if (!ss->fs->io_error) {
+        off = hb_reader_offset(ss->r);
+        line = ss->lastline;
     }
+    send_mark(ss, off, line, complete && !ss->fs->io_error);
 }
 
 /* Flushes, counts and closes. */
 static void sess_close(struct session *ss)
 {
-    struct fstats *fs = ss->sr.fs;
+    struct fstats *fs = ss->fs;
 
     if (ss->r == NULL)
         return;
-    sess_flush(ss, true, hb_reader_is_gzip(ss->r));
-    fs->bytes += hb_reader_offset(ss->r) - ss->start_offset;
-    fs->truncated += hb_reader_truncated(ss->r);
+    sess_flush(ss, hb_reader_is_gzip(ss->r));
+    fs->bytes += (ss->stopped ? ss->stop_offset : hb_reader_offset(ss->r)) -
+                 ss->start_offset;
+    fs->records += hb_asm_records(ss->as);
     fs->cut += hb_asm_cut(ss->as);
-    if (ss->sr.sc->opts.verbose)
-        fprintf(stderr, "hbscan: %s: format %s%s%s, %llu lines, %llu records\n",
-                ss->sr.name, hb_asm_format(ss->as),
-                hb_unwrap_kind(ss->uw) ? " in " : "",
-                hb_unwrap_kind(ss->uw) ? hb_unwrap_kind(ss->uw) : "",
-                (unsigned long long)ss->lastline,
-                (unsigned long long)hb_asm_records(ss->as));
+    if (fs->wrapper == NULL)
+        fs->wrapper = hb_unwrap_kind(ss->uw);
     hb_asm_free(ss->as);
     hb_unwrap_free(ss->uw);
+    hb_unwrap_free(ss->probe);
     hb_reader_close(ss->r);
     ss->as = NULL;
-    ss->uw = NULL;
+    ss->uw = ss->probe = NULL;
     ss->r = NULL;
 }
 
-/*
- * Runs one source through the pipeline into sink. Safe to call from a
- * worker thread: it touches only its own objects, the read-only ruleset
- * and the matcher it is given.
- */
-static void scan_source(const struct hb_scan *sc, struct hb_matcher *m,
-                        const char *path, const struct prep *p,
-                        struct sink *sink, struct fstats *fs, bool tick)
+void scan_piece(const struct hb_scan *sc, struct hb_matcher *m,
+                const char *path, const struct piece *pc, struct sink *sink,
+                struct fstats *fs, bool tick)
 {
-    struct session ss;
+    struct session *ss = hb_xmalloc(sizeof *ss);
 
-    if (!sess_open(&ss, sc, m, path, p, sink, fs, true))
-        return;
-    ss.tick = tick;
-    sess_pump(&ss);
-    sess_close(&ss);
+    if (sess_open(ss, sc, m, path, pc, sink, fs, true)) {
+        ss->tick = tick;
+        sess_pump(ss);
+        sess_close(ss);
+    } else {
+        sess_close(ss);
+    }
+    free(ss);
 }
 
-static void add_stats(struct hb_scan *sc, const struct fstats *fs)
+void scan_source_done(struct hb_scan *sc, const char *path,
+                      const struct fstats *fs, const struct direct *s)
 {
     if (fs->sourced)
         sc->stats.sources++;
@@ -557,17 +661,24 @@ static void add_stats(struct hb_scan *sc, const struct fstats *fs)
     sc->stats.cut += fs->cut;
     if (fs->io_error)
         sc->input_errors++;
+    if (sc->opts.verbose && fs->sourced)
+        fprintf(stderr, "hbscan: %s: format %s%s%s, %llu lines, %llu records\n",
+                strcmp(path, "-") == 0 ? "<stdin>" : path,
+                hb_fmt_tally_best(&s->fmts), fs->wrapper ? " in " : "",
+                fs->wrapper ? fs->wrapper : "",
+                (unsigned long long)s->line_base,
+                (unsigned long long)fs->records);
+    hb_progress_file_done(sc->progress, sc->stats.incidents);
 }
 
-/* Prepares and scans one source in this thread, straight into the sinks.
- * Returns the store status. */
-static enum hb_status scan_one(struct hb_scan *sc, const char *path)
+enum hb_status scan_one(struct hb_scan *sc, const char *path)
 {
     struct prep p;
     struct direct s;
     struct fstats fs;
+    struct piece pc;
     struct hb_diag d;
-    enum hb_status rc = prepare(sc, path, &p, &d);
+    enum hb_status rc = scan_prepare(sc, path, &p, &d);
 
     if (rc != HB_OK) {
         hb_diag_print(&d, stderr);
@@ -581,10 +692,16 @@ static enum hb_status scan_one(struct hb_scan *sc, const char *path)
     if (p.skip)
         return HB_OK;
     memset(&fs, 0, sizeof fs);
+    memset(&pc, 0, sizeof pc);
+    pc.start = p.offset;
+    pc.line = p.line;
+    pc.exact = true;
     direct_init(&s, sc, p.source_id);
-    scan_source(sc, sc->matcher, path, &p, &s.base, &fs, true);
-    add_stats(sc, &fs);
-    hb_progress_file_done(sc->progress, sc->stats.incidents);
+    s.line_base = p.line;
+    s.pos = p.offset;
+    scan_piece(sc, sc->matcher, path, &pc, &s.base, &fs, true);
+    direct_piece_done(&s);
+    scan_source_done(sc, path, &fs, &s);
     direct_report(&s);
     return s.rc;
 }
@@ -603,410 +720,15 @@ static enum hb_status scan_serial(struct hb_scan *sc, char *const *paths,
     return HB_OK;
 }
 
-/* ---- parallel: per-file event queues ---------------------------------- */
-
-enum ev_type { EV_INCIDENT = 1, EV_OBS, EV_CHECKPOINT };
-
-struct chunk {
-    struct chunk *next;
-    size_t len;
-    char data[QUEUE_CHUNK];
-};
-
-struct job {
-    const char *path;
-    struct prep prep;
-    bool again; /* the source of an earlier job (a path named twice,
-                   stdin twice): no worker reads it; the consumer
-                   scans it in turn, where it resumes as in a serial
-                   run */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct chunk *head, *tail; /* published chunks, owned */
-    unsigned depth;
-    bool done;
-    struct fstats fs;
-    /* worker side */
-    struct sink base;
-    struct chunk *cur; /* being filled, owned by the worker */
-};
-
-struct pool {
-    struct hb_scan *sc;
-    struct job *jobs;
-    size_t njobs;
-    size_t next; /* next job to take */
-    pthread_mutex_t mu;
-};
-
-static void job_publish(struct job *j)
-{
-    struct chunk *c = j->cur;
-
-    j->cur = NULL;
-    if (c == NULL)
-        return;
-    pthread_mutex_lock(&j->mu);
-    while (j->depth >= QUEUE_DEPTH)
-        pthread_cond_wait(&j->cv, &j->mu);
-    if (j->tail)
-        j->tail->next = c;
-    else
-        j->head = c;
-    j->tail = c;
-    j->depth++;
-    pthread_cond_broadcast(&j->cv);
-    pthread_mutex_unlock(&j->mu);
-}
-
-/* Appends one event: type byte, 4-byte length, payload parts. */
-static void job_put(struct job *j, enum ev_type t, const void *a, size_t an,
-                    const void *b, size_t bn)
-{
-    uint32_t len = (uint32_t)(an + bn);
-    size_t need = 1 + sizeof len + len;
-    char *p;
-
-    if (need > QUEUE_CHUNK)
-        return; /* cannot happen: events are a few KiB */
-    if (j->cur && j->cur->len + need > QUEUE_CHUNK)
-        job_publish(j);
-    if (j->cur == NULL) {
-        j->cur = hb_xmalloc(sizeof *j->cur);
-        j->cur->next = NULL;
-        j->cur->len = 0;
-    }
-    p = j->cur->data + j->cur->len;
-    *p++ = (char)t;
-    memcpy(p, &len, sizeof len);
-    p += sizeof len;
-    memcpy(p, a, an);
-    if (bn)
-        memcpy(p + an, b, bn);
-    j->cur->len += need;
-}
-
-static void queue_incident(struct sink *k, const struct hb_incident *inc,
-                           const struct hb_record *rec)
-{
-    struct job *j = (struct job *)((char *)k - offsetof(struct job, base));
-
-    (void)rec;
-    job_put(j, EV_INCIDENT, inc, sizeof *inc, inc->text.p, inc->text.n);
-}
-
-/* The string fields of an observation, packed as used bytes only: most
-   are short, and a record's observations are a third of its size that
-   way, so a worker runs three times as far ahead in the same queue. */
-#define OBS_STRINGS(o)                                                         \
-    {(o)->kind, sizeof(o)->kind}, {(o)->key, sizeof(o)->key},                  \
-        {(o)->value, sizeof(o)->value}, {(o)->ns, sizeof(o)->ns},              \
-        {(o)->service, sizeof(o)->service}, {(o)->host, sizeof(o)->host},      \
-    {                                                                          \
-        (o)->text, sizeof(o)->text                                             \
-    }
-
-struct obs_field {
-    char *p;
-    size_t cap;
-};
-
-struct obs_cfield {
-    const char *p;
-    size_t cap;
-};
-
-struct obs_head {
-    const char *source;
-    uint64_t line;
-    int64_t ts_ms;
-    int port;
-};
-
-static void queue_obs(struct sink *k, const struct hb_obs *o)
-{
-    struct job *j = (struct job *)((char *)k - offsetof(struct job, base));
-    struct obs_cfield f[] = {OBS_STRINGS(o)};
-    struct obs_head h = {o->source, o->line, o->ts_ms, o->port};
-    char buf[sizeof h + sizeof *o];
-    size_t n = sizeof h, i;
-
-    memcpy(buf, &h, sizeof h);
-    for (i = 0; i < HB_ARRAY_LEN(f); i++) {
-        size_t len = strnlen(f[i].p, f[i].cap - 1);
-
-        buf[n++] = (char)(unsigned char)len; /* every cap is <= 256 */
-        memcpy(buf + n, f[i].p, len);
-        n += len;
-    }
-    job_put(j, EV_OBS, buf, n, NULL, 0);
-}
-
-static void unpack_obs(struct hb_obs *o, const char *p)
-{
-    struct obs_field f[] = {OBS_STRINGS(o)};
-    struct obs_head h;
-    size_t i;
-
-    memset(o, 0, sizeof *o);
-    memcpy(&h, p, sizeof h);
-    p += sizeof h;
-    o->source = h.source;
-    o->line = h.line;
-    o->ts_ms = h.ts_ms;
-    o->port = h.port;
-    for (i = 0; i < HB_ARRAY_LEN(f); i++) {
-        size_t len = (unsigned char)*p++;
-
-        memcpy(f[i].p, p, len);
-        p += len;
-    }
-}
-
-struct ck_event {
-    uint64_t off, line;
-    const char *fmt; /* static format name */
-    bool complete;
-};
-
-static void queue_checkpoint(struct sink *k, uint64_t off, uint64_t line,
-                             const char *fmt, bool complete)
-{
-    struct job *j = (struct job *)((char *)k - offsetof(struct job, base));
-    struct ck_event ck = {off, line, fmt, complete};
-
-    job_put(j, EV_CHECKPOINT, &ck, sizeof ck, NULL, 0);
-}
-
-struct worker {
-    struct pool *pool;
-    struct hb_matcher *m;
-    pthread_t tid;
-};
-
-static void *worker_main(void *arg)
-{
-    struct worker *w = arg;
-    struct pool *pl = w->pool;
-
-    for (;;) {
-        struct job *j;
-        size_t i;
-
-        pthread_mutex_lock(&pl->mu);
-        i = pl->next++;
-        pthread_mutex_unlock(&pl->mu);
-        if (i >= pl->njobs)
-            break;
-        j = &pl->jobs[i];
-        if (!j->prep.failed && !j->prep.skip && !j->again)
-            scan_source(pl->sc, w->m, j->path, &j->prep, &j->base, &j->fs,
-                        false);
-        job_publish(j);
-        pthread_mutex_lock(&j->mu);
-        j->done = true;
-        pthread_cond_broadcast(&j->cv);
-        pthread_mutex_unlock(&j->mu);
-    }
-    return NULL;
-}
-
-/* Replays one chunk of events into the direct sink. */
-static void replay(struct direct *s, const struct chunk *c)
-{
-    const char *p = c->data, *end = c->data + c->len;
-
-    while (p < end && s->rc == HB_OK) {
-        enum ev_type t = (enum ev_type) * p++;
-        uint32_t len;
-
-        memcpy(&len, p, sizeof len);
-        p += sizeof len;
-        if (t == EV_INCIDENT) {
-            struct hb_incident inc;
-
-            memcpy(&inc, p, sizeof inc);
-            inc.text.p = p + sizeof inc;
-            inc.text.n = len - sizeof inc;
-            s->base.incident(&s->base, &inc, NULL);
-        } else if (t == EV_OBS) {
-            struct hb_obs o;
-
-            unpack_obs(&o, p);
-            s->base.obs(&s->base, &o);
-        } else if (t == EV_CHECKPOINT) {
-            struct ck_event ck;
-
-            memcpy(&ck, p, sizeof ck);
-            s->base.checkpoint(&s->base, ck.off, ck.line, ck.fmt, ck.complete);
-        }
-        p += len;
-    }
-}
-
-/* Consumes job j in order; returns the store status. */
-static enum hb_status consume(struct hb_scan *sc, struct job *j)
-{
-    struct direct s;
-
-    direct_init(&s, sc, j->prep.source_id);
-    for (;;) {
-        struct chunk *c;
-
-        pthread_mutex_lock(&j->mu);
-        while (j->head == NULL && !j->done)
-            pthread_cond_wait(&j->cv, &j->mu);
-        c = j->head;
-        if (c) {
-            j->head = c->next;
-            if (j->head == NULL)
-                j->tail = NULL;
-            j->depth--;
-            pthread_cond_broadcast(&j->cv);
-        }
-        pthread_mutex_unlock(&j->mu);
-        if (c == NULL)
-            break; /* done and drained */
-        if (s.rc == HB_OK)
-            replay(&s, c);
-        free(c);
-        hb_progress_tick(sc->progress, sc->stats.incidents);
-    }
-    if (j->again)
-        return s.rc != HB_OK ? HB_EDB : scan_one(sc, j->path);
-    add_stats(sc, &j->fs);
-    hb_progress_file_done(sc->progress, sc->stats.incidents);
-    direct_report(&s);
-    return s.rc;
-}
-
-struct job_key {
-    int64_t id;
-    size_t idx;
-};
-
-static int cmp_job_key(const void *x, const void *y)
-{
-    const struct job_key *a = x, *b = y;
-
-    if (a->id != b->id)
-        return a->id < b->id ? -1 : 1;
-    return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
-/* Sets again on every job whose source an earlier job reads: the same
- * stored source, or stdin named again. */
-static void mark_again(struct job *jobs, size_t n)
-{
-    struct job_key *k = hb_xcalloc(n, sizeof *k);
-    size_t i, nk = 0;
-    bool stdin_seen = false;
-
-    for (i = 0; i < n; i++) {
-        if (jobs[i].prep.failed)
-            continue;
-        if (strcmp(jobs[i].path, "-") == 0) {
-            jobs[i].again = stdin_seen;
-            stdin_seen = true;
-        } else if (jobs[i].prep.source_id > 0) {
-            k[nk].id = jobs[i].prep.source_id;
-            k[nk].idx = i;
-            nk++;
-        }
-    }
-    qsort(k, nk, sizeof *k, cmp_job_key);
-    for (i = 1; i < nk; i++)
-        if (k[i].id == k[i - 1].id)
-            jobs[k[i].idx].again = true;
-    free(k);
-}
-
-static enum hb_status scan_parallel(struct hb_scan *sc, char *const *paths,
-                                    size_t n, unsigned nworkers)
-{
-    struct pool pl;
-    struct worker *ws;
-    enum hb_status rc = HB_OK;
-    size_t i;
-    unsigned k;
-
-    memset(&pl, 0, sizeof pl);
-    pl.sc = sc;
-    pl.njobs = n;
-    pl.jobs = hb_xcalloc(n, sizeof *pl.jobs);
-    pthread_mutex_init(&pl.mu, NULL);
-    /* Sources are resolved here, in order, before any worker reads. */
-    for (i = 0; i < n; i++) {
-        struct job *j = &pl.jobs[i];
-        struct hb_diag d;
-
-        j->path = paths[i];
-        pthread_mutex_init(&j->mu, NULL);
-        pthread_cond_init(&j->cv, NULL);
-        j->base.incident = queue_incident;
-        j->base.obs = queue_obs;
-        j->base.checkpoint = queue_checkpoint;
-        if (rc == HB_OK) {
-            rc = prepare(sc, paths[i], &j->prep, &d);
-            if (rc != HB_OK)
-                hb_diag_print(&d, stderr);
-            else if (j->prep.failed) {
-                hb_diag_print(&d, stderr);
-                sc->input_errors++;
-            }
-        }
-        if (rc != HB_OK)
-            j->prep.skip = true;
-    }
-    if (rc != HB_OK)
-        pl.njobs = 0;
-    else
-        mark_again(pl.jobs, n);
-    ws = hb_xcalloc(nworkers, sizeof *ws);
-    sc->worker_matchers = hb_xcalloc(nworkers, sizeof *sc->worker_matchers);
-    sc->nworker_matchers = nworkers;
-    for (k = 0; k < nworkers; k++) {
-        ws[k].pool = &pl;
-        ws[k].m = sc->rules ? hb_matcher_new(sc->rules) : NULL;
-        if (ws[k].m)
-            hb_matcher_set_timing(ws[k].m, sc->opts.verbose);
-        sc->worker_matchers[k] = ws[k].m;
-        if (pthread_create(&ws[k].tid, NULL, worker_main, &ws[k]) != 0)
-            hb_die("cannot start a worker thread");
-    }
-    for (i = 0; i < pl.njobs; i++) {
-        enum hb_status s = consume(sc, &pl.jobs[i]);
-
-        if (s != HB_OK && rc == HB_OK) {
-            rc = s;
-            sc->store_failed = true; /* drain the remaining jobs */
-        }
-    }
-    for (k = 0; k < nworkers; k++)
-        pthread_join(ws[k].tid, NULL);
-    for (i = 0; i < n; i++) {
-        pthread_mutex_destroy(&pl.jobs[i].mu);
-        pthread_cond_destroy(&pl.jobs[i].cv);
-    }
-    free(ws);
-    free(pl.jobs);
-    pthread_mutex_destroy(&pl.mu);
-    return rc;
-}
-
 enum hb_status hb_scan_files(struct hb_scan *sc, char *const *paths, size_t n)
 {
-    unsigned jobs = sc->opts.jobs;
-
     /* regex time is only shown by -v: do not pay two clock reads per
        pattern otherwise */
     if (sc->matcher)
         hb_matcher_set_timing(sc->matcher, sc->opts.verbose);
-    if (jobs > n)
-        jobs = (unsigned)n;
-    if (jobs <= 1 || sc->on_incident)
+    if (sc->opts.jobs <= 1 || sc->on_incident)
         return scan_serial(sc, paths, n);
-    return scan_parallel(sc, paths, n, jobs);
+    return scan_parallel(sc, paths, n, sc->opts.jobs);
 }
 
 /* ---- follow mode ------------------------------------------------------ */
@@ -1017,7 +739,7 @@ struct hb_tail {
     struct prep prep;
     struct direct sink;
     struct fstats fs;
-    struct session ss;
+    struct session *ss; /* owned while open */
     bool open;
     uint64_t dev, ino;
     bool dirty;   /* records handed out since the last commit */
@@ -1026,12 +748,29 @@ struct hb_tail {
                      retries at every poll stay silent */
 };
 
+/* Commits the position prepare or the last record left, keeping the
+ * stored format. */
+static void tail_commit(struct hb_tail *t, uint64_t off, uint64_t line,
+                        bool keep_format)
+{
+    struct seg_mark m;
+
+    memset(&m, 0, sizeof m);
+    m.offset = off;
+    m.line = line;
+    if (t->ss && t->open)
+        m.fmts = *hb_asm_formats(t->ss->as);
+    m.keep_format = keep_format;
+    t->sink.base.mark(&t->sink.base, &m);
+}
+
 static bool tail_start(struct hb_tail *t)
 {
     struct hb_diag d;
     struct stat st;
+    struct piece pc;
 
-    if (prepare(t->sc, t->path, &t->prep, &d) != HB_OK) {
+    if (scan_prepare(t->sc, t->path, &t->prep, &d) != HB_OK) {
         hb_diag_print(&d, stderr);
         t->sc->store_failed = true;
         return false;
@@ -1044,18 +783,27 @@ static bool tail_start(struct hb_tail *t)
     }
     memset(&t->fs, 0, sizeof t->fs);
     direct_init(&t->sink, t->sc, t->prep.source_id);
+    t->sink.line_base = t->prep.line;
+    t->sink.pos = t->prep.offset;
     if (t->prep.skip) {
         /* A gzip already read to its end cannot grow: nothing to follow.
          * Commit what prepare wrote so the database is not held. */
         if (t->sc->store)
-            t->sink.base.checkpoint(&t->sink.base, t->prep.offset, t->prep.line,
-                                    NULL, false);
+            tail_commit(t, t->prep.offset, 0, true);
         t->done = true;
         return false;
     }
     /* A plain source already read whole: resume at its end. */
-    if (!sess_open(&t->ss, t->sc, t->sc->matcher, t->path, &t->prep,
-                   &t->sink.base, &t->fs, !t->failing)) {
+    memset(&pc, 0, sizeof pc);
+    pc.start = t->prep.offset;
+    pc.line = t->prep.line;
+    pc.exact = true;
+    pc.follow = true;
+    t->ss = hb_xmalloc(sizeof *t->ss);
+    if (!sess_open(t->ss, t->sc, t->sc->matcher, t->path, &pc, &t->sink.base,
+                   &t->fs, !t->failing)) {
+        free(t->ss);
+        t->ss = NULL;
         t->failing = true;
         return false;
     }
@@ -1064,8 +812,7 @@ static bool tail_start(struct hb_tail *t)
     /* Commit what prepare wrote: a file with nothing new would otherwise
        keep the write transaction, and the database locked, until it grows. */
     if (t->sc->store)
-        t->sink.base.checkpoint(&t->sink.base, t->ss.sr.ck_offset,
-                                t->ss.sr.ck_line, NULL, false);
+        tail_commit(t, t->ss->ck_offset, t->ss->ck_line, true);
     if (stat(t->path, &st) == 0) {
         t->dev = (uint64_t)st.st_dev;
         t->ino = (uint64_t)st.st_ino;
@@ -1077,8 +824,11 @@ static void tail_stop(struct hb_tail *t)
 {
     if (!t->open)
         return;
-    sess_close(&t->ss);
-    add_stats(t->sc, &t->fs);
+    sess_close(t->ss);
+    free(t->ss);
+    t->ss = NULL;
+    direct_piece_done(&t->sink);
+    scan_source_done(t->sc, t->path, &t->fs, &t->sink);
     direct_report(&t->sink);
     t->open = false;
 }
@@ -1104,38 +854,35 @@ uint64_t hb_tail_poll(struct hb_tail *t)
         if (stat(t->path, &st) != 0 || !tail_start(t))
             return 0; /* not there (yet) */
     }
-    hb_reader_rearm(t->ss.r, true);
-    sess_pump(&t->ss);
-    n += t->ss.lines_pumped;
+    hb_reader_rearm(t->ss->r, true);
+    sess_pump(t->ss);
+    n += t->ss->lines_pumped;
     if (stat(t->path, &st) == 0) {
         bool rotated =
             (uint64_t)st.st_ino != t->ino || (uint64_t)st.st_dev != t->dev;
         bool truncated =
-            !rotated && (uint64_t)st.st_size < hb_reader_offset(t->ss.r);
+            !rotated && (uint64_t)st.st_size < hb_reader_offset(t->ss->r);
 
         if (rotated) {
             /* Drain the old file, its partial last line included. */
-            hb_reader_rearm(t->ss.r, false);
-            sess_pump(&t->ss);
-            n += t->ss.lines_pumped;
+            hb_reader_rearm(t->ss->r, false);
+            sess_pump(t->ss);
+            n += t->ss->lines_pumped;
         }
         if (rotated || truncated) {
             tail_stop(t);
             if (tail_start(t)) {
-                sess_pump(&t->ss);
-                n += t->ss.lines_pumped;
+                sess_pump(t->ss);
+                n += t->ss->lines_pumped;
             }
         }
     }
     if (n)
         t->dirty = true;
     /* Commit what complete records produced, so a restart continues here. */
-    if (t->open && t->dirty && t->sc->store && t->ss.sr.rows) {
-        flush_runs(&t->ss.sr, true);
-        t->sink.base.checkpoint(&t->sink.base, t->ss.sr.ck_offset,
-                                t->ss.sr.ck_line, hb_asm_format(t->ss.as),
-                                false);
-        t->ss.sr.rows = 0;
+    if (t->open && t->dirty && t->sc->store && t->ss->rows) {
+        flush_runs(t->ss, true);
+        tail_commit(t, t->ss->ck_offset, t->ss->ck_line, false);
     }
     return n;
 }
@@ -1144,7 +891,7 @@ void hb_tail_flush(struct hb_tail *t)
 {
     if (!t->open || !t->dirty)
         return;
-    sess_flush(&t->ss, true, false);
+    sess_flush(t->ss, false);
     t->dirty = false;
 }
 

@@ -834,6 +834,19 @@ bool hb_unwrap_flush(struct hb_unwrap *u, struct hb_line *out)
     return true;
 }
 
+bool hb_unwrap_pending(const struct hb_unwrap *u)
+{
+    return u && (u->part[0].active || u->part[1].active);
+}
+
+void hb_unwrap_reset(struct hb_unwrap *u)
+{
+    if (u == NULL)
+        return;
+    u->part[0].active = false;
+    u->part[1].active = false;
+}
+
 const char *hb_unwrap_kind(const struct hb_unwrap *u)
 {
     int k, best = -1;

@@ -79,6 +79,9 @@ enum hb_status hb_reader_skip(struct hb_reader *r, uint64_t offset,
  */
 bool hb_reader_rearm(struct hb_reader *r, bool hold_partial);
 
+/* Numbers the next line returned n + 1. */
+void hb_reader_set_lineno(struct hb_reader *r, uint64_t n);
+
 bool hb_reader_is_gzip(const struct hb_reader *r);
 /* Offset just past the last line returned (a held partial line excluded). */
 uint64_t hb_reader_offset(const struct hb_reader *r);

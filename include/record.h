@@ -64,9 +64,33 @@ bool hb_asm_feed(struct hb_asm *a, const struct hb_line *line,
 /* Ends the pending record (end of input or a quiet interval). */
 bool hb_asm_flush(struct hb_asm *a, struct hb_record *rec);
 
-/* Counters for the summary. */
+/*
+ * Forgets what the assembler learnt from earlier lines (the format hint, a
+ * failure banner being read): it then reads the next line as a new
+ * assembler would. Counters are kept. Call hb_asm_flush first.
+ */
+void hb_asm_reset(struct hb_asm *a);
+
+/* Header lines counted per format. */
+#define HB_FMT_TALLY_MAX 16
+struct hb_fmt_tally {
+    const struct hb_format *fmt[HB_FMT_TALLY_MAX]; /* NULL-terminated */
+    uint64_t n[HB_FMT_TALLY_MAX];
+};
+
+/* Adds n headers of format f (a full tally drops new formats). */
+void hb_fmt_tally_add(struct hb_fmt_tally *t, const struct hb_format *f,
+                      uint64_t n);
+/* Adds every count of from into t. */
+void hb_fmt_tally_merge(struct hb_fmt_tally *t,
+                        const struct hb_fmt_tally *from);
+/* The format with most headers, the first seen on a tie; "plain" if none. */
+const char *hb_fmt_tally_best(const struct hb_fmt_tally *t);
+
+/* Counters for the summary, since hb_asm_new. */
 uint64_t hb_asm_records(const struct hb_asm *a);
 uint64_t hb_asm_cut(const struct hb_asm *a);
+const struct hb_fmt_tally *hb_asm_formats(const struct hb_asm *a);
 /* The format that parsed most headers so far ("plain" if none). */
 const char *hb_asm_format(const struct hb_asm *a);
 

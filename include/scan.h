@@ -8,6 +8,7 @@
 #define HB_SCAN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "diagnose.h"
@@ -17,7 +18,14 @@
 #include "store.h"
 #include "util.h"
 
-#define HB_CHECKPOINT_ROWS 4096 /* rows per store transaction */
+/*
+ * Sources are read in segments of about this many bytes: a segment ends at
+ * the first record boundary at or after each multiple of it. Segments are
+ * what --jobs spreads over the workers (one large file too), what one
+ * store transaction commits, and where runs of repeated observations end,
+ * so results never depend on --jobs or on where an earlier scan stopped.
+ */
+#define HB_SEGMENT_BYTES ((uint64_t)8 << 20)
 
 struct hb_scan_opts {
     const char *input_format; /* NULL = auto */
@@ -27,7 +35,8 @@ struct hb_scan_opts {
     size_t max_record_bytes;
     bool rescan;
     bool verbose;
-    const char *only_rule; /* `rules test --rule` */
+    uint64_t segment_bytes; /* 0 = HB_SEGMENT_BYTES (tests use less) */
+    const char *only_rule;  /* `rules test --rule` */
 };
 
 /* Everything one scan writes to; borrowed pointers, any may be NULL. */
@@ -53,13 +62,13 @@ struct hb_scan {
 };
 
 /*
- * Scans files in the given order ("-" = stdin). With opts.jobs > 1 the files
- * are parsed by worker threads while this thread alone feeds the sinks, in
- * file order, so the incidents, their order and the stored offsets are the
- * same as a serial run. Problems are printed to stderr as
- * "hbscan: path: reason"; unreadable inputs are counted in sc->input_errors
- * and the others still scanned. Returns HB_EDB/HB_EBUSY when the store failed
- * (the run stops there), else HB_OK.
+ * Scans files in the given order ("-" = stdin). With opts.jobs > 1 the files,
+ * and the segments of large plain files, are parsed by worker threads while
+ * this thread alone feeds the sinks, in file order, so the incidents, their
+ * order and the stored offsets are the same as a serial run. Problems are
+ * printed to stderr as "hbscan: path: reason"; unreadable inputs are counted in
+ * sc->input_errors and the others still scanned. Returns HB_EDB/HB_EBUSY when
+ * the store failed (the run stops there), else HB_OK.
  */
 enum hb_status hb_scan_files(struct hb_scan *sc, char *const *paths, size_t n);
 

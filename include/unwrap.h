@@ -38,6 +38,10 @@ bool hb_unwrap_feed(struct hb_unwrap *u, const struct hb_line *in,
                     struct hb_line *out);
 /* At end of input: returns true and a held partial line, if any. */
 bool hb_unwrap_flush(struct hb_unwrap *u, struct hb_line *out);
+/* Whether a partial line is held (the next line may be joined to it). */
+bool hb_unwrap_pending(const struct hb_unwrap *u);
+/* Drops any held partial line; counters are kept. */
+void hb_unwrap_reset(struct hb_unwrap *u);
 /* Logical lines cut at HB_UNWRAP_MAX so far (their truncated flag is set). */
 uint64_t hb_unwrap_cut(const struct hb_unwrap *u);
 /* The wrapper seen most ("cri", "docker", "json") or NULL for none. */

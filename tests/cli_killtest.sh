@@ -8,13 +8,17 @@
 # completes the last one. Compared: incidents (source, first line, rule,
 # fingerprint), observations, and the stored offsets, plus
 # PRAGMA integrity_check after every kill.
-# Env: KILLS (50), KILLTEST_SIZE (20M), KILLTEST_SEED (random, printed).
+# Every scan uses --segment KILLTEST_SEGMENT, so commits (and kills between
+# them) fall inside files, not only between them.
+# Env: KILLS (50), KILLTEST_SIZE (20M), KILLTEST_SEED (random, printed),
+# KILLTEST_SEGMENT (262144).
 set -u
 HB=${1:-build/hbscan}
 case $HB in /*) ;; *) HB=$(pwd)/$HB ;; esac
 GEN=$(dirname "$HB")/tests/tool_gen
 KILLS=${KILLS:-50}
 SIZE=${KILLTEST_SIZE:-20M}
+SEG=${KILLTEST_SEGMENT:-262144}
 SEED=${KILLTEST_SEED:-$(( $(date +%s) % 100000 ))}
 export NO_COLOR=1 TZ=UTC
 unset HBSCAN_DB HBSCAN_RULES
@@ -58,7 +62,7 @@ dump() { # DB -> stdout
 
 ref=$tmp/ref.db
 t0=$(date +%s%N)
-"$HB" scan --db "$ref" -q "$tree" >/dev/null 2>"$tmp/err"
+"$HB" scan --db "$ref" -q --segment "$SEG" "$tree" >/dev/null 2>"$tmp/err"
 rc=$?
 t1=$(date +%s%N)
 if [ $rc -ne 0 ] || ! sqlite3 "$ref" 'select count(*) from incidents' >/dev/null 2>&1; then
@@ -87,7 +91,7 @@ while [ $kills -lt "$KILLS" ]; do
         srand(s * 1000 + n); r = rand(); w = 0.3
         if (n % 5 == 0 && t * 1.2 > w) w = t * 1.2 > 3 ? 3 : t * 1.2
         printf "%.3f", r * w }')
-    "$HB" scan --db "$db" -q "$tree" >/dev/null 2>"$tmp/kerr" &
+    "$HB" scan --db "$db" -q --segment "$SEG" "$tree" >/dev/null 2>"$tmp/kerr" &
     pid=$!
     sleep "$delay"
     kill -9 "$pid" 2>/dev/null
@@ -123,7 +127,7 @@ progress=$(sqlite3 "$db" 'select coalesce(sum(offset), 0) from sources' 2>/dev/n
 total=$(sqlite3 "$ref" 'select sum(offset) from sources' 2>/dev/null)
 echo "$kills kills over $n runs, $completed completed before their kill; before the final run ${progress:-0} of ${total:-?} bytes were committed"
 
-"$HB" scan --db "$db" -q "$tree" >/dev/null 2>"$tmp/kerr"
+"$HB" scan --db "$db" -q --segment "$SEG" "$tree" >/dev/null 2>"$tmp/kerr"
 rc=$?
 [ $rc -eq 0 ] || { mismatch=$((mismatch + 1)); echo "  final run exited $rc: $(head -n 1 "$tmp/kerr")"; }
 dump "$db" >"$tmp/got.txt"
@@ -144,7 +148,7 @@ else
     bad "$mismatch runs ended badly or did not match the reference"
 fi
 # a second final run adds nothing
-"$HB" scan --db "$db" -q "$tree" >/dev/null 2>&1
+"$HB" scan --db "$db" -q --segment "$SEG" "$tree" >/dev/null 2>&1
 dump "$db" >"$tmp/again.txt"
 if cmp -s "$tmp/ref.txt" "$tmp/again.txt"; then
     ok "a re-scan of the unchanged tree adds nothing"
