@@ -11,14 +11,20 @@
 
 #include "util.h"
 
-#define TRI_BITS 17 /* gram filter: 2^17 bits, 16 KiB */
+#define GRAM_BITS       16 /* gram filter: 2^16 bytes, 64 KiB */
+#define GRAM_MAX_STRIDE 4  /* starts looked at: one in this many at most */
 
 struct hb_pf {
     uint8_t cls[256];   /* byte -> class */
     uint8_t fold[256];  /* byte -> the byte the literals are compared as */
-    uint64_t *tri;      /* owned; NULL unless every literal has 3 bytes or
-                           more: bit hash(first gram bytes) of each literal */
-    unsigned gram;      /* 3, or 4 when every literal has 4 bytes */
+    uint8_t *grams;     /* owned; NULL unless every literal has 3 bytes or
+                           more: nonzero at the hash of each literal's
+                           first gram (gram_key of its first bytes) */
+    unsigned gram;      /* bytes per gram: 3, or 4 with literals of 6+ */
+    unsigned stride;    /* one start in stride is looked at */
+    uint32_t gram_or;   /* ORed into loaded bytes: 0x20 in each byte when
+                           letters fold (a superset filter; walks decide) */
+    uint32_t gram_mask; /* the gram's bytes of a 32-bit little-endian load */
     uint32_t *child;    /* owned; nstates * ncls: the trie child state on
                            that class, 0 for none (the root is no child) */
     uint32_t acc_state; /* states at or past this end a literal */
@@ -47,14 +53,32 @@ void hb_pf_free(struct hb_pf *pf)
     free(pf->out_off);
     free(pf->out_ids);
     free(pf->len);
-    free(pf->tri);
+    free(pf->grams);
     free(pf->child);
     free(pf);
 }
 
-static uint32_t gram_hash(uint32_t x)
+/* The filter slot of a gram: its bytes as loaded from memory (host byte
+   order), folded and masked by the caller. */
+static inline uint32_t gram_hash(uint32_t x)
 {
-    return (x * 0x9E3779B1u) >> (32 - TRI_BITS);
+    return (x * 0x9E3779B1u) >> (32 - GRAM_BITS);
+}
+
+static inline uint64_t load64(const unsigned char *p)
+{
+    uint64_t x;
+
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+
+static inline uint32_t load32(const unsigned char *p)
+{
+    uint32_t x;
+
+    memcpy(&x, p, sizeof x);
+    return x;
 }
 
 /* The trie grown into a DFA in place, before renumbering. */
@@ -81,6 +105,43 @@ static void build_fini(struct build *b)
 }
 
 static struct hb_pf *build(const char *const *lits, size_t n, bool nocase);
+
+/*
+ * The gram filter: every stride-th start is looked at, its gram hashed
+ * into grams[], whose byte holds bit o when some literal has that gram at
+ * offset o < stride; the literal then starts o bytes before. Every literal
+ * has a gram at each offset below the stride (minlen >= gram + stride - 1),
+ * so each of its occurrences covers a start looked at.
+ */
+static void build_grams(struct hb_pf *pf, const char *const *lits, size_t n,
+                        size_t minlen, bool nocase)
+{
+    size_t i, k, o;
+
+    /* 3-grams looked at one start in two would halve the loads for
+       4-byte literals, but grams as common as "er " make walks cost more
+       than they save: 4-grams, and a stride only for longer literals */
+    pf->gram = minlen >= 4 ? 4 : 3;
+    pf->stride = (unsigned)(minlen - pf->gram + 1);
+    if (pf->stride > GRAM_MAX_STRIDE)
+        pf->stride = GRAM_MAX_STRIDE;
+    pf->gram_or = nocase ? 0x20202020u : 0;
+    pf->gram_mask = 0;
+    for (k = 0; k < pf->gram; k++)
+        memset((unsigned char *)&pf->gram_mask + k, 0xff, 1);
+    pf->grams = hb_xcalloc((size_t)1 << GRAM_BITS, 1);
+    for (i = 0; i < n; i++) {
+        for (o = 0; o < pf->stride; o++) {
+            unsigned char g[4] = {0, 0, 0, 0};
+            uint32_t x;
+
+            for (k = 0; k < pf->gram; k++)
+                g[k] = pf->fold[(unsigned char)lits[i][o + k]];
+            x = (load32(g) | pf->gram_or) & pf->gram_mask;
+            pf->grams[gram_hash(x)] |= (uint8_t)(1u << o);
+        }
+    }
+}
 
 struct hb_pf *hb_pf_new(const char *const *lits, size_t n)
 {
@@ -252,26 +313,15 @@ static struct hb_pf *build(const char *const *lits, size_t n, bool nocase)
                     pf->child[(size_t)map[s] * pf->ncls + c] = map[t];
             }
     }
-    /* the trigram filter, when every literal is long enough */
+    /* the gram filter, when every literal is long enough */
     {
         size_t minlen = n ? (size_t)-1 : 0;
 
         for (i = 0; i < n; i++)
             if (pf->len[i] < minlen)
                 minlen = pf->len[i];
-        if (minlen >= 3) {
-            pf->gram = minlen >= 4 ? 4 : 3;
-            pf->tri = hb_xcalloc(((size_t)1 << TRI_BITS) / 64, sizeof *pf->tri);
-            for (i = 0; i < n; i++) {
-                const unsigned char *l = (const unsigned char *)lits[i];
-                uint32_t x = 0, h;
-
-                for (k = 0; k < pf->gram; k++)
-                    x = x << 8 | pf->fold[l[k]];
-                h = gram_hash(x);
-                pf->tri[h / 64] |= (uint64_t)1 << (h % 64);
-            }
-        }
+        if (minlen >= 3)
+            build_grams(pf, lits, n, minlen, nocase);
     }
     free(map);
     build_fini(&b);
@@ -327,28 +377,95 @@ static void walk(const struct hb_pf *pf, const unsigned char *s, size_t i,
     }
 }
 
-/* Every start whose first 3 or 4 bytes hash into the filter is walked;
-   the loop carries no dependency from byte to byte, unlike the DFA. */
-static size_t scan_tri(const struct hb_pf *pf, const unsigned char *s, size_t n,
-                       struct hb_pf_hits *h)
+/* The literals that may start o bytes before position p, for each bit o of
+   m, walked in text order. */
+static void walk_bits(const struct hb_pf *pf, const unsigned char *s, size_t p,
+                      unsigned m, size_t n, struct hb_pf_hits *h)
 {
-    const uint8_t *f = pf->fold;
-    const uint64_t *tri = pf->tri;
-    uint32_t x = 0, mask = pf->gram == 4 ? 0xffffffffu : 0xffffffu;
-    size_t i, g = pf->gram;
+    int o;
+
+    for (o = GRAM_MAX_STRIDE - 1; o >= 0; o--)
+        if (((m >> o) & 1) && p >= (size_t)o)
+            walk(pf, s, p - (size_t)o, n, h);
+}
+
+static inline unsigned gram_slot(const struct hb_pf *pf, const unsigned char *p)
+{
+    return pf->grams[gram_hash((load32(p) | pf->gram_or) & pf->gram_mask)];
+}
+
+/* Every start's gram: four from one 8-byte load, one branch for the
+   four; no dependency from one start to the next, unlike the DFA. */
+static void scan_every(const struct hb_pf *pf, const unsigned char *s, size_t n,
+                       struct hb_pf_hits *h, size_t *at)
+{
+    const uint8_t *t = pf->grams;
+    const uint64_t fold = (uint64_t)pf->gram_or << 32 | pf->gram_or;
+    const uint32_t mask = pf->gram_mask;
+    size_t p = 0;
+
+    for (; p + 8 <= n; p += 4) {
+        uint64_t w = load64(s + p) | fold;
+        uint32_t h0 = gram_hash((uint32_t)w & mask);
+        uint32_t h1 = gram_hash((uint32_t)(w >> 8) & mask);
+        uint32_t h2 = gram_hash((uint32_t)(w >> 16) & mask);
+        uint32_t h3 = gram_hash((uint32_t)(w >> 24) & mask);
+
+        if ((t[h0] | t[h1] | t[h2] | t[h3]) == 0)
+            continue;
+        if (t[h0])
+            walk(pf, s, p, n, h);
+        if (t[h1])
+            walk(pf, s, p + 1, n, h);
+        if (t[h2])
+            walk(pf, s, p + 2, n, h);
+        if (t[h3])
+            walk(pf, s, p + 3, n, h);
+    }
+    *at = p;
+}
+
+/* One start in stride, four per branch. */
+static void scan_strided(const struct hb_pf *pf, const unsigned char *s,
+                         size_t n, struct hb_pf_hits *h, size_t *at)
+{
+    const size_t k = pf->stride;
+    size_t p = 0;
+
+    for (; p + 3 * k + 4 <= n; p += 4 * k) {
+        unsigned m0 = gram_slot(pf, s + p);
+        unsigned m1 = gram_slot(pf, s + p + k);
+        unsigned m2 = gram_slot(pf, s + p + 2 * k);
+        unsigned m3 = gram_slot(pf, s + p + 3 * k);
+
+        if ((m0 | m1 | m2 | m3) == 0)
+            continue;
+        walk_bits(pf, s, p, m0, n, h);
+        walk_bits(pf, s, p + k, m1, n, h);
+        walk_bits(pf, s, p + 2 * k, m2, n, h);
+        walk_bits(pf, s, p + 3 * k, m3, n, h);
+    }
+    *at = p;
+}
+
+static size_t scan_grams(const struct hb_pf *pf, const unsigned char *s,
+                         size_t n, struct hb_pf_hits *h)
+{
+    const size_t k = pf->stride, g = pf->gram;
+    size_t p;
 
     if (n < g)
         return 0;
-    for (i = 0; i + 1 < g; i++)
-        x = x << 8 | f[s[i]];
-    /* x holds the gram starting at i - (g - 1) after each shift */
-    for (i = g - 1; i < n; i++) {
-        uint32_t hh;
+    if (k == 1)
+        scan_every(pf, s, n, h, &p);
+    else
+        scan_strided(pf, s, n, h, &p);
+    /* the last starts: a gram copied out so no load passes the end */
+    for (; p + g <= n; p += k) {
+        unsigned char b[4] = {0, 0, 0, 0};
 
-        x = (x << 8 | f[s[i]]) & mask;
-        hh = gram_hash(x);
-        if ((tri[hh / 64] >> (hh % 64)) & 1)
-            walk(pf, s, i + 1 - g, n, h);
+        memcpy(b, s + p, g);
+        walk_bits(pf, s, p, gram_slot(pf, b), n, h);
     }
     return h->nfound;
 }
@@ -364,8 +481,8 @@ size_t hb_pf_scan(const struct hb_pf *pf, const char *p, size_t n,
 
     memset(h->bits, 0, sizeof h->bits);
     h->nfound = 0;
-    if (pf->tri)
-        return scan_tri(pf, s, n, h);
+    if (pf->grams)
+        return scan_grams(pf, s, n, h);
     for (i = 0; i < n; i++) {
         r = d[r + cls[s[i]]];
         if (r >= acc)

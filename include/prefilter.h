@@ -2,7 +2,8 @@
  * prefilter.h - many literals found in one pass over a text (an
  * Aho-Corasick automaton compiled to a DFA over byte classes; when every
  * literal has 3 bytes or more, a hashed 3- or 4-byte gram filter picks the
- * starts worth a trie walk instead). Built once
+ * starts worth a trie walk instead, looking at one start in up to four
+ * when every literal is long enough to hold a gram at each). Built once
  * per run from a fixed literal list, read-only afterwards (shared by
  * threads); each scan reports which literals occur and where each first
  * starts, so callers skip every stage a record's text cannot feed.

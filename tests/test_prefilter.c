@@ -181,6 +181,74 @@ static void test_prefilter_random_gram4(void **state)
     hb_pf_free(ci);
 }
 
+/* Longer literals: the gram filter looks at one start in 2, 3 or 4. Each
+   literal set is random, texts are random over a few letters of both cases
+   (overlaps everywhere), every length to 130 bytes, exact and folded. */
+static void test_prefilter_random_strides(void **state)
+{
+    static const size_t minlens[] = {4, 5, 6, 7, 8, 9, 12};
+    unsigned seed = 4242;
+    size_t t;
+
+    (void)state;
+    for (t = 0; t < sizeof minlens / sizeof minlens[0]; t++) {
+        char store[12][24], text[140], low[140];
+        const char *lits[12];
+        struct hb_pf *pf, *ci;
+        size_t i, k, round;
+
+        for (i = 0; i < 12; i++) {
+            size_t m = minlens[t] + (i % 5);
+
+            for (k = 0; k < m; k++) {
+                seed = seed * 1103515245u + 12345u;
+                store[i][k] = "abcAB"[(seed >> 16) % 5];
+            }
+            store[i][m] = '\0';
+            lits[i] = store[i];
+        }
+        pf = hb_pf_new(lits, 12);
+        ci = hb_pf_new_nocase(lits, 12);
+        assert_non_null(pf);
+        assert_non_null(ci);
+        for (round = 0; round < 1500; round++) {
+            size_t len = round % 131;
+            struct hb_pf_hits h;
+
+            for (i = 0; i < len; i++) {
+                seed = seed * 1103515245u + 12345u;
+                text[i] = "abcABc"[(seed >> 16) % 6];
+                low[i] = (char)(text[i] | 0x20);
+            }
+            /* a literal planted at a random place, so hits are common */
+            if (len > 30) {
+                const char *l = lits[round % 12];
+
+                seed = seed * 1103515245u + 12345u;
+                memcpy(text + (seed >> 16) % (len - strlen(l)), l, strlen(l));
+                for (i = 0; i < len; i++)
+                    low[i] = (char)(text[i] | 0x20);
+            }
+            expect_same(pf, lits, 12, text, len);
+            hb_pf_scan(ci, text, len, &h);
+            for (i = 0; i < 12; i++) {
+                char l[24];
+                size_t m = strlen(lits[i]);
+                const char *q;
+
+                for (k = 0; k <= m; k++)
+                    l[k] = lits[i][k] ? (char)(lits[i][k] | 0x20) : '\0';
+                q = len ? memmem(low, len, l, m) : NULL;
+                assert_int_equal(hb_pf_has(&h, i), q != NULL);
+                if (q)
+                    assert_int_equal(h.first[i], (size_t)(q - low));
+            }
+        }
+        hb_pf_free(pf);
+        hb_pf_free(ci);
+    }
+}
+
 static void test_prefilter_limits(void **state)
 {
     static const char *lits[HB_PF_MAX_LITS + 1];
@@ -249,6 +317,7 @@ int main(void)
         cmocka_unit_test(test_prefilter_random),
         cmocka_unit_test(test_prefilter_random_long),
         cmocka_unit_test(test_prefilter_random_gram4),
+        cmocka_unit_test(test_prefilter_random_strides),
         cmocka_unit_test(test_prefilter_limits),
         cmocka_unit_test(test_prefilter_nocase),
     };
