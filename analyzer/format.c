@@ -155,7 +155,9 @@ static bool is_sep(const char *p, const char *e)
 /* End of a space-delimited token. */
 static const char *tok_end(const char *p, const char *e)
 {
-    while (p < e && *p != ' ' && *p != '\t' && *p != ESC)
+    static const unsigned char stop[256] = {[' '] = 1, ['\t'] = 1, [ESC] = 1};
+
+    while (p < e && !stop[(unsigned char)*p])
         p++;
     return p;
 }
@@ -163,8 +165,12 @@ static const char *tok_end(const char *p, const char *e)
 /* p at '[': the matching ']' before e, or NULL. */
 static const char *bracket_close(const char *p, const char *e)
 {
+    const char *q = memchr(p + 1, ']', (size_t)(e - p - 1));
     int depth = 0;
 
+    /* no bracket nested inside: the first ']' (most headers) */
+    if (q == NULL || memchr(p + 1, '[', (size_t)(q - p - 1)) == NULL)
+        return q;
     for (; p < e; p++) {
         if (*p == '[')
             depth++;

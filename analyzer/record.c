@@ -506,22 +506,22 @@ static void scan_inline(struct hb_record *rec, const char *p, size_t n)
 
 /* Whether "Exception", "Error" or "Throwable" occurs in p..n: every class
    throwable_len accepts names one of them. memchr to the capitals, so the
-   common record without any costs a vector scan. */
+   common record without any costs two vector scans. */
 static bool names_throwable(const char *p, size_t n)
 {
-    static const char *const words[] = {"Exception", "Error", "Throwable"};
-    size_t k;
+    const char *s = p, *end = p + n, *q;
 
-    for (k = 0; k < HB_ARRAY_LEN(words); k++) {
-        const char *s = p, *end = p + n, *q;
-        size_t m = strlen(words[k]);
+    while (s < end && (q = memchr(s, 'E', (size_t)(end - s)))) {
+        size_t left = (size_t)(end - q);
 
-        while (s < end && (q = memchr(s, words[k][0], (size_t)(end - s)))) {
-            if ((size_t)(end - q) >= m && memcmp(q, words[k], m) == 0)
-                return true;
-            s = q + 1;
-        }
+        if ((left >= 9 && memcmp(q, "Exception", 9) == 0) ||
+            (left >= 5 && memcmp(q, "Error", 5) == 0))
+            return true;
+        s = q + 1;
     }
+    for (s = p; s < end && (q = memchr(s, 'T', (size_t)(end - s))); s = q + 1)
+        if ((size_t)(end - q) >= 9 && memcmp(q, "Throwable", 9) == 0)
+            return true;
     return false;
 }
 
