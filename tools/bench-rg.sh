@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench-rg.sh HBSCAN FILE [RUNS] - wall time of `hbscan scan --no-db` (and
-# with the store) against `rg -c -f PATTERNS FILE` on the same file in the
-# same run, PATTERNS being the shipped rules' regexes (PCRE-only parts
+# with the store; default --jobs, and --no-db with --jobs 1) against
+# `rg -c -f PATTERNS FILE` on the same file in the same run, PATTERNS being the shipped rules' regexes (PCRE-only parts
 # stripped so ripgrep's own engine takes them). Prints the medians and the
 # ratios, plus hbscan's peak RSS. Needs rg and python3 (with yaml).
 set -u
@@ -47,26 +47,29 @@ t() { # command... -> wall seconds
     /usr/bin/time -f %e -o "$tmp/t" "$@" >/dev/null 2>&1
     cat "$tmp/t"
 }
-: >"$tmp/rg"; : >"$tmp/hb"; : >"$tmp/db"; : >"$tmp/rss"
+: >"$tmp/rg"; : >"$tmp/hb"; : >"$tmp/hb1"; : >"$tmp/db"; : >"$tmp/rss"
 i=0
 while [ $i -lt "$RUNS" ]; do
     t rg -c -f "$tmp/pats" "$FILE" >>"$tmp/rg"
-    t "$HB" scan --no-db -q --jobs 1 "$FILE" >>"$tmp/hb"
+    t "$HB" scan --no-db -q "$FILE" >>"$tmp/hb"
+    t "$HB" scan --no-db -q --jobs 1 "$FILE" >>"$tmp/hb1"
     rm -f "$tmp/x.db"*
-    t "$HB" scan -q --db "$tmp/x.db" --jobs 1 "$FILE" >>"$tmp/db"
+    t "$HB" scan -q --db "$tmp/x.db" "$FILE" >>"$tmp/db"
     /usr/bin/time -f %M -o "$tmp/m" "$HB" scan --no-db -q "$FILE" \
         >/dev/null 2>&1
     cat "$tmp/m" >>"$tmp/rss"
     i=$((i + 1))
 done
 rg=$(median <"$tmp/rg"); hb=$(median <"$tmp/hb"); db=$(median <"$tmp/db")
+hb1=$(median <"$tmp/hb1")
 rss=$(sort -n "$tmp/rss" | tail -n 1)
 size=$(wc -c <"$FILE")
-awk -v rg="$rg" -v hb="$hb" -v db="$db" -v rss="$rss" -v sz="$size" \
+awk -v rg="$rg" -v hb="$hb" -v hb1="$hb1" -v db="$db" -v rss="$rss" -v sz="$size" \
     'BEGIN {
         printf "file %.0f MB, %d runs (medians)\n", sz / 1e6, '"$RUNS"';
         printf "rg -c -f PATTERNS   %6.2f s  %7.1f MB/s\n", rg, sz / 1e6 / rg;
         printf "hbscan --no-db      %6.2f s  %7.1f MB/s  %.2fx rg\n", hb, sz / 1e6 / hb, hb / rg;
+        printf "  the same, --jobs 1%6.2f s  %7.1f MB/s  %.2fx rg\n", hb1, sz / 1e6 / hb1, hb1 / rg;
         printf "hbscan --db         %6.2f s  %7.1f MB/s  %.2fx rg\n", db, sz / 1e6 / db, db / rg;
         printf "hbscan peak RSS     %6.1f MiB\n", rss / 1024;
     }'
