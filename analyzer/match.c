@@ -644,19 +644,12 @@ static void set_lengths(struct hb_rule *r)
         r->lit_len[i] = strlen(r->literals[i]);
 }
 
-void hb_match_prepare(struct hb_rule *r)
+/* The literal gate derived from the patterns, when none was declared. */
+static void derive_literal_gate(struct hb_rule *r)
 {
-    struct hb_litset *g;
+    struct hb_litset *g = hb_xmalloc(sizeof *g);
     size_t i;
 
-    if (r->cond == NULL)
-        return;
-    prepare_cond(r->cond);
-    if (r->literals_declared) {
-        set_lengths(r);
-        return;
-    }
-    g = hb_xmalloc(sizeof *g);
     derive_gate(r->cond, g);
     r->nliterals = 0;
     if (g->n > 0) {
@@ -670,7 +663,353 @@ void hb_match_prepare(struct hb_rule *r)
         r->nliterals = g->n;
     }
     free(g);
+}
+
+/* ---- the signature ---------------------------------------------------------
+ *
+ * A conjunction of clauses that every match satisfies (rules_int.h). Each
+ * condition gives one, bottom up: a leaf the features its truth implies
+ * (a code leaf: a code of that kind; a regex leaf on a field that is
+ * skipped when empty: that field) and, for a pattern over the record text,
+ * the literals one of which it requires; all: the clauses of every member;
+ * any: the disjunction, distributed (a or b for a clause a of one member
+ * and b of the next); not: nothing, since a false leaf says little. Every
+ * step may drop a clause (too many, too many literals), which only weakens
+ * the conjunction, so the result stays a necessary condition.
+ */
+
+_Static_assert(HB_FT_COUNT <= 64, "record features fit a uint64_t");
+
+const char *const hb_ft_levels[HB_FT_NLEVELS] = {"TRACE", "DEBUG", "INFO",
+                                                 "WARN",  "ERROR", "FATAL"};
+
+/* A clause or signature being derived; literals are in the rule arena. */
+struct wclause {
+    uint64_t features;
+    const char *lits[HB_SIG_MAX_LITS];
+    size_t nlits;
+};
+
+struct wsig {
+    struct wclause c[HB_SIG_MAX_CLAUSES];
+    size_t n;
+};
+
+static uint64_t ft(unsigned f)
+{
+    return (uint64_t)1 << f;
+}
+
+/* The HB_FT_LEVEL offset of a level name, -1 for none. */
+static int level_bit(const char *s)
+{
+    int i;
+
+    for (i = 0; i < HB_FT_NLEVELS; i++)
+        if (strcmp(hb_ft_levels[i], s) == 0)
+            return i;
+    return -1;
+}
+
+/* The HB_FT_FORMAT offset of a format name, -1 for none. */
+static int format_bit(const char *s)
+{
+    const struct hb_format *t;
+    size_t i, n;
+
+    if (strcmp(s, "plain") == 0)
+        return 0;
+    t = hb_format_table(&n);
+    for (i = 0; i < n && i + 1 < HB_FT_NFORMATS; i++)
+        if (strcmp(t[i].name, s) == 0)
+            return (int)i + 1;
+    return -1;
+}
+
+/* Features one of which a true leaf implies; 0 when it implies none that
+   is tracked. */
+static uint64_t leaf_features(const struct hb_cond *c)
+{
+    uint64_t f = 0;
+    size_t i;
+    int b;
+
+    switch (c->leaf) {
+    case HB_LEAF_LEVEL:
+        for (i = 0; i < c->nvals; i++) {
+            if ((b = level_bit(c->names[i])) < 0)
+                return 0;
+            f |= ft(HB_FT_LEVEL + (unsigned)b);
+        }
+        return f;
+    case HB_LEAF_FORMAT:
+        for (i = 0; i < c->nvals; i++) {
+            if ((b = format_bit(c->names[i])) < 0)
+                return 0;
+            f |= ft(HB_FT_FORMAT + (unsigned)b);
+        }
+        return f;
+    case HB_LEAF_EVENT:
+        for (i = 0; i < c->nvals; i++) {
+            if (c->events[i] < 0 || c->events[i] >= HB_FT_NEVENTS)
+                return 0;
+            f |= ft(HB_FT_EVENT + (unsigned)c->events[i]);
+        }
+        return f;
+    case HB_LEAF_SDK_CODE:
+        return ft(HB_FT_SDK_CODE); /* no range holds 0 (rules.c) */
+    case HB_LEAF_GO_CODE:
+        return ft(HB_FT_GO_CODE);
+    case HB_LEAF_SERVER_CODE:
+        return ft(HB_FT_SERVER_CODE);
+    case HB_LEAF_SDK_NAME:
+        return ft(HB_FT_SDK_NAME);
+    case HB_LEAF_GRPC_STATUS:
+        return ft(HB_FT_GRPC_STATUS);
+    case HB_LEAF_POLARIS:
+        return ft(c->flag ? HB_FT_POLARIS : HB_FT_NOT_POLARIS);
+    case HB_LEAF_FAILURE:
+        return ft(c->flag ? HB_FT_FAILURE : HB_FT_NOT_FAILURE);
+    /* regex leaves that leaf_regex skips when their field is empty */
+    case HB_LEAF_SERVER_INFO:
+        return ft(HB_FT_SERVER_INFO);
+    case HB_LEAF_GRPC_DESC:
+        return ft(HB_FT_GRPC_DESC);
+    case HB_LEAF_SERVER_ADDR:
+        return ft(HB_FT_SERVER_ADDR);
+    case HB_LEAF_LOGGER:
+        return ft(HB_FT_LOGGER);
+    case HB_LEAF_THREAD:
+        return ft(HB_FT_THREAD);
+    case HB_LEAF_EXCEPTION:
+    case HB_LEAF_EXCEPTION_MESSAGE:
+    case HB_LEAF_ROOT_EXCEPTION:
+        return ft(HB_FT_CHAIN);
+    default:
+        return 0; /* message, head, text, source: an empty one is matched */
+    }
+}
+
+static bool same_clause(const struct wclause *a, const struct wclause *b)
+{
+    size_t i;
+
+    if (a->features != b->features || a->nlits != b->nlits)
+        return false;
+    for (i = 0; i < a->nlits; i++)
+        if (strcmp(a->lits[i], b->lits[i]) != 0)
+            return false;
+    return true;
+}
+
+/* Adds a clause unless s is full or already has it. */
+static void sig_push(struct wsig *s, const struct wclause *cl)
+{
+    size_t i;
+
+    if (cl->features == 0 && cl->nlits == 0)
+        return; /* not derived from anything: keep nothing */
+    for (i = 0; i < s->n; i++)
+        if (same_clause(&s->c[i], cl))
+            return;
+    if (s->n < HB_SIG_MAX_CLAUSES)
+        s->c[s->n++] = *cl;
+}
+
+/* Adds lit to cl (once); false when cl has no room left. */
+static bool clause_add_lit(struct wclause *cl, const char *lit)
+{
+    size_t i;
+
+    for (i = 0; i < cl->nlits; i++)
+        if (strcmp(cl->lits[i], lit) == 0)
+            return true;
+    if (cl->nlits == HB_SIG_MAX_LITS)
+        return false;
+    cl->lits[cl->nlits++] = lit;
+    return true;
+}
+
+/* The lower-case copy of lit in the rule arena; NULL for "", which every
+   text holds, so no clause can be made of it. */
+static const char *lower_lit(struct hb_rule *r, const char *lit)
+{
+    char *low;
+    size_t i;
+
+    if (lit[0] == '\0')
+        return NULL;
+    low = hb_arena_strdup(&r->arena, lit);
+    for (i = 0; low[i]; i++)
+        if (low[i] >= 'A' && low[i] <= 'Z')
+            low[i] = (char)(low[i] - 'A' + 'a');
+    return low;
+}
+
+/* The clause "the text holds one of lits[0..n)"; false when none can be
+   made (too many, or an empty literal). */
+static bool literal_clause(struct hb_rule *r, const char *const *lits, size_t n,
+                           struct wclause *cl)
+{
+    size_t i;
+
+    memset(cl, 0, sizeof *cl);
+    for (i = 0; i < n; i++) {
+        const char *low = lower_lit(r, lits[i]);
+
+        if (low == NULL || !clause_add_lit(cl, low))
+            return false;
+    }
+    return n > 0;
+}
+
+static void sig_leaf(struct hb_rule *r, const struct hb_cond *c, struct wsig *s)
+{
+    struct wclause cl;
+    struct hb_litset *g;
+    const char *lits[HB_RULE_MAX_LITERALS];
+    size_t i;
+
+    memset(&cl, 0, sizeof cl);
+    cl.features = leaf_features(c);
+    sig_push(s, &cl);
+    if (hb_leaf_table[c->leaf].type != HB_LT_REGEX ||
+        !hb_leaf_table[c->leaf].in_text)
+        return;
+    /* a slice of the text: the literals the pattern needs are in it */
+    g = hb_xmalloc(sizeof *g);
+    if (hb_regex_literals(c->rx.pattern, MIN_DERIVED_LITERAL, g) && g->n) {
+        for (i = 0; i < g->n; i++)
+            lits[i] = g->lit[i];
+        if (literal_clause(r, lits, g->n, &cl))
+            sig_push(s, &cl);
+    }
+    free(g);
+}
+
+/* a or b into dst; false when the literals do not fit (no clause). */
+static bool clause_or(const struct wclause *a, const struct wclause *b,
+                      struct wclause *dst)
+{
+    size_t i;
+
+    *dst = *a;
+    dst->features |= b->features;
+    for (i = 0; i < b->nlits; i++)
+        if (!clause_add_lit(dst, b->lits[i]))
+            return false;
+    return true;
+}
+
+/* s = s or t, distributed over the clauses. */
+static void sig_or(struct wsig *s, const struct wsig *t)
+{
+    struct wsig *acc = hb_xmalloc(sizeof *acc);
+    struct wclause cl;
+    size_t i, j;
+
+    acc->n = 0;
+    for (i = 0; i < s->n; i++)
+        for (j = 0; j < t->n; j++)
+            if (clause_or(&s->c[i], &t->c[j], &cl))
+                sig_push(acc, &cl);
+    *s = *acc;
+    free(acc);
+}
+
+static void derive_sig(struct hb_rule *r, const struct hb_cond *c,
+                       struct wsig *s)
+{
+    struct wsig *k;
+    size_t i, j;
+
+    s->n = 0;
+    switch (c->op) {
+    case HB_COND_LEAF:
+        sig_leaf(r, c, s);
+        return;
+    case HB_COND_ALL:
+        k = hb_xmalloc(sizeof *k);
+        for (i = 0; i < c->nkids; i++) {
+            derive_sig(r, c->kids[i], k);
+            for (j = 0; j < k->n; j++)
+                sig_push(s, &k->c[j]);
+        }
+        free(k);
+        return;
+    case HB_COND_ANY:
+        k = hb_xmalloc(sizeof *k);
+        for (i = 0; i < c->nkids; i++) {
+            derive_sig(r, c->kids[i], i == 0 ? s : k);
+            if (i > 0)
+                sig_or(s, k);
+            if (s->n == 0)
+                break; /* a member without clauses: the any has none */
+        }
+        free(k);
+        return;
+    case HB_COND_NOT:
+        return;
+    }
+}
+
+/* Copies s into r->sig, clauses without literals first: they need no scan
+   of the text. */
+static void store_sig(struct hb_rule *r, const struct wsig *s)
+{
+    size_t i, k, pass;
+
+    r->sig.n = 0;
+    for (pass = 0; pass < 2; pass++) {
+        for (i = 0; i < s->n; i++) {
+            const struct wclause *w = &s->c[i];
+            struct hb_sig_clause *cl;
+
+            if ((w->nlits > 0) != (pass == 1))
+                continue;
+            cl = &r->sig.clause[r->sig.n++];
+            cl->features = w->features;
+            cl->nlits = w->nlits;
+            cl->lits = NULL;
+            if (w->nlits == 0)
+                continue;
+            cl->lits = hb_arena_alloc(&r->arena, w->nlits * sizeof *cl->lits);
+            for (k = 0; k < w->nlits; k++)
+                cl->lits[k] = w->lits[k];
+        }
+    }
+}
+
+/* The condition's clauses and the literal gate's (declared literals are
+   part of the rule; derived ones are implied by the condition, but a
+   clause dropped on the way may have held them). */
+static void derive_signature(struct hb_rule *r)
+{
+    struct wsig *s = hb_xmalloc(sizeof *s);
+    struct wsig *all = hb_xmalloc(sizeof *all);
+    struct wclause cl;
+    size_t i;
+
+    all->n = 0;
+    if (literal_clause(r, r->literals, r->nliterals, &cl))
+        sig_push(all, &cl);
+    derive_sig(r, r->cond, s);
+    for (i = 0; i < s->n; i++)
+        sig_push(all, &s->c[i]);
+    store_sig(r, all);
+    free(all);
+    free(s);
+}
+
+void hb_match_prepare(struct hb_rule *r)
+{
+    if (r->cond == NULL)
+        return;
+    prepare_cond(r->cond);
+    if (!r->literals_declared)
+        derive_literal_gate(r);
     set_lengths(r);
+    derive_signature(r);
 }
 
 /* ---- the matcher ----------------------------------------------------------

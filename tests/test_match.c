@@ -1,8 +1,9 @@
 /*
  * test_match.c - the matcher over hand-built records: every leaf kind,
  * all/any/not, captures, the gate (same results with it off, and it keeps
- * records away from the regex engine), literal derivation, strongest-first
- * ordering, and a catastrophic pattern stopped by the match limit.
+ * records away from the regex engine), literal derivation, the signatures
+ * derived from conditions, strongest-first ordering, and a catastrophic
+ * pattern stopped by the match limit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -594,6 +595,158 @@ static void test_match_declared_literals(void **state)
     hb_rules_free(rs);
 }
 
+/* ---- the signature ---------------------------------------------------------
+ */
+
+/* A feature bit's name: the field, or "event:", "level:", "format:" and
+   the value. */
+static void feature_name(unsigned b, char *out, size_t cap)
+{
+    static const char *const names[HB_FT_EVENT] = {
+        "sdk_code",    "go_code",   "server_code", "sdk_name", "grpc_status",
+        "server_info", "grpc_desc", "server_addr", "logger",   "thread",
+        "chain",       "polaris",   "not_polaris", "failure",  "not_failure",
+    };
+    size_t nf;
+
+    if (b < HB_FT_EVENT)
+        snprintf(out, cap, "%s", names[b]);
+    else if (b < HB_FT_LEVEL)
+        snprintf(out, cap, "event:%s",
+                 hb_event_name((enum hb_event)(b - HB_FT_EVENT)));
+    else if (b < HB_FT_FORMAT)
+        snprintf(out, cap, "level:%s", hb_ft_levels[b - HB_FT_LEVEL]);
+    else if (b == HB_FT_FORMAT)
+        snprintf(out, cap, "format:plain");
+    else
+        snprintf(out, cap, "format:%s",
+                 hb_format_table(&nf)[b - HB_FT_FORMAT - 1].name);
+}
+
+/* "(f|f|'lit') & (...)": each clause's features, then its literals. */
+static void render_sig(const struct hb_sig *sig, char *out, size_t cap)
+{
+    size_t i, k, len = 0;
+    unsigned b;
+
+    out[0] = '\0';
+    for (i = 0; i < sig->n; i++) {
+        const struct hb_sig_clause *c = &sig->clause[i];
+        const char *sep = "";
+
+        len += (size_t)snprintf(out + len, cap - len, "%s(", i ? " & " : "");
+        for (b = 0; b < 64; b++) {
+            char name[64];
+
+            if (!((c->features >> b) & 1))
+                continue;
+            feature_name(b, name, sizeof name);
+            len += (size_t)snprintf(out + len, cap - len, "%s%s", sep, name);
+            sep = "|";
+        }
+        for (k = 0; k < c->nlits; k++) {
+            len += (size_t)snprintf(out + len, cap - len, "%s'%s'", sep,
+                                    c->lits[k]);
+            sep = "|";
+        }
+        len += (size_t)snprintf(out + len, cap - len, ")");
+    }
+}
+
+static void test_match_signature(void **state)
+{
+    static const struct {
+        const char *match, *literals, *want;
+    } cases[] = {
+        /* a false leaf says little: nothing under a not */
+        {"{not: {sdk_code: [1006]}}", NULL, ""},
+        {"{not: {any: [{level: ERROR}, {text: 'heartbeat'}]}}", NULL, ""},
+        {"{sdk_code: ['1000-1010']}", NULL, "(sdk_code)"},
+        {"{any: [{sdk_code: [1007]}, {go_code: [1007]}]}", NULL,
+         "(sdk_code|go_code)"},
+        /* any over a code and a pattern: either one */
+        {"{any: [{sdk_code: [1007]}, {text: 'polaris heartbeat'}]}", NULL,
+         "(sdk_code|'polaris heartbeat')"},
+        {"{all: [{server_code: [400401]}, {text: 'Client API'}]}", NULL,
+         "(server_code) & ('client api')"},
+        /* a member that promises nothing: the any promises nothing */
+        {"{any: [{level: WARN}, {text: 'x+'}]}", NULL, ""},
+        {"{any: [{sdk_code: [1]}, {not: {polaris: true}}]}", NULL, ""},
+        {"{level: [WARN, ERROR]}", NULL, "(level:WARN|level:ERROR)"},
+        {"{format: [plain, springboot]}", NULL,
+         "(format:plain|format:springboot)"},
+        {"{event: [heartbeat-fail, register-fail]}", NULL,
+         "(event:register-fail|event:heartbeat-fail)"},
+        {"{any: [{polaris: true}, {failure: false}]}", NULL,
+         "(polaris|not_failure)"},
+        {"{polaris: false}", NULL, "(not_polaris)"},
+        {"{exception: 'PolarisException'}", NULL,
+         "(chain) & ('polarisexception')"},
+        {"{all: [{logger: 'Registry$'}, {thread: 'main'}]}", NULL,
+         "(logger) & (thread) & ('registry') & ('main')"},
+        /* fields that are matched even when empty, or are not text */
+        {"{message: '^$'}", NULL, ""},
+        {"{head: '^(?:abc)?$'}", NULL, ""},
+        {"{source: 'app\\.log'}", NULL, ""},
+        {"{server_info: 'not open'}", NULL, "(server_info)"},
+        {"{grpc_desc: 'io exception'}", NULL, "(grpc_desc)"},
+        {"{server_addr: ':8091$'}", NULL, "(server_addr)"},
+        /* any of alls: distributed */
+        {"{any: [{all: [{sdk_code: [1006]}, {text: 'abc'}]}, "
+         "{all: [{event: [register-fail]}, {text: 'xyz'}]}]}",
+         NULL,
+         "(sdk_code|event:register-fail) & ('abc'|'xyz') & "
+         "(sdk_code|'xyz') & (event:register-fail|'abc')"},
+        /* declared literals are part of the rule */
+        {"{level: ERROR}", "[\"400401\", \"Client API\"]",
+         "(level:ERROR) & ('400401'|'client api')"},
+    };
+    char got[2048];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < HB_ARRAY_LEN(cases); i++) {
+        const struct rdef d = {"r", NULL, NULL, cases[i].match,
+                               cases[i].literals};
+        struct hb_ruleset *rs = load_defs(&d, 1);
+
+        render_sig(&rs->rules[0]->sig, got, sizeof got);
+        if (strcmp(got, cases[i].want) != 0)
+            fail_msg("%s: got \"%s\", want \"%s\"", cases[i].match, got,
+                     cases[i].want);
+        hb_rules_free(rs);
+    }
+}
+
+static void test_match_signature_bounded(void **state)
+{
+    struct hb_ruleset *rs;
+    struct hb_buf b;
+    size_t i;
+
+    (void)state;
+    /* more clauses than a signature keeps: the first ones stay */
+    hb_buf_init(&b);
+    hb_buf_puts(&b, "{all: [");
+    for (i = 0; i < 2 * HB_SIG_MAX_CLAUSES; i++)
+        hb_buf_printf(&b, "%s{text: 'literal%zu'}", i ? ", " : "", i);
+    hb_buf_puts(&b, "]}");
+    rs = load_one(b.data);
+    assert_int_equal(rs->rules[0]->sig.n, HB_SIG_MAX_CLAUSES);
+    hb_rules_free(rs);
+
+    /* an any whose literals overflow a clause gives no clause */
+    hb_buf_reset(&b);
+    hb_buf_puts(&b, "{any: [");
+    for (i = 0; i < HB_SIG_MAX_LITS + 1; i++)
+        hb_buf_printf(&b, "%s{text: 'literal%zu'}", i ? ", " : "", i);
+    hb_buf_puts(&b, "]}");
+    rs = load_one(b.data);
+    assert_int_equal(rs->rules[0]->sig.n, 0);
+    hb_rules_free(rs);
+    hb_buf_fini(&b);
+}
+
 /* ---- limits ----------------------------------------------------------------
  */
 
@@ -657,6 +810,8 @@ int main(void)
         cmocka_unit_test(test_match_required_literals),
         cmocka_unit_test(test_match_gate_keeps_results),
         cmocka_unit_test(test_match_declared_literals),
+        cmocka_unit_test(test_match_signature),
+        cmocka_unit_test(test_match_signature_bounded),
         cmocka_unit_test(test_match_catastrophic_regex_limited),
         cmocka_unit_test(test_match_empty_ruleset),
     };
