@@ -983,6 +983,17 @@ static void store_sig(struct hb_rule *r, const struct wsig *s)
     }
 }
 
+/* Every literal of the gate is compared ignoring case. */
+static bool gate_caseless(const struct hb_rule *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->nliterals; i++)
+        if (r->lit_caseless == NULL || !r->lit_caseless[i])
+            return false;
+    return true;
+}
+
 /* The condition's clauses and the literal gate's (declared literals are
    part of the rule; derived ones are implied by the condition, but a
    clause dropped on the way may have held them). */
@@ -994,8 +1005,10 @@ static void derive_signature(struct hb_rule *r)
     size_t i;
 
     all->n = 0;
-    if (literal_clause(r, r->literals, r->nliterals, &cl))
+    if (literal_clause(r, r->literals, r->nliterals, &cl)) {
         sig_push(all, &cl);
+        r->sig_implies_gate = all->n == 1 && gate_caseless(r);
+    }
     derive_sig(r, r->cond, s);
     for (i = 0; i < s->n; i++)
         sig_push(all, &s->c[i]);
@@ -1724,9 +1737,10 @@ static bool rule_matches(struct hb_matcher *m, const struct hb_rule *r,
 
     hit->rule = &r->meta;
     hit->ncaps = 0;
-    /* declared literals are part of the rule; derived ones only a filter */
+    /* declared literals are part of the rule; derived ones only a filter,
+       which a signature that holds may already imply */
     if ((m->gate || r->literals_declared) && r->nliterals &&
-        !has_literal(m, r, x->rec->text))
+        !(m->gate && r->sig_implies_gate) && !has_literal(m, r, x->rec->text))
         return false;
     if (m->gate) {
         pre = pre_eval(x, r->cond);

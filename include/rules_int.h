@@ -189,7 +189,9 @@ struct hb_rule {
     bool literals_declared;    /* from `literals:`, else derived */
     struct hb_sample *samples; /* arena */
     size_t nsamples;
-    struct hb_sig sig; /* necessary condition; literals in arena */
+    struct hb_sig sig;     /* necessary condition; literals in arena */
+    bool sig_implies_gate; /* sig holds the gate's clause and the gate is
+                              all caseless: meeting sig meets the gate */
     bool disabled;
     size_t index;       /* position in the ruleset */
     pcre2_code **codes; /* owned: every compiled pattern */
