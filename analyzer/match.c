@@ -2,9 +2,12 @@
  * match.c - records against rules. Patterns are PCRE2 with JIT, run under a
  * match limit, a depth limit and a bounded JIT stack, so one hostile line
  * costs a bounded amount of work. Before any regex, each rule's gate runs:
- * the cheap leaves (codes, names, events) evaluated in three-valued logic,
- * then a memmem for the rule's literals (declared, or derived from its
- * patterns), so most records never reach the regex engine.
+ * its signature (a necessary condition over record features and literals,
+ * derived at load time; an index on one clause of it means a record only
+ * meets the rules that can apply), a search for the rule's literals
+ * (declared, or derived from its patterns), then the cheap leaves (codes,
+ * names, events) in three-valued logic, so most records never reach the
+ * regex engine.
  */
 #include "rules.h"
 
@@ -644,19 +647,12 @@ static void set_lengths(struct hb_rule *r)
         r->lit_len[i] = strlen(r->literals[i]);
 }
 
-void hb_match_prepare(struct hb_rule *r)
+/* The literal gate derived from the patterns, when none was declared. */
+static void derive_literal_gate(struct hb_rule *r)
 {
-    struct hb_litset *g;
+    struct hb_litset *g = hb_xmalloc(sizeof *g);
     size_t i;
 
-    if (r->cond == NULL)
-        return;
-    prepare_cond(r->cond);
-    if (r->literals_declared) {
-        set_lengths(r);
-        return;
-    }
-    g = hb_xmalloc(sizeof *g);
     derive_gate(r->cond, g);
     r->nliterals = 0;
     if (g->n > 0) {
@@ -670,7 +666,366 @@ void hb_match_prepare(struct hb_rule *r)
         r->nliterals = g->n;
     }
     free(g);
+}
+
+/* ---- the signature ---------------------------------------------------------
+ *
+ * A conjunction of clauses that every match satisfies (rules_int.h). Each
+ * condition gives one, bottom up: a leaf the features its truth implies
+ * (a code leaf: a code of that kind; a regex leaf on a field that is
+ * skipped when empty: that field) and, for a pattern over the record text,
+ * the literals one of which it requires; all: the clauses of every member;
+ * any: the disjunction, distributed (a or b for a clause a of one member
+ * and b of the next); not: nothing, since a false leaf says little. Every
+ * step may drop a clause (too many, too many literals), which only weakens
+ * the conjunction, so the result stays a necessary condition.
+ */
+
+_Static_assert(HB_FT_COUNT <= 64, "record features fit a uint64_t");
+
+const char *const hb_ft_levels[HB_FT_NLEVELS] = {"TRACE", "DEBUG", "INFO",
+                                                 "WARN",  "ERROR", "FATAL"};
+
+/* A clause or signature being derived; literals are in the rule arena. */
+struct wclause {
+    uint64_t features;
+    const char *lits[HB_SIG_MAX_LITS];
+    size_t nlits;
+};
+
+struct wsig {
+    struct wclause c[HB_SIG_MAX_CLAUSES];
+    size_t n;
+};
+
+static uint64_t ft(unsigned f)
+{
+    return (uint64_t)1 << f;
+}
+
+/* The HB_FT_LEVEL offset of a level name, -1 for none. */
+static int level_bit(const char *s)
+{
+    int i;
+
+    for (i = 0; i < HB_FT_NLEVELS; i++)
+        if (strcmp(hb_ft_levels[i], s) == 0)
+            return i;
+    return -1;
+}
+
+/* The HB_FT_FORMAT offset of a format name, -1 for none. */
+static int format_bit(const char *s)
+{
+    const struct hb_format *t;
+    size_t i, n;
+
+    if (strcmp(s, "plain") == 0)
+        return 0;
+    t = hb_format_table(&n);
+    for (i = 0; i < n && i + 1 < HB_FT_NFORMATS; i++)
+        if (strcmp(t[i].name, s) == 0)
+            return (int)i + 1;
+    return -1;
+}
+
+/* Features one of which a true leaf implies; 0 when it implies none that
+   is tracked. */
+static uint64_t leaf_features(const struct hb_cond *c)
+{
+    uint64_t f = 0;
+    size_t i;
+    int b;
+
+    switch (c->leaf) {
+    case HB_LEAF_LEVEL:
+        for (i = 0; i < c->nvals; i++) {
+            if ((b = level_bit(c->names[i])) < 0)
+                return 0;
+            f |= ft(HB_FT_LEVEL + (unsigned)b);
+        }
+        return f;
+    case HB_LEAF_FORMAT:
+        for (i = 0; i < c->nvals; i++) {
+            if ((b = format_bit(c->names[i])) < 0)
+                return 0;
+            f |= ft(HB_FT_FORMAT + (unsigned)b);
+        }
+        return f;
+    case HB_LEAF_EVENT:
+        for (i = 0; i < c->nvals; i++) {
+            if (c->events[i] < 0 || c->events[i] >= HB_FT_NEVENTS)
+                return 0;
+            f |= ft(HB_FT_EVENT + (unsigned)c->events[i]);
+        }
+        return f;
+    case HB_LEAF_SDK_CODE:
+        return ft(HB_FT_SDK_CODE); /* no range holds 0 (rules.c) */
+    case HB_LEAF_GO_CODE:
+        return ft(HB_FT_GO_CODE);
+    case HB_LEAF_SERVER_CODE:
+        return ft(HB_FT_SERVER_CODE);
+    case HB_LEAF_SDK_NAME:
+        return ft(HB_FT_SDK_NAME);
+    case HB_LEAF_GRPC_STATUS:
+        return ft(HB_FT_GRPC_STATUS);
+    case HB_LEAF_POLARIS:
+        return ft(c->flag ? HB_FT_POLARIS : HB_FT_NOT_POLARIS);
+    case HB_LEAF_FAILURE:
+        return ft(c->flag ? HB_FT_FAILURE : HB_FT_NOT_FAILURE);
+    /* regex leaves that leaf_regex skips when their field is empty */
+    case HB_LEAF_SERVER_INFO:
+        return ft(HB_FT_SERVER_INFO);
+    case HB_LEAF_GRPC_DESC:
+        return ft(HB_FT_GRPC_DESC);
+    case HB_LEAF_SERVER_ADDR:
+        return ft(HB_FT_SERVER_ADDR);
+    case HB_LEAF_LOGGER:
+        return ft(HB_FT_LOGGER);
+    case HB_LEAF_THREAD:
+        return ft(HB_FT_THREAD);
+    case HB_LEAF_EXCEPTION:
+    case HB_LEAF_EXCEPTION_MESSAGE:
+    case HB_LEAF_ROOT_EXCEPTION:
+        return ft(HB_FT_CHAIN);
+    default:
+        return 0; /* message, head, text, source: an empty one is matched */
+    }
+}
+
+static bool same_clause(const struct wclause *a, const struct wclause *b)
+{
+    size_t i;
+
+    if (a->features != b->features || a->nlits != b->nlits)
+        return false;
+    for (i = 0; i < a->nlits; i++)
+        if (strcmp(a->lits[i], b->lits[i]) != 0)
+            return false;
+    return true;
+}
+
+/* Adds a clause unless s is full or already has it. */
+static void sig_push(struct wsig *s, const struct wclause *cl)
+{
+    size_t i;
+
+    if (cl->features == 0 && cl->nlits == 0)
+        return; /* not derived from anything: keep nothing */
+    for (i = 0; i < s->n; i++)
+        if (same_clause(&s->c[i], cl))
+            return;
+    if (s->n < HB_SIG_MAX_CLAUSES)
+        s->c[s->n++] = *cl;
+}
+
+/* Adds lit to cl (once); false when cl has no room left. */
+static bool clause_add_lit(struct wclause *cl, const char *lit)
+{
+    size_t i;
+
+    for (i = 0; i < cl->nlits; i++)
+        if (strcmp(cl->lits[i], lit) == 0)
+            return true;
+    if (cl->nlits == HB_SIG_MAX_LITS)
+        return false;
+    cl->lits[cl->nlits++] = lit;
+    return true;
+}
+
+/* The lower-case copy of lit in the rule arena; NULL for "", which every
+   text holds, so no clause can be made of it. */
+static const char *lower_lit(struct hb_rule *r, const char *lit)
+{
+    char *low;
+    size_t i;
+
+    if (lit[0] == '\0')
+        return NULL;
+    low = hb_arena_strdup(&r->arena, lit);
+    for (i = 0; low[i]; i++)
+        if (low[i] >= 'A' && low[i] <= 'Z')
+            low[i] = (char)(low[i] - 'A' + 'a');
+    return low;
+}
+
+/* The clause "the text holds one of lits[0..n)"; false when none can be
+   made (too many, or an empty literal). */
+static bool literal_clause(struct hb_rule *r, const char *const *lits, size_t n,
+                           struct wclause *cl)
+{
+    size_t i;
+
+    memset(cl, 0, sizeof *cl);
+    for (i = 0; i < n; i++) {
+        const char *low = lower_lit(r, lits[i]);
+
+        if (low == NULL || !clause_add_lit(cl, low))
+            return false;
+    }
+    return n > 0;
+}
+
+static void sig_leaf(struct hb_rule *r, const struct hb_cond *c, struct wsig *s)
+{
+    struct wclause cl;
+    struct hb_litset *g;
+    const char *lits[HB_RULE_MAX_LITERALS];
+    size_t i;
+
+    memset(&cl, 0, sizeof cl);
+    cl.features = leaf_features(c);
+    sig_push(s, &cl);
+    if (hb_leaf_table[c->leaf].type != HB_LT_REGEX ||
+        !hb_leaf_table[c->leaf].in_text)
+        return;
+    /* a slice of the text: the literals the pattern needs are in it */
+    g = hb_xmalloc(sizeof *g);
+    if (hb_regex_literals(c->rx.pattern, MIN_DERIVED_LITERAL, g) && g->n) {
+        for (i = 0; i < g->n; i++)
+            lits[i] = g->lit[i];
+        if (literal_clause(r, lits, g->n, &cl))
+            sig_push(s, &cl);
+    }
+    free(g);
+}
+
+/* a or b into dst; false when the literals do not fit (no clause). */
+static bool clause_or(const struct wclause *a, const struct wclause *b,
+                      struct wclause *dst)
+{
+    size_t i;
+
+    *dst = *a;
+    dst->features |= b->features;
+    for (i = 0; i < b->nlits; i++)
+        if (!clause_add_lit(dst, b->lits[i]))
+            return false;
+    return true;
+}
+
+/* s = s or t, distributed over the clauses. */
+static void sig_or(struct wsig *s, const struct wsig *t)
+{
+    struct wsig *acc = hb_xmalloc(sizeof *acc);
+    struct wclause cl;
+    size_t i, j;
+
+    acc->n = 0;
+    for (i = 0; i < s->n; i++)
+        for (j = 0; j < t->n; j++)
+            if (clause_or(&s->c[i], &t->c[j], &cl))
+                sig_push(acc, &cl);
+    *s = *acc;
+    free(acc);
+}
+
+static void derive_sig(struct hb_rule *r, const struct hb_cond *c,
+                       struct wsig *s)
+{
+    struct wsig *k;
+    size_t i, j;
+
+    s->n = 0;
+    switch (c->op) {
+    case HB_COND_LEAF:
+        sig_leaf(r, c, s);
+        return;
+    case HB_COND_ALL:
+        k = hb_xmalloc(sizeof *k);
+        for (i = 0; i < c->nkids; i++) {
+            derive_sig(r, c->kids[i], k);
+            for (j = 0; j < k->n; j++)
+                sig_push(s, &k->c[j]);
+        }
+        free(k);
+        return;
+    case HB_COND_ANY:
+        k = hb_xmalloc(sizeof *k);
+        for (i = 0; i < c->nkids; i++) {
+            derive_sig(r, c->kids[i], i == 0 ? s : k);
+            if (i > 0)
+                sig_or(s, k);
+            if (s->n == 0)
+                break; /* a member without clauses: the any has none */
+        }
+        free(k);
+        return;
+    case HB_COND_NOT:
+        return;
+    }
+}
+
+/* Copies s into r->sig, clauses without literals first: they need no scan
+   of the text. */
+static void store_sig(struct hb_rule *r, const struct wsig *s)
+{
+    size_t i, k, pass;
+
+    r->sig.n = 0;
+    for (pass = 0; pass < 2; pass++) {
+        for (i = 0; i < s->n; i++) {
+            const struct wclause *w = &s->c[i];
+            struct hb_sig_clause *cl;
+
+            if ((w->nlits > 0) != (pass == 1))
+                continue;
+            cl = &r->sig.clause[r->sig.n++];
+            cl->features = w->features;
+            cl->nlits = w->nlits;
+            cl->lits = NULL;
+            if (w->nlits == 0)
+                continue;
+            cl->lits = hb_arena_alloc(&r->arena, w->nlits * sizeof *cl->lits);
+            for (k = 0; k < w->nlits; k++)
+                cl->lits[k] = w->lits[k];
+        }
+    }
+}
+
+/* Every literal of the gate is compared ignoring case. */
+static bool gate_caseless(const struct hb_rule *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->nliterals; i++)
+        if (r->lit_caseless == NULL || !r->lit_caseless[i])
+            return false;
+    return true;
+}
+
+/* The condition's clauses and the literal gate's (declared literals are
+   part of the rule; derived ones are implied by the condition, but a
+   clause dropped on the way may have held them). */
+static void derive_signature(struct hb_rule *r)
+{
+    struct wsig *s = hb_xmalloc(sizeof *s);
+    struct wsig *all = hb_xmalloc(sizeof *all);
+    struct wclause cl;
+    size_t i;
+
+    all->n = 0;
+    if (literal_clause(r, r->literals, r->nliterals, &cl)) {
+        sig_push(all, &cl);
+        r->sig_implies_gate = all->n == 1 && gate_caseless(r);
+    }
+    derive_sig(r, r->cond, s);
+    for (i = 0; i < s->n; i++)
+        sig_push(all, &s->c[i]);
+    store_sig(r, all);
+    free(all);
+    free(s);
+}
+
+void hb_match_prepare(struct hb_rule *r)
+{
+    if (r->cond == NULL)
+        return;
+    prepare_cond(r->cond);
+    if (!r->literals_declared)
+        derive_literal_gate(r);
     set_lengths(r);
+    derive_signature(r);
 }
 
 /* ---- the matcher ----------------------------------------------------------
@@ -683,6 +1038,17 @@ struct ranked {
     size_t index;
 };
 
+#define NO_KEY SIZE_MAX
+
+/*
+ * With the gate on, a record meets only its candidate rules. Each rule's
+ * signature has one key clause (the most selective by a guess, see
+ * key_rank) that indexes it: by_feat[f] holds the rules whose key clause
+ * has feature f, by_lit[id] those whose key clause has literal id, and one
+ * case-folding automaton holds the key clauses' literals. A rule is a
+ * candidate when its key clause holds (or it has no clause); its other
+ * clauses, then the literal gate and the cheap leaves, are checked next.
+ */
 struct hb_matcher {
     const struct hb_ruleset *rs; /* borrowed */
     pcre2_match_data *md;        /* owned, like everything below */
@@ -694,20 +1060,22 @@ struct hb_matcher {
     struct hb_buf lower;         /* the record text lower-cased */
     bool lower_valid;            /* lower holds this record's text */
     bool gate;
-    bool timing; /* measure regex time (stats.nanos) */
-    /* Every rule's gate literals in one case-folding automaton, run once
-       per record: a rule none of whose literals occurs (in any case) is
-       out without a search. NULL when the fast path is off. */
-    struct hb_pf *pf;
-    uint16_t *lit_id;        /* per rule literal: its automaton id */
-    size_t *lit_first;       /* rs->n + 1: rule i's ids start here */
-    struct hb_pf_hits *seen; /* this record's scan */
-    bool seen_valid;
-    size_t *rules_of;    /* per literal id: the rules it gates, */
-    size_t *rules_first; /* rules_of[rules_first[id]..[id + 1]) */
+    bool timing;   /* measure regex time (stats.nanos) */
+    size_t *key;   /* rs->n: the key clause in the rule's sig, or NO_KEY */
+    uint64_t used; /* features some clause asks for */
+    /* the index; rule sets are bitsets of nwords words */
+    size_t nwords;
+    uint64_t *always;      /* rules without a clause */
+    uint64_t *lit_keyed;   /* rules whose key clause has literals */
+    uint64_t *by_feat;     /* HB_FT_COUNT sets */
+    uint64_t *by_lit;      /* nlits sets */
+    uint64_t *cand;        /* this record's candidates */
+    uint64_t key_features; /* features of some key clause */
+    struct hb_pf *pf;      /* the key literals; NULL when the fast path is
+                              off or they do not fit: every rule keyed by
+                              literals is then a candidate */
     size_t nlits;
-    uint64_t *maybe; /* rs->n bits: some literal of the rule
-                        occurs in this record (in any case) */
+    struct hb_pf_hits *seen; /* this record's scan */
 };
 
 /* What a record offers to the leaves. */
@@ -717,62 +1085,115 @@ struct subject {
     struct hb_rule_stats *st;
 };
 
-/* Collects the rules' literals, one id per distinct lower-cased string. */
-static void build_gate_automaton(struct hb_matcher *m)
+static void set_bit(uint64_t *set, size_t i)
+{
+    set[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+/* Features common enough that a clause holding one selects little. */
+#define COMMON_FEATURES                                                        \
+    (ft(HB_FT_LOGGER) | ft(HB_FT_THREAD) | ft(HB_FT_CHAIN) |                   \
+     ft(HB_FT_POLARIS) | ft(HB_FT_NOT_POLARIS) | ft(HB_FT_FAILURE) |           \
+     ft(HB_FT_NOT_FAILURE) |                                                   \
+     (((uint64_t)1 << HB_FT_NLEVELS) - 1) << HB_FT_LEVEL |                     \
+     (((uint64_t)1 << HB_FT_NFORMATS) - 1) << HB_FT_FORMAT)
+
+/* How good a key a clause makes, lower is better (a guess: no frequencies
+   are known): rare features alone, then literals, the longer the shortest
+   one the better, then clauses with a common feature. */
+static size_t key_rank(const struct hb_sig_clause *c)
+{
+    size_t i, shortest = 255;
+
+    if (c->features & COMMON_FEATURES)
+        return 1000;
+    if (c->nlits == 0)
+        return 0;
+    for (i = 0; i < c->nlits; i++)
+        if (strlen(c->lits[i]) < shortest)
+            shortest = strlen(c->lits[i]);
+    return 1 + (255 - shortest);
+}
+
+/* The index of r's key clause, NO_KEY when it has no clause. */
+static size_t pick_key(const struct hb_rule *r)
+{
+    size_t j, key = NO_KEY, best = 0;
+
+    for (j = 0; j < r->sig.n; j++) {
+        size_t rank = key_rank(&r->sig.clause[j]);
+
+        if (key == NO_KEY || rank < best) {
+            key = j;
+            best = rank;
+        }
+    }
+    return key;
+}
+
+/* The id of lit among lits[0..*n), added when new. */
+static size_t literal_id(const char **lits, size_t *n, const char *lit)
+{
+    size_t i;
+
+    for (i = 0; i < *n; i++)
+        if (strcmp(lits[i], lit) == 0)
+            return i;
+    lits[*n] = lit;
+    return (*n)++;
+}
+
+/* Indexes rule i by its key clause; the clause's literals join lits. */
+static void index_rule(struct hb_matcher *m, size_t i, const char **lits,
+                       size_t *nlits)
+{
+    const struct hb_sig *sig = &m->rs->rules[i]->sig;
+    const struct hb_sig_clause *k;
+    uint64_t f;
+    size_t j;
+
+    m->key[i] = pick_key(m->rs->rules[i]);
+    if (m->key[i] == NO_KEY) {
+        set_bit(m->always, i);
+        return;
+    }
+    k = &sig->clause[m->key[i]];
+    m->key_features |= k->features;
+    for (f = k->features; f; f &= f - 1)
+        set_bit(m->by_feat + (size_t)__builtin_ctzll(f) * m->nwords, i);
+    if (k->nlits)
+        set_bit(m->lit_keyed, i);
+    for (j = 0; j < k->nlits; j++)
+        set_bit(m->by_lit + literal_id(lits, nlits, k->lits[j]) * m->nwords, i);
+}
+
+/* The key clauses, the index and (on the fast path) the automaton. */
+static void build_index(struct hb_matcher *m)
 {
     const struct hb_ruleset *rs = m->rs;
     const char **lits;
-    char **owned;
-    size_t i, j, k, total = 0, n = 0;
+    size_t i, j, nkeylits = 0;
 
-    for (i = 0; i < rs->n; i++)
-        total += rs->rules[i]->nliterals;
-    lits = hb_xcalloc(total + 1, sizeof *lits);
-    owned = hb_xcalloc(total + 1, sizeof *owned);
-    m->lit_id = hb_xcalloc(total + 1, sizeof *m->lit_id);
-    m->lit_first = hb_xcalloc(rs->n + 1, sizeof *m->lit_first);
-    for (i = 0, k = 0; i < rs->n; i++) {
-        const struct hb_rule *r = rs->rules[i];
-
-        m->lit_first[i] = k;
-        for (j = 0; j < r->nliterals; j++, k++) {
-            char *low = hb_xstrdup(r->literals[j]);
-            size_t c, id;
-
-            for (c = 0; low[c]; c++)
-                if (low[c] >= 'A' && low[c] <= 'Z')
-                    low[c] = (char)(low[c] - 'A' + 'a');
-            for (id = 0; id < n && strcmp(owned[id], low) != 0; id++)
-                ;
-            if (id == n) {
-                owned[n] = low;
-                lits[n++] = low;
-            } else {
-                free(low);
-            }
-            m->lit_id[k] = (uint16_t)id;
+    for (i = 0; i < rs->n; i++) {
+        for (j = 0; j < rs->rules[i]->sig.n; j++) {
+            nkeylits += rs->rules[i]->sig.clause[j].nlits; /* a bound */
+            m->used |= rs->rules[i]->sig.clause[j].features;
         }
     }
-    m->lit_first[rs->n] = k;
-    m->pf = hb_pf_new_nocase(lits, n);
-    if (m->pf) {
+    m->key = hb_xcalloc(rs->n + 1, sizeof *m->key);
+    m->nwords = rs->n / 64 + 1;
+    m->always = hb_xcalloc(m->nwords, sizeof *m->always);
+    m->lit_keyed = hb_xcalloc(m->nwords, sizeof *m->lit_keyed);
+    m->cand = hb_xcalloc(m->nwords, sizeof *m->cand);
+    m->by_feat = hb_xcalloc(HB_FT_COUNT * m->nwords, sizeof *m->by_feat);
+    m->by_lit = hb_xcalloc((nkeylits + 1) * m->nwords, sizeof *m->by_lit);
+    lits = hb_xcalloc(nkeylits + 1, sizeof *lits);
+    for (i = 0; i < rs->n; i++)
+        index_rule(m, i, lits, &m->nlits);
+    if (hb_fastpath_enabled())
+        m->pf = hb_pf_new_nocase(lits, m->nlits);
+    if (m->pf)
         m->seen = hb_xmalloc(sizeof *m->seen);
-        m->maybe = hb_xcalloc(rs->n / 64 + 1, sizeof *m->maybe);
-        /* the reverse map: literal id -> rules, by counting sort */
-        m->nlits = n;
-        m->rules_first = hb_xcalloc(n + 2, sizeof *m->rules_first);
-        m->rules_of = hb_xcalloc(k + 1, sizeof *m->rules_of);
-        for (j = 0; j < k; j++)
-            m->rules_first[m->lit_id[j] + 2]++;
-        for (j = 2; j < n + 2; j++)
-            m->rules_first[j] += m->rules_first[j - 1];
-        for (i = 0; i < rs->n; i++)
-            for (j = m->lit_first[i]; j < m->lit_first[i + 1]; j++)
-                m->rules_of[m->rules_first[m->lit_id[j] + 1]++] = i;
-    }
-    for (i = 0; i < n; i++)
-        free(owned[i]);
-    free(owned);
     free(lits);
 }
 
@@ -798,8 +1219,7 @@ struct hb_matcher *hb_matcher_new(const struct hb_ruleset *rs)
     /* HBSCAN_NO_FASTPATH: every rule evaluated in full, as a reference */
     m->gate = hb_fastpath_enabled();
     m->timing = true;
-    if (hb_fastpath_enabled())
-        build_gate_automaton(m);
+    build_index(m);
     return m;
 }
 
@@ -814,13 +1234,14 @@ void hb_matcher_free(struct hb_matcher *m)
     free(m->hits);
     free(m->rank);
     hb_buf_fini(&m->lower);
+    free(m->key);
+    free(m->always);
+    free(m->lit_keyed);
+    free(m->by_feat);
+    free(m->by_lit);
+    free(m->cand);
     hb_pf_free(m->pf);
-    free(m->lit_id);
-    free(m->lit_first);
     free(m->seen);
-    free(m->maybe);
-    free(m->rules_of);
-    free(m->rules_first);
     free(m);
 }
 
@@ -1160,52 +1581,13 @@ static bool find_lit(const char *h, size_t hn, const char *lit, size_t n)
     return false;
 }
 
-/* Runs the automaton over the record and marks the rules one of whose
-   literals it saw. */
-static void scan_record(struct hb_matcher *m, struct hb_str text)
-{
-    size_t w, nw = (m->rs->n + 63) / 64;
-
-    memset(m->maybe, 0, (nw ? nw : 1) * sizeof *m->maybe);
-    m->seen_valid = true;
-    if (hb_pf_scan(m->pf, text.p ? text.p : "", text.n, m->seen) == 0)
-        return;
-    for (w = 0; w < (m->nlits + 63) / 64; w++) {
-        uint64_t bits = m->seen->bits[w];
-
-        while (bits) {
-            size_t id = w * 64 + (size_t)__builtin_ctzll(bits), k;
-
-            bits &= bits - 1;
-            for (k = m->rules_first[id]; k < m->rules_first[id + 1]; k++)
-                m->maybe[m->rules_of[k] / 64] |= (uint64_t)1
-                                                 << (m->rules_of[k] % 64);
-        }
-    }
-}
-
 static bool has_literal(struct hb_matcher *m, const struct hb_rule *r,
                         struct hb_str text)
 {
     size_t i;
-    const uint16_t *ids = NULL;
 
-    if (m->pf) {
-        /* one scan per record, on the first rule that asks */
-        if (!m->seen_valid)
-            scan_record(m, text);
-        if (!((m->maybe[r->index / 64] >> (r->index % 64)) & 1))
-            return false;
-        ids = m->lit_id + m->lit_first[r->index];
-    }
     for (i = 0; i < r->nliterals; i++) {
         struct hb_str t = text;
-
-        /* absent in any case: absent; a caseless literal seen is found */
-        if (ids && !hb_pf_has(m->seen, ids[i]))
-            continue;
-        if (ids && r->lit_caseless && r->lit_caseless[i])
-            return true;
 
         if (r->lit_caseless && r->lit_caseless[i])
             t = lowered(m, text);
@@ -1215,6 +1597,139 @@ static bool has_literal(struct hb_matcher *m, const struct hb_rule *r,
     return false;
 }
 
+/* The record's features (enum hb_feature); level and format only when a
+   clause asks for them. */
+static uint64_t record_features(const struct hb_matcher *m,
+                                const struct hb_record *rec,
+                                const struct hb_polaris *pol)
+{
+    static const enum hb_feature kind_ft[] = {
+        [HB_CODE_SDK] = HB_FT_SDK_CODE,
+        [HB_CODE_GO] = HB_FT_GO_CODE,
+        [HB_CODE_SERVER] = HB_FT_SERVER_CODE,
+    };
+    uint64_t f = 0;
+    int i, b;
+
+    f |= pol->sdk_code ? ft(HB_FT_SDK_CODE) : 0;
+    f |= pol->go_code ? ft(HB_FT_GO_CODE) : 0;
+    f |= pol->server_code ? ft(HB_FT_SERVER_CODE) : 0;
+    for (i = 0; i < pol->ncodes && i < HB_MAX_CODES; i++)
+        if (pol->codes[i].num != 0 &&
+            (unsigned)pol->codes[i].kind < HB_ARRAY_LEN(kind_ft))
+            f |= ft(kind_ft[pol->codes[i].kind]);
+    f |= has(pol->sdk_name) ? ft(HB_FT_SDK_NAME) : 0;
+    f |= has(pol->grpc_status) ? ft(HB_FT_GRPC_STATUS) : 0;
+    f |= has(pol->server_info) ? ft(HB_FT_SERVER_INFO) : 0;
+    f |= has(pol->grpc_desc) ? ft(HB_FT_GRPC_DESC) : 0;
+    f |= has(pol->server_addr) ? ft(HB_FT_SERVER_ADDR) : 0;
+    f |= rec->hdr.logger.n > 0 ? ft(HB_FT_LOGGER) : 0;
+    f |= rec->hdr.thread.n > 0 ? ft(HB_FT_THREAD) : 0;
+    f |= rec->nchain > 0 ? ft(HB_FT_CHAIN) : 0;
+    f |= ft(pol->polaris ? HB_FT_POLARIS : HB_FT_NOT_POLARIS);
+    f |= ft(pol->failure ? HB_FT_FAILURE : HB_FT_NOT_FAILURE);
+    if ((unsigned)pol->event < HB_FT_NEVENTS)
+        f |= ft(HB_FT_EVENT + (unsigned)pol->event);
+    if ((m->used >> HB_FT_LEVEL) & (((uint64_t)1 << HB_FT_NLEVELS) - 1) &&
+        (b = level_bit(rec->hdr.level)) >= 0)
+        f |= ft(HB_FT_LEVEL + (unsigned)b);
+    if ((m->used >> HB_FT_FORMAT) & (((uint64_t)1 << HB_FT_NFORMATS) - 1) &&
+        (b = format_bit(rec->format ? rec->format : "plain")) >= 0)
+        f |= ft(HB_FT_FORMAT + (unsigned)b);
+    return f;
+}
+
+static void set_or(uint64_t *dst, const uint64_t *src, size_t nwords)
+{
+    size_t w;
+
+    for (w = 0; w < nwords; w++)
+        dst[w] |= src[w];
+}
+
+/* Adds to m->cand the rules keyed by a literal the text holds (in any
+   case): one scan of the automaton. */
+static void select_by_literals(struct hb_matcher *m, struct hb_str text)
+{
+    size_t w, id;
+
+    if (hb_pf_scan(m->pf, text.p ? text.p : "", text.n, m->seen) == 0)
+        return;
+    for (w = 0; w < (m->nlits + 63) / 64; w++) {
+        uint64_t bits = m->seen->bits[w];
+
+        for (; bits; bits &= bits - 1) {
+            id = w * 64 + (size_t)__builtin_ctzll(bits);
+            set_or(m->cand, m->by_lit + id * m->nwords, m->nwords);
+        }
+    }
+}
+
+/* Fills m->cand: every rule with the gate off, else the rules whose key
+   clause holds for a record with these features and text, and those
+   without a clause. The text is scanned only when a rule keyed by
+   literals is not in yet. */
+static void select_rules(struct hb_matcher *m, uint64_t features,
+                         struct hb_str text)
+{
+    size_t w, i, nw = m->nwords;
+    uint64_t f, missing = 0;
+
+    if (!m->gate) {
+        memset(m->cand, 0, nw * sizeof *m->cand);
+        for (i = 0; i < m->rs->n; i++)
+            set_bit(m->cand, i);
+        return;
+    }
+    memcpy(m->cand, m->always, nw * sizeof *m->cand);
+    for (f = features & m->key_features; f; f &= f - 1)
+        set_or(m->cand, m->by_feat + (size_t)__builtin_ctzll(f) * nw, nw);
+    for (w = 0; w < nw; w++)
+        missing |= m->lit_keyed[w] & ~m->cand[w];
+    if (missing == 0)
+        return;
+    if (m->pf == NULL)
+        set_or(m->cand, m->lit_keyed, nw);
+    else
+        select_by_literals(m, text);
+}
+
+/* A clause over the record: one of its features, or one of its literals
+   in the lower-cased text. */
+static bool clause_holds(struct hb_matcher *m, const struct hb_sig_clause *c,
+                         uint64_t features, struct hb_str text)
+{
+    struct hb_str low;
+    size_t i;
+
+    if (features & c->features)
+        return true;
+    if (c->nlits == 0)
+        return false;
+    low = lowered(m, text);
+    for (i = 0; i < c->nlits; i++)
+        if (find_lit(low.p, low.n, c->lits[i], strlen(c->lits[i])))
+            return true;
+    return false;
+}
+
+/* Candidate rule i's signature; its key clause holds unless the automaton
+   could not say. */
+static bool sig_holds(struct hb_matcher *m, size_t i, uint64_t features,
+                      struct hb_str text)
+{
+    const struct hb_sig *sig = &m->rs->rules[i]->sig;
+    size_t k;
+
+    for (k = 0; k < sig->n; k++) {
+        if (k == m->key[i] && m->pf)
+            continue;
+        if (!clause_holds(m, &sig->clause[k], features, text))
+            return false;
+    }
+    return true;
+}
+
 static bool rule_matches(struct hb_matcher *m, const struct hb_rule *r,
                          struct subject *x, struct hb_hit *hit)
 {
@@ -1222,20 +1737,16 @@ static bool rule_matches(struct hb_matcher *m, const struct hb_rule *r,
 
     hit->rule = &r->meta;
     hit->ncaps = 0;
-    /* declared literals are part of the rule; derived ones only a filter.
-       Both tests only reject, so the cheaper one (with the automaton: a
-       bit test) goes first. */
-    if (m->pf && (m->gate || r->literals_declared) && r->nliterals &&
-        !has_literal(m, r, x->rec->text))
+    /* declared literals are part of the rule; derived ones only a filter,
+       which a signature that holds may already imply */
+    if ((m->gate || r->literals_declared) && r->nliterals &&
+        !(m->gate && r->sig_implies_gate) && !has_literal(m, r, x->rec->text))
         return false;
     if (m->gate) {
         pre = pre_eval(x, r->cond);
         if (pre == T_FALSE)
             return false;
     }
-    if (!m->pf && (m->gate || r->literals_declared) && r->nliterals &&
-        !has_literal(m, r, x->rec->text))
-        return false;
     x->st->tried++;
     if (pre == T_TRUE && !r->cond->has_regex)
         return true;
@@ -1259,25 +1770,34 @@ int hb_matcher_run(struct hb_matcher *m, const struct hb_record *rec,
 {
     const struct hb_ruleset *rs = m->rs;
     struct subject x = {rec, pol, NULL};
-    size_t i, n = 0;
+    uint64_t features = 0, bits;
+    size_t w, i, n = 0;
     int k;
 
     m->lower_valid = false;
-    m->seen_valid = false;
-    for (i = 0; i < rs->n; i++) {
-        const struct hb_rule *r = rs->rules[i];
+    if (m->gate)
+        features = record_features(m, rec, pol);
+    select_rules(m, features, rec->text);
+    for (w = 0; w < m->nwords; w++) {
+        for (bits = m->cand[w]; bits; bits &= bits - 1) {
+            const struct hb_rule *r;
 
-        if (only_rule && strcmp(r->meta.id, only_rule) != 0)
-            continue;
-        x.st = &m->stats[i];
-        if (!rule_matches(m, r, &x, &m->hits[n]))
-            continue;
-        m->stats[i].hits++;
-        m->rank[n].hit = &m->hits[n];
-        m->rank[n].weight = r->meta.weight;
-        m->rank[n].severity = (int)r->meta.severity;
-        m->rank[n].index = i;
-        n++;
+            i = w * 64 + (size_t)__builtin_ctzll(bits);
+            r = rs->rules[i];
+            if (only_rule && strcmp(r->meta.id, only_rule) != 0)
+                continue;
+            if (m->gate && !sig_holds(m, i, features, rec->text))
+                continue;
+            x.st = &m->stats[i];
+            if (!rule_matches(m, r, &x, &m->hits[n]))
+                continue;
+            m->stats[i].hits++;
+            m->rank[n].hit = &m->hits[n];
+            m->rank[n].weight = r->meta.weight;
+            m->rank[n].severity = (int)r->meta.severity;
+            m->rank[n].index = i;
+            n++;
+        }
     }
     if (n > 1)
         qsort(m->rank, n, sizeof *m->rank, rank_cmp);

@@ -41,7 +41,9 @@ struct hb_rule_meta {
 
 /* Per-rule counters for -v. */
 struct hb_rule_stats {
-    uint64_t tried; /* records that passed the prefilter */
+    uint64_t tried; /* records evaluated in full, past the gate
+                       (signature, literals, cheap leaves): a measure of
+                       work that a stronger gate lowers, never of hits */
     uint64_t hits;
     uint64_t limit_hits; /* PCRE2 match/depth limit reached */
     uint64_t nanos;      /* time in the regex engine */
@@ -109,9 +111,10 @@ int hb_matcher_run(struct hb_matcher *m, const struct hb_record *rec,
                    struct hb_hit *hits, int cap);
 
 /*
- * Test hook: with the gate off, every rule is evaluated in full (no cheap
- * pre-evaluation, no derived literal prefilter; declared `literals:` still
- * apply since they are part of the rule). Results must not change.
+ * Test hook: with the gate off, every rule is evaluated in full (no
+ * signature, no cheap pre-evaluation, no derived literal prefilter;
+ * declared `literals:` still apply since they are part of the rule).
+ * Results must not change.
  */
 void hb_matcher_set_gate(struct hb_matcher *m, bool on);
 

@@ -103,6 +103,66 @@ struct hb_cond {
     unsigned long line, col;
 };
 
+#define HB_FT_NEVENTS  16 /* event bits (enum hb_event values below it) */
+#define HB_FT_NLEVELS  6  /* level bits */
+#define HB_FT_NFORMATS 16 /* format bits: "plain" and the table's first 15 */
+
+/*
+ * Record features: the atoms of a rule's signature, bit numbers in the mask
+ * hb_matcher_run computes once per record (a record has the feature when
+ * the comment holds). A leaf naming a value without a bit gives no clause.
+ */
+enum hb_feature {
+    HB_FT_SDK_CODE,    /* sdk_code, or a codes[] entry of kind SDK, is not 0 */
+    HB_FT_GO_CODE,     /* the same for HB_CODE_GO */
+    HB_FT_SERVER_CODE, /* the same for HB_CODE_SERVER */
+    HB_FT_SDK_NAME,    /* sdk_name is not empty */
+    HB_FT_GRPC_STATUS, /* grpc_status is not empty */
+    HB_FT_SERVER_INFO, /* server_info is not empty */
+    HB_FT_GRPC_DESC,   /* grpc_desc is not empty */
+    HB_FT_SERVER_ADDR, /* server_addr is not empty */
+    HB_FT_LOGGER,      /* hdr.logger is not empty */
+    HB_FT_THREAD,      /* hdr.thread is not empty */
+    HB_FT_CHAIN,       /* nchain > 0 */
+    HB_FT_POLARIS,     /* polaris is true */
+    HB_FT_NOT_POLARIS, /* polaris is false */
+    HB_FT_FAILURE,     /* failure is true */
+    HB_FT_NOT_FAILURE, /* failure is false */
+    HB_FT_EVENT,       /* + e (e < HB_FT_NEVENTS): event is e */
+    HB_FT_LEVEL = HB_FT_EVENT + HB_FT_NEVENTS,  /* + i: hdr.level is
+                                                   hb_ft_levels[i] */
+    HB_FT_FORMAT = HB_FT_LEVEL + HB_FT_NLEVELS, /* + 0: format is "plain";
+                                                   + 1 + i: the format is
+                                                   hb_format_table()[i] */
+    HB_FT_COUNT = HB_FT_FORMAT + HB_FT_NFORMATS
+};
+
+#define HB_SIG_MAX_CLAUSES 8  /* clauses kept per signature */
+#define HB_SIG_MAX_LITS    32 /* literals per clause */
+
+/* The level names of the HB_FT_LEVEL bits, in bit order. */
+extern const char *const hb_ft_levels[HB_FT_NLEVELS];
+
+/* One clause: the record has one of the features, or its text holds one of
+   the literals (ASCII letters in either case). */
+struct hb_sig_clause {
+    uint64_t features; /* bits 1 << enum hb_feature */
+    const char **lits; /* rule arena, lower case; NULL when nlits = 0 */
+    size_t nlits;
+};
+
+/*
+ * A rule's signature: a necessary condition of its match, the conjunction
+ * of clause[0..n) (n = 0: none, every record may match). Derived once at
+ * load time from the condition tree and the literal gate, and sound by
+ * construction: a record that fails one clause cannot match the rule,
+ * whatever its patterns would do. It over-approximates; `not:` adds nothing.
+ */
+struct hb_sig {
+    struct hb_sig_clause clause[HB_SIG_MAX_CLAUSES];
+    size_t n;
+};
+
 struct hb_sample_field {
     const char *name, *value;
 };
@@ -129,6 +189,9 @@ struct hb_rule {
     bool literals_declared;    /* from `literals:`, else derived */
     struct hb_sample *samples; /* arena */
     size_t nsamples;
+    struct hb_sig sig;     /* necessary condition; literals in arena */
+    bool sig_implies_gate; /* sig holds the gate's clause and the gate is
+                              all caseless: meeting sig meets the gate */
     bool disabled;
     size_t index;       /* position in the ruleset */
     pcre2_code **codes; /* owned: every compiled pattern */
@@ -148,8 +211,8 @@ bool hb_regex_compile(struct hb_regex *rx, struct hb_arena *a,
                       const char *pattern, size_t len, bool multiline,
                       char *msg, size_t msgcap, size_t *offset);
 void hb_regex_fini(struct hb_regex *rx);
-/* match.c: orders each all/any cheap first, computes costs and derives the
-   literal gate when none was declared. */
+/* match.c: orders each all/any cheap first, computes costs, derives the
+   literal gate when none was declared, then the signature (r->sig). */
 void hb_match_prepare(struct hb_rule *r);
 /* Literals one of which a match must contain. */
 struct hb_litset {

@@ -1,8 +1,10 @@
 /*
  * test_match.c - the matcher over hand-built records: every leaf kind,
  * all/any/not, captures, the gate (same results with it off, and it keeps
- * records away from the regex engine), literal derivation, strongest-first
- * ordering, and a catastrophic pattern stopped by the match limit.
+ * records away from the regex engine), literal derivation, the signatures
+ * derived from conditions and the candidate index built on them,
+ * strongest-first ordering, and a catastrophic pattern stopped by the
+ * match limit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -594,6 +596,459 @@ static void test_match_declared_literals(void **state)
     hb_rules_free(rs);
 }
 
+/* ---- the signature ---------------------------------------------------------
+ */
+
+/* A feature bit's name: the field, or "event:", "level:", "format:" and
+   the value. */
+static void feature_name(unsigned b, char *out, size_t cap)
+{
+    static const char *const names[HB_FT_EVENT] = {
+        "sdk_code",    "go_code",   "server_code", "sdk_name", "grpc_status",
+        "server_info", "grpc_desc", "server_addr", "logger",   "thread",
+        "chain",       "polaris",   "not_polaris", "failure",  "not_failure",
+    };
+    size_t nf;
+
+    if (b < HB_FT_EVENT)
+        snprintf(out, cap, "%s", names[b]);
+    else if (b < HB_FT_LEVEL)
+        snprintf(out, cap, "event:%s",
+                 hb_event_name((enum hb_event)(b - HB_FT_EVENT)));
+    else if (b < HB_FT_FORMAT)
+        snprintf(out, cap, "level:%s", hb_ft_levels[b - HB_FT_LEVEL]);
+    else if (b == HB_FT_FORMAT)
+        snprintf(out, cap, "format:plain");
+    else
+        snprintf(out, cap, "format:%s",
+                 hb_format_table(&nf)[b - HB_FT_FORMAT - 1].name);
+}
+
+/* "(f|f|'lit') & (...)": each clause's features, then its literals. */
+static void render_sig(const struct hb_sig *sig, char *out, size_t cap)
+{
+    size_t i, k, len = 0;
+    unsigned b;
+
+    out[0] = '\0';
+    for (i = 0; i < sig->n; i++) {
+        const struct hb_sig_clause *c = &sig->clause[i];
+        const char *sep = "";
+
+        len += (size_t)snprintf(out + len, cap - len, "%s(", i ? " & " : "");
+        for (b = 0; b < 64; b++) {
+            char name[64];
+
+            if (!((c->features >> b) & 1))
+                continue;
+            feature_name(b, name, sizeof name);
+            len += (size_t)snprintf(out + len, cap - len, "%s%s", sep, name);
+            sep = "|";
+        }
+        for (k = 0; k < c->nlits; k++) {
+            len += (size_t)snprintf(out + len, cap - len, "%s'%s'", sep,
+                                    c->lits[k]);
+            sep = "|";
+        }
+        len += (size_t)snprintf(out + len, cap - len, ")");
+    }
+}
+
+static void test_match_signature(void **state)
+{
+    static const struct {
+        const char *match, *literals, *want;
+    } cases[] = {
+        /* a false leaf says little: nothing under a not */
+        {"{not: {sdk_code: [1006]}}", NULL, ""},
+        {"{not: {any: [{level: ERROR}, {text: 'heartbeat'}]}}", NULL, ""},
+        {"{sdk_code: ['1000-1010']}", NULL, "(sdk_code)"},
+        {"{any: [{sdk_code: [1007]}, {go_code: [1007]}]}", NULL,
+         "(sdk_code|go_code)"},
+        /* any over a code and a pattern: either one */
+        {"{any: [{sdk_code: [1007]}, {text: 'polaris heartbeat'}]}", NULL,
+         "(sdk_code|'polaris heartbeat')"},
+        {"{all: [{server_code: [400401]}, {text: 'Client API'}]}", NULL,
+         "(server_code) & ('client api')"},
+        /* a member that promises nothing: the any promises nothing */
+        {"{any: [{level: WARN}, {text: 'x+'}]}", NULL, ""},
+        {"{any: [{sdk_code: [1]}, {not: {polaris: true}}]}", NULL, ""},
+        {"{level: [WARN, ERROR]}", NULL, "(level:WARN|level:ERROR)"},
+        {"{format: [plain, springboot]}", NULL,
+         "(format:plain|format:springboot)"},
+        {"{event: [heartbeat-fail, register-fail]}", NULL,
+         "(event:register-fail|event:heartbeat-fail)"},
+        {"{any: [{polaris: true}, {failure: false}]}", NULL,
+         "(polaris|not_failure)"},
+        {"{polaris: false}", NULL, "(not_polaris)"},
+        {"{exception: 'PolarisException'}", NULL,
+         "(chain) & ('polarisexception')"},
+        {"{all: [{logger: 'Registry$'}, {thread: 'main'}]}", NULL,
+         "(logger) & (thread) & ('registry') & ('main')"},
+        /* fields that are matched even when empty, or are not text */
+        {"{message: '^$'}", NULL, ""},
+        {"{head: '^(?:abc)?$'}", NULL, ""},
+        {"{source: 'app\\.log'}", NULL, ""},
+        {"{server_info: 'not open'}", NULL, "(server_info)"},
+        {"{grpc_desc: 'io exception'}", NULL, "(grpc_desc)"},
+        {"{server_addr: ':8091$'}", NULL, "(server_addr)"},
+        /* any of alls: distributed */
+        {"{any: [{all: [{sdk_code: [1006]}, {text: 'abc'}]}, "
+         "{all: [{event: [register-fail]}, {text: 'xyz'}]}]}",
+         NULL,
+         "(sdk_code|event:register-fail) & ('abc'|'xyz') & "
+         "(sdk_code|'xyz') & (event:register-fail|'abc')"},
+        /* declared literals are part of the rule */
+        {"{level: ERROR}", "[\"400401\", \"Client API\"]",
+         "(level:ERROR) & ('400401'|'client api')"},
+    };
+    char got[2048];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < HB_ARRAY_LEN(cases); i++) {
+        const struct rdef d = {"r", NULL, NULL, cases[i].match,
+                               cases[i].literals};
+        struct hb_ruleset *rs = load_defs(&d, 1);
+
+        render_sig(&rs->rules[0]->sig, got, sizeof got);
+        if (strcmp(got, cases[i].want) != 0)
+            fail_msg("%s: got \"%s\", want \"%s\"", cases[i].match, got,
+                     cases[i].want);
+        hb_rules_free(rs);
+    }
+}
+
+static void test_match_signature_bounded(void **state)
+{
+    struct hb_ruleset *rs;
+    struct hb_buf b;
+    size_t i;
+
+    (void)state;
+    /* more clauses than a signature keeps: the first ones stay */
+    hb_buf_init(&b);
+    hb_buf_puts(&b, "{all: [");
+    for (i = 0; i < 2 * HB_SIG_MAX_CLAUSES; i++)
+        hb_buf_printf(&b, "%s{text: 'literal%zu'}", i ? ", " : "", i);
+    hb_buf_puts(&b, "]}");
+    rs = load_one(b.data);
+    assert_int_equal(rs->rules[0]->sig.n, HB_SIG_MAX_CLAUSES);
+    hb_rules_free(rs);
+
+    /* an any whose literals overflow a clause gives no clause */
+    hb_buf_reset(&b);
+    hb_buf_puts(&b, "{any: [");
+    for (i = 0; i < HB_SIG_MAX_LITS + 1; i++)
+        hb_buf_printf(&b, "%s{text: 'literal%zu'}", i ? ", " : "", i);
+    hb_buf_puts(&b, "]}");
+    rs = load_one(b.data);
+    assert_int_equal(rs->rules[0]->sig.n, 0);
+    hb_rules_free(rs);
+    hb_buf_fini(&b);
+}
+
+/* Record variants for the gate: each drops or changes what a clause of a
+   signature could ask for. */
+enum variant {
+    V_FULL,
+    V_CODES_LISTED_ONLY, /* headline codes 0, codes[] kept */
+    V_HEADLINE_ONLY,     /* codes[] empty */
+    V_NO_CODES,
+    V_GO_CODE_LISTED, /* 1006 seen as a polaris-go code only */
+    V_WARN,
+    V_NO_LEVEL,
+    V_FORMAT_SDK,
+    V_FORMAT_PLAIN,
+    V_NOT_POLARIS,
+    V_NOT_FAILURE,
+    V_NO_EVENT,
+    V_REGISTER_FAIL,
+    V_NO_CHAIN,
+    V_ONE_EXCEPTION,
+    V_NO_FIELDS, /* sdk_name, grpc_*, server_* empty */
+    V_NO_HEADER, /* logger, thread, message empty */
+    V_PLAIN_HEARTBEAT,
+    V_PLAIN_REFUSED,
+    V_PLAIN_POLARIS_HEARTBEAT,
+    V_PLAIN_EMPTY,
+    V_PLAIN_CLIENT_API,
+    V_PLAIN_REFUSED_POLARIS,
+    V_COUNT
+};
+
+static void variant_record(enum variant v, struct hb_record *r,
+                           struct hb_polaris *p)
+{
+    static const char *const plain[] = {
+        [V_PLAIN_HEARTBEAT] = "heartbeat failed somewhere",
+        [V_PLAIN_REFUSED] = "CONNECTION REFUSED: /1.2.3.4",
+        [V_PLAIN_POLARIS_HEARTBEAT] = "POLARIS Heartbeat [NETWORK_ERROR]",
+        [V_PLAIN_EMPTY] = "",
+        [V_PLAIN_CLIENT_API] = "client API is not open (ERR-1006)",
+        [V_PLAIN_REFUSED_POLARIS] = "Connection refused by POLARIS",
+    };
+
+    if (v >= V_PLAIN_HEARTBEAT) {
+        plain_record(r, p, plain[v]);
+        return;
+    }
+    full_record(r, p, full_text);
+    switch (v) {
+    case V_CODES_LISTED_ONLY:
+        p->sdk_code = p->server_code = 0;
+        break;
+    case V_HEADLINE_ONLY:
+        p->ncodes = 0;
+        break;
+    case V_NO_CODES:
+        p->sdk_code = p->server_code = 0;
+        p->ncodes = 0;
+        break;
+    case V_GO_CODE_LISTED:
+        p->sdk_code = p->server_code = 0;
+        p->codes[0].kind = HB_CODE_GO;
+        p->ncodes = 1;
+        break;
+    case V_WARN:
+        snprintf(r->hdr.level, sizeof r->hdr.level, "WARN");
+        break;
+    case V_NO_LEVEL:
+        r->hdr.level[0] = '\0';
+        break;
+    case V_FORMAT_SDK:
+        r->format = "polaris-sdk";
+        break;
+    case V_FORMAT_PLAIN:
+        r->format = "plain";
+        break;
+    case V_NOT_POLARIS:
+        p->polaris = false;
+        break;
+    case V_NOT_FAILURE:
+        p->failure = false;
+        break;
+    case V_NO_EVENT:
+        p->event = HB_EV_NONE;
+        break;
+    case V_REGISTER_FAIL:
+        p->event = HB_EV_REGISTER_FAIL;
+        break;
+    case V_NO_CHAIN:
+        r->nchain = 0;
+        break;
+    case V_ONE_EXCEPTION:
+        r->nchain = 1;
+        break;
+    case V_NO_FIELDS:
+        p->sdk_name[0] = p->grpc_status[0] = p->grpc_desc[0] = '\0';
+        p->server_info[0] = p->server_addr[0] = '\0';
+        break;
+    case V_NO_HEADER:
+        r->hdr.logger = r->hdr.thread = r->hdr.message = (struct hb_str){0};
+        break;
+    default:
+        break;
+    }
+}
+
+static void same_hits(const char *what, const struct hb_hit *a, int na,
+                      const struct hb_hit *b, int nb)
+{
+    int k, c;
+
+    if (na != nb)
+        fail_msg("%s: %d hits gated, %d without", what, na, nb);
+    for (k = 0; k < na; k++) {
+        if (a[k].rule != b[k].rule || a[k].ncaps != b[k].ncaps)
+            fail_msg("%s: hit %d differs (%s, %s)", what, k, a[k].rule->id,
+                     b[k].rule->id);
+        for (c = 0; c < a[k].ncaps; c++) {
+            assert_string_equal(a[k].caps[c].name, b[k].caps[c].name);
+            assert_string_equal(a[k].caps[c].value, b[k].caps[c].value);
+        }
+    }
+}
+
+static void test_match_gate_never_skips(void **state)
+{
+    static const struct rdef defs[] = {
+        {"not-code", NULL, NULL, "{not: {sdk_code: [1006]}}", NULL},
+        {"not-text", NULL, NULL, "{not: {text: 'heartbeat'}}", NULL},
+        {"not-any", NULL, NULL,
+         "{not: {any: [{level: ERROR}, {text: '(?i)refused'}]}}", NULL},
+        {"any-range-regex", NULL, NULL,
+         "{any: [{sdk_code: ['1000-1010']}, {text: 'ERR-10\\d\\d'}]}", NULL},
+        {"any-go-message", NULL, NULL,
+         "{any: [{go_code: [1006]}, {message: '(?i)^heartbeat'}]}", NULL},
+        {"any-code-caseless", NULL, NULL,
+         "{any: [{sdk_code: [1007]}, "
+         "{text: '(?i)polaris heartbeat(?: x)? \\[NETWORK_ERROR\\]'}]}",
+         NULL},
+        {"server-range", NULL, NULL, "{server_code: ['400000-499999']}", NULL},
+        {"server-any-code", NULL, NULL, "{server_code: [500000]}", NULL},
+        {"level-set", NULL, NULL, "{level: [WARN, ERROR]}", NULL},
+        {"level-warn", NULL, NULL, "{level: WARN}", NULL},
+        {"format-plain", NULL, NULL, "{format: [plain]}", NULL},
+        {"format-set", NULL, NULL, "{format: [springboot, polaris-sdk]}", NULL},
+        {"error-not-polaris", NULL, NULL,
+         "{all: [{level: ERROR}, {not: {polaris: true}}]}", NULL},
+        {"not-polaris-or-event", NULL, NULL,
+         "{any: [{polaris: false}, {event: [heartbeat-fail]}]}", NULL},
+        {"failure", NULL, NULL, "{failure: true}", NULL},
+        {"no-failure", NULL, NULL, "{failure: false}", NULL},
+        {"event-set", NULL, NULL, "{event: [register-fail, heartbeat-fail]}",
+         NULL},
+        {"exception", NULL, NULL, "{exception: '(?<cls>\\w+Exception)$'}",
+         NULL},
+        {"root-exception", NULL, NULL, "{root_exception: 'grpc'}", NULL},
+        {"exception-message", NULL, NULL, "{exception_message: '^UNAVAILABLE'}",
+         NULL},
+        {"logger-any", NULL, NULL, "{logger: '.*'}", NULL},
+        {"thread", NULL, NULL, "{thread: 'polaris-(?<n>hb)'}", NULL},
+        {"message-empty", NULL, NULL, "{message: '^$'}", NULL},
+        {"head-heartbeat", NULL, NULL, "{head: '(?i)heartbeat'}", NULL},
+        {"server-info", NULL, NULL, "{server_info: '.*'}", NULL},
+        {"grpc-desc", NULL, NULL, "{grpc_desc: 'io'}", NULL},
+        {"server-addr", NULL, NULL, "{server_addr: ':(?<port>8091)$'}", NULL},
+        {"sdk-name", NULL, NULL, "{sdk_name: [SERVER_USER_ERROR]}", NULL},
+        {"grpc-status", NULL, NULL, "{grpc_status: [UNAVAILABLE]}", NULL},
+        {"any-of-alls", NULL, NULL,
+         "{any: [{all: [{sdk_code: [1006]}, {text: '(?i)client api'}]}, "
+         "{all: [{event: [register-fail]}, {text: 'heartbeat'}]}]}",
+         NULL},
+        {"declared", NULL, NULL, "{level: ERROR}", "[\"client api\"]"},
+        {"declared-caps", NULL, NULL,
+         "{any: [{polaris: true}, {text: 'open'}]}", "[\"API\"]"},
+        {"caseless", NULL, NULL, "{text: '(?i)connection refused'}", NULL},
+        /* two literal clauses: the one not indexed is searched too */
+        {"two-caseless", NULL, NULL,
+         "{all: [{text: '(?i)connection refused'}, {text: '(?i)polaris'}]}",
+         NULL},
+        {"source", NULL, NULL, "{source: '^stdin$'}", NULL},
+        {"any-not", NULL, NULL,
+         "{any: [{not: {level: ERROR}}, {sdk_code: [1]}]}", NULL},
+    };
+    struct hb_ruleset *rs = load_defs(defs, HB_ARRAY_LEN(defs));
+    struct hb_matcher *on = hb_matcher_new(rs), *off = hb_matcher_new(rs);
+    struct hb_hit h1[HB_MAX_HITS], h2[HB_MAX_HITS];
+    size_t i;
+    int v, n1, n2;
+
+    (void)state;
+    hb_matcher_set_gate(off, false);
+    for (v = 0; v < V_COUNT; v++) {
+        struct hb_record rec;
+        struct hb_polaris pol;
+        char what[64];
+
+        variant_record((enum variant)v, &rec, &pol);
+        snprintf(what, sizeof what, "variant %d", v);
+        n1 = hb_matcher_run(on, &rec, &pol, NULL, h1, HB_MAX_HITS);
+        n2 = hb_matcher_run(off, &rec, &pol, NULL, h2, HB_MAX_HITS);
+        same_hits(what, h1, n1, h2, n2);
+        /* one rule at a time too (rules test, --rule) */
+        for (i = 0; i < HB_ARRAY_LEN(defs); i++) {
+            snprintf(what, sizeof what, "variant %d, only %s", v, defs[i].id);
+            n1 = hb_matcher_run(on, &rec, &pol, defs[i].id, h1, HB_MAX_HITS);
+            n2 = hb_matcher_run(off, &rec, &pol, defs[i].id, h2, HB_MAX_HITS);
+            same_hits(what, h1, n1, h2, n2);
+        }
+    }
+    /* the variants are not vacuous: every rule hits some and misses some */
+    for (i = 0; i < HB_ARRAY_LEN(defs); i++) {
+        uint64_t hits = hb_matcher_stats(off, i)->hits;
+
+        if (hits == 0 || hits == 2 * V_COUNT)
+            fail_msg("%s hits %llu of %d records", defs[i].id,
+                     (unsigned long long)hits, 2 * V_COUNT);
+    }
+    hb_matcher_free(on);
+    hb_matcher_free(off);
+    hb_rules_free(rs);
+}
+
+/* The signature keeps records away from rules a cheap leaf could not: an
+   any of a code and a pattern, a server_addr pattern. */
+static void test_match_signature_gates(void **state)
+{
+    static const struct rdef defs[] = {
+        {"s1", NULL, NULL,
+         "{all: [{text: '(?i)heartbeat'}, {any: [{sdk_code: [1007]}, "
+         "{text: 'polaris heartbeat \\[NETWORK_ERROR\\]'}]}]}",
+         NULL},
+        {"s2", NULL, NULL, "{server_addr: ':(?!8091$)\\d+$'}", NULL},
+    };
+    struct hb_ruleset *rs = load_defs(defs, HB_ARRAY_LEN(defs));
+    struct hb_matcher *m = hb_matcher_new(rs);
+    struct hb_record rec;
+    struct hb_polaris pol;
+    struct hb_hit hits[HB_MAX_HITS];
+
+    (void)state;
+    plain_record(&rec, &pol, "Instance heartbeat success");
+    assert_int_equal(hb_matcher_run(m, &rec, &pol, NULL, hits, 4), 0);
+    plain_record(&rec, &pol, "polaris heartbeat [NETWORK_ERROR] x");
+    assert_int_equal(hb_matcher_run(m, &rec, &pol, NULL, hits, 4), 1);
+    pol.sdk_code = 1007;
+    plain_record(&rec, &pol, "heartbeat failed");
+    pol.sdk_code = 1007;
+    assert_int_equal(hb_matcher_run(m, &rec, &pol, NULL, hits, 4), 1);
+    assert_int_equal(hb_matcher_stats(m, 0)->tried, 2);
+    assert_int_equal(hb_matcher_stats(m, 0)->hits, 2);
+    /* no server address seen: s2 is never tried */
+    assert_int_equal(hb_matcher_stats(m, 1)->tried, 0);
+    hb_matcher_free(m);
+    hb_rules_free(rs);
+}
+
+/* More rules than one word of the candidate sets, each keyed by a code or
+   by a literal. */
+static void test_match_many_rules(void **state)
+{
+    struct rdef defs[150];
+    char match[150][64], id[150][16];
+    struct hb_ruleset *rs;
+    struct hb_matcher *on, *off;
+    struct hb_hit h1[HB_MAX_HITS], h2[HB_MAX_HITS];
+    size_t i;
+    int n1, n2;
+
+    (void)state;
+    for (i = 0; i < HB_ARRAY_LEN(defs); i++) {
+        snprintf(id[i], sizeof id[i], "r%zu", i);
+        if (i % 2)
+            snprintf(match[i], sizeof match[i], "{sdk_code: [%zu]}", 1000 + i);
+        else
+            snprintf(match[i], sizeof match[i], "{text: 'lit%03zu'}", i);
+        defs[i] = (struct rdef){id[i], NULL, NULL, match[i], NULL};
+    }
+    rs = load_defs(defs, HB_ARRAY_LEN(defs));
+    on = hb_matcher_new(rs);
+    off = hb_matcher_new(rs);
+    hb_matcher_set_gate(off, false);
+    for (i = 0; i < HB_ARRAY_LEN(defs); i++) {
+        struct hb_record rec;
+        struct hb_polaris pol;
+        char text[64];
+
+        snprintf(text, sizeof text, "lit%03zu lit%03zu", i, 149 - i);
+        plain_record(&rec, &pol, text);
+        pol.sdk_code = (int)(1000 + i);
+        n1 = hb_matcher_run(on, &rec, &pol, NULL, h1, HB_MAX_HITS);
+        n2 = hb_matcher_run(off, &rec, &pol, NULL, h2, HB_MAX_HITS);
+        same_hits(text, h1, n1, h2, n2);
+        assert_true(n1 >= 1);
+    }
+    for (i = 0; i < HB_ARRAY_LEN(defs); i++) {
+        assert_true(hb_matcher_stats(on, i)->hits >= 1);
+        assert_true(hb_matcher_stats(on, i)->tried <= 2);
+    }
+    hb_matcher_free(on);
+    hb_matcher_free(off);
+    hb_rules_free(rs);
+}
+
 /* ---- limits ----------------------------------------------------------------
  */
 
@@ -657,6 +1112,11 @@ int main(void)
         cmocka_unit_test(test_match_required_literals),
         cmocka_unit_test(test_match_gate_keeps_results),
         cmocka_unit_test(test_match_declared_literals),
+        cmocka_unit_test(test_match_signature),
+        cmocka_unit_test(test_match_signature_bounded),
+        cmocka_unit_test(test_match_gate_never_skips),
+        cmocka_unit_test(test_match_signature_gates),
+        cmocka_unit_test(test_match_many_rules),
         cmocka_unit_test(test_match_catastrophic_regex_limited),
         cmocka_unit_test(test_match_empty_ruleset),
     };
