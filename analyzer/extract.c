@@ -144,6 +144,12 @@ static const char *const fixed_lits[L_FIXED] = {
 #define LIT_ZAP     (LIT_BOOT + HB_ARRAY_LEN(boot_lits))
 #define LIT_FAILURE (LIT_ZAP + HB_ARRAY_LEN(zap_lits))
 #define LIT_TOTAL   (LIT_FAILURE + HB_ARRAY_LEN(failure_lits))
+#define LIT_CAP     192 /* room for LIT_TOTAL, checked in lit_build */
+
+/* Every table's literal by id, with its length: filled once by lit_build,
+   so no scanner measures a constant string per record. */
+static const char *lit_str[LIT_CAP];
+static size_t lit_len[LIT_CAP];
 
 /* ---------------------------------------------------------------------
  * Character classes and small parsers
@@ -189,29 +195,26 @@ static char lower(char c)
     return is_upper(c) ? (char)(c - 'A' + 'a') : c;
 }
 
-/* Offset of lit at or after from, before to; false when absent. */
-static bool find_in(const struct ex *x, size_t from, size_t to, const char *lit,
-                    size_t *at)
+/* Offset of s[0..m) at or after from, before to; false when absent. */
+static bool find_n(const struct ex *x, size_t from, size_t to, const char *s,
+                   size_t m, size_t *at)
 {
-    size_t m = strlen(lit);
     const char *q;
 
     if (to > x->n)
         to = x->n;
     if (from >= to || to - from < m)
         return false;
-    q = memmem(x->p + from, to - from, lit, m);
+    q = memmem(x->p + from, to - from, s, m);
     if (q == NULL)
         return false;
     *at = (size_t)(q - x->p);
     return true;
 }
 
-static bool find_from(const struct ex *x, size_t from, const char *lit,
-                      size_t *at)
-{
-    return find_in(x, from, x->n, lit, at);
-}
+/* find_n for a string literal, whose length the compiler knows. */
+#define find_in(x, from, to, lit, at)                                          \
+    find_n(x, from, to, "" lit, sizeof(lit) - 1, at)
 
 /* False only when the prefilter saw no occurrence of literal id. */
 static bool maybe(const struct ex *x, size_t id)
@@ -219,10 +222,9 @@ static bool maybe(const struct ex *x, size_t id)
     return x->lit == NULL || hb_pf_has(x->lit, id);
 }
 
-/* find_from for literal id of the table: its first occurrence comes from
-   the prefilter, later ones from memmem. */
-static bool seek(const struct ex *x, size_t id, size_t from, const char *lit,
-                 size_t *at)
+/* The first occurrence of literal id at or after from: the prefilter's
+   first one when it lies there, else a search of the rest of the text. */
+static bool seek(const struct ex *x, size_t id, size_t from, size_t *at)
 {
     if (x->lit) {
         if (!hb_pf_has(x->lit, id))
@@ -232,14 +234,14 @@ static bool seek(const struct ex *x, size_t id, size_t from, const char *lit,
             return true;
         }
     }
-    return find_from(x, from, lit, at);
+    return find_n(x, from, x->n, lit_str[id], lit_len[id], at);
 }
 
-static bool seek_has(const struct ex *x, size_t id, const char *lit)
+static bool seek_has(const struct ex *x, size_t id)
 {
     size_t at;
 
-    return seek(x, id, 0, lit, &at);
+    return seek(x, id, 0, &at);
 }
 
 /*
@@ -277,12 +279,13 @@ static bool same_line(const struct ex *x, size_t a, size_t b)
     return memchr(x->p + a, '\n', b - a) == NULL;
 }
 
-static bool starts_at(const struct ex *x, size_t i, const char *lit)
+static bool starts_n(const struct ex *x, size_t i, const char *s, size_t m)
 {
-    size_t m = strlen(lit);
-
-    return i <= x->n && x->n - i >= m && memcmp(x->p + i, lit, m) == 0;
+    return i <= x->n && x->n - i >= m && memcmp(x->p + i, s, m) == 0;
 }
+
+/* starts_n for a string literal. */
+#define starts_at(x, i, lit) starts_n(x, i, "" lit, sizeof(lit) - 1)
 
 static size_t skip_spaces(const struct ex *x, size_t i, size_t to)
 {
@@ -424,10 +427,9 @@ static void add_hit(struct ex *x, enum hb_code_kind kind, int num, size_t pos,
  */
 static void scan_prefixed_codes(struct ex *x, size_t id, enum hb_code_kind kind)
 {
-    const char *lit = fixed_lits[id];
-    size_t from = 0, at, m = strlen(lit);
+    size_t from = 0, at, m = lit_len[id];
 
-    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, lit, &at)) {
+    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, &at)) {
         size_t i = at + m, nd, nn;
         long v;
         char c;
@@ -460,7 +462,7 @@ static size_t info_end(const struct ex *x, size_t i, const char *stop)
 {
     size_t e = eol(x, i), at;
 
-    if (stop && find_in(x, i, e, stop, &at))
+    if (stop && find_n(x, i, e, stop, strlen(stop), &at))
         e = at;
     return rtrim(x, i, e);
 }
@@ -472,12 +474,10 @@ static size_t info_end(const struct ex *x, size_t i, const char *stop)
  */
 static void scan_server_error(struct ex *x, bool polaris)
 {
-    const char *lit = fixed_lits[L_SERVER_ERROR];
     size_t from = 0, at;
 
-    while (x->nhits < MAX_CODE_HITS &&
-           seek(x, L_SERVER_ERROR, from, lit, &at)) {
-        size_t i = at + strlen(lit), info = 0, ie = 0;
+    while (x->nhits < MAX_CODE_HITS && seek(x, L_SERVER_ERROR, from, &at)) {
+        size_t i = at + lit_len[L_SERVER_ERROR], info = 0, ie = 0;
         int code;
 
         from = at + 1;
@@ -506,10 +506,10 @@ static void scan_server_error(struct ex *x, bool polaris)
 static void scan_code_after(struct ex *x, size_t id, bool known,
                             const char *info_lit, const char *stop)
 {
-    const char *lit = fixed_lits[id];
-    size_t from = 0, at, m = strlen(lit);
+    const char *lit = lit_str[id];
+    size_t from = 0, at, m = lit_len[id];
 
-    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, lit, &at)) {
+    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, &at)) {
         size_t i = skip_spaces(x, at + m, eol(x, at + m)), e = eol(x, i);
         size_t info = 0, ie = 0, k;
         int code;
@@ -521,7 +521,8 @@ static void scan_code_after(struct ex *x, size_t id, bool known,
             continue;
         if (known && hb_server_code_find(code) == NULL)
             continue;
-        if (info_lit && find_in(x, i + 6, e, info_lit, &k) && k - (i + 6) < 4) {
+        if (info_lit && find_n(x, i + 6, e, info_lit, strlen(info_lit), &k) &&
+            k - (i + 6) < 4) {
             info = k + strlen(info_lit);
             ie = info_end(x, info, stop);
         }
@@ -535,8 +536,7 @@ static void scan_proto_code(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (x->nhits < MAX_CODE_HITS &&
-           seek(x, L_CODE_COLON, from, fixed_lits[L_CODE_COLON], &at)) {
+    while (x->nhits < MAX_CODE_HITS && seek(x, L_CODE_COLON, from, &at)) {
         size_t e = eol(x, at), i = skip_spaces(x, at + 5, e);
         size_t info = 0, ie = 0, k;
         bool braced = false;
@@ -593,12 +593,11 @@ static void weak_name_at(struct ex *x, size_t i, char term)
 
 static void scan_weak_names(struct ex *x, size_t id, char term)
 {
-    const char *lit = fixed_lits[id];
     size_t from = 0, at;
 
-    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, lit, &at)) {
+    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, &at)) {
         from = at + 1;
-        weak_name_at(x, at + strlen(lit), term);
+        weak_name_at(x, at + lit_len[id], term);
     }
 }
 
@@ -608,8 +607,7 @@ static void scan_errcode(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (x->nhits < MAX_CODE_HITS &&
-           seek(x, L_ERRCODE, from, fixed_lits[L_ERRCODE], &at)) {
+    while (x->nhits < MAX_CODE_HITS && seek(x, L_ERRCODE, from, &at)) {
         size_t i = at + 8, e = eol(x, i), info = 0, ie = 0, k;
         int code;
 
@@ -900,7 +898,7 @@ static bool polaris_markers(const struct ex *x)
         (abbr && has_short_logger(h->logger.p, h->logger.n)))
         return true;
     for (k = 0; k < HB_ARRAY_LEN(marker_lits); k++)
-        if (seek_has(x, LIT_MARKERS + k, marker_lits[k]))
+        if (seek_has(x, LIT_MARKERS + k))
             return true;
     return false;
 }
@@ -967,7 +965,7 @@ static void scan_grpc_status_obj(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (seek(x, L_STATUS_OBJ, from, fixed_lits[L_STATUS_OBJ], &at)) {
+    while (seek(x, L_STATUS_OBJ, from, &at)) {
         size_t i = at + 12, nn = word_run(x, i), e = eol(x, i), d, de;
         const char *canon = hb_grpc_status_canonical(x->p + i, nn);
 
@@ -993,7 +991,7 @@ static void scan_grpc_go(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (seek(x, L_RPC_ERROR, from, fixed_lits[L_RPC_ERROR], &at)) {
+    while (seek(x, L_RPC_ERROR, from, &at)) {
         size_t i = at + 18, nn = word_run(x, i), e = eol(x, i), d = 0, de = 0;
         const char *canon = hb_grpc_status_canonical(x->p + i, nn);
 
@@ -1029,11 +1027,10 @@ static void add_addr(struct ex *x, size_t pos, const char *value,
 /* "grpc://h:p", "Address: h:p", "connect to h:p" ... */
 static void scan_addr_after(struct ex *x, size_t id, const char *how)
 {
-    const char *lit = fixed_lits[id];
-    size_t from = 0, at, m = strlen(lit);
+    size_t from = 0, at, m = lit_len[id];
     char v[128];
 
-    while (x->naddrs < MAX_ADDR_HITS && seek(x, id, from, lit, &at)) {
+    while (x->naddrs < MAX_ADDR_HITS && seek(x, id, from, &at)) {
         size_t i = at + m, e;
         const char *h = how;
 
@@ -1059,12 +1056,11 @@ static void scan_addr_after(struct ex *x, size_t id, const char *how)
    configured (the part before '/') when there is one. */
 static void scan_addr_slashed(struct ex *x, size_t id, const char *how)
 {
-    const char *lit = fixed_lits[id];
-    size_t from = 0, at, m = strlen(lit);
+    size_t from = 0, at, m = lit_len[id];
     char v[128], ip[128];
     int port;
 
-    while (x->naddrs < MAX_ADDR_HITS && seek(x, id, from, lit, &at)) {
+    while (x->naddrs < MAX_ADDR_HITS && seek(x, id, from, &at)) {
         size_t i = at + m, h = i;
 
         from = at + 1;
@@ -1093,8 +1089,7 @@ static void scan_connid(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (x->naddrs < MAX_ADDR_HITS &&
-           seek(x, L_CONNID, from, fixed_lits[L_CONNID], &at)) {
+    while (x->naddrs < MAX_ADDR_HITS && seek(x, L_CONNID, from, &at)) {
         size_t e = eol(x, at), close, hq, pq, he;
         long port;
         char v[128];
@@ -1123,8 +1118,7 @@ static void scan_switched(struct ex *x)
     size_t from = 0, at, to;
     char v[128];
 
-    while (x->naddrs < MAX_ADDR_HITS &&
-           seek(x, L_SWITCHED, from, fixed_lits[L_SWITCHED], &at)) {
+    while (x->naddrs < MAX_ADDR_HITS && seek(x, L_SWITCHED, from, &at)) {
         from = at + 1;
         if (!find_in(x, at, eol(x, at), " to ", &to))
             continue;
@@ -1178,7 +1172,7 @@ static bool kv(const struct ex *x, size_t a, size_t e, const char *key,
 {
     size_t from = a, at;
 
-    while (find_in(x, from, e, key, &at)) {
+    while (find_n(x, from, e, key, strlen(key), &at)) {
         size_t i = at + strlen(key), j = i;
 
         from = at + 1;
@@ -1448,7 +1442,8 @@ static enum hb_event on_sdk_register(struct ex *x, size_t at, size_t i)
 static enum hb_event on_phrase(struct ex *x, const struct phrase *ph, size_t at)
 {
     struct hb_polaris *pol = x->pol;
-    size_t i = at + strlen(ph->lit), e = eol(x, at), k, va, vb;
+    size_t i = at + lit_len[LIT_PHRASES + (size_t)(ph - phrases)];
+    size_t e = eol(x, at), k, va, vb;
 
     switch (ph->id) {
     case PH_SCT_REGISTRY:
@@ -1531,7 +1526,7 @@ static void scan_events(struct ex *x, bool polaris)
 
         if (!polaris && !(ph->flags & PF_ANY))
             continue;
-        if (seek(x, LIT_PHRASES + k, 0, ph->lit, &at))
+        if (seek(x, LIT_PHRASES + k, 0, &at))
             hits[nh++] = (struct phrase_hit){at, ph};
         /* a second occurrence for phrases whose handler may reject the
            first ("register " inside "fail to register host") */
@@ -1541,8 +1536,9 @@ static void scan_events(struct ex *x, bool polaris)
             size_t from = at + 1;
             int extra = 0;
 
-            while (extra < 4 && nh < MAX_PHRASE_HITS &&
-                   find_from(x, from, ph->lit, &at)) {
+            while (
+                extra < 4 && nh < MAX_PHRASE_HITS &&
+                find_n(x, from, x->n, ph->lit, lit_len[LIT_PHRASES + k], &at)) {
                 hits[nh++] = (struct phrase_hit){at, ph};
                 from = at + 1;
                 extra++;
@@ -1574,7 +1570,7 @@ static void scan_frames(struct ex *x)
     enum hb_event ev = HB_EV_NONE;
 
     for (k = 0; k < HB_ARRAY_LEN(frames); k++)
-        if (seek(x, LIT_FRAMES + k, 0, frames[k].lit, &at) && at < best) {
+        if (seek(x, LIT_FRAMES + k, 0, &at) && at < best) {
             best = at;
             ev = frames[k].ev;
         }
@@ -1666,8 +1662,7 @@ static void scan_jars(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (x->pol->nfacts < HB_MAX_FACTS &&
-           seek(x, L_JAR, from, fixed_lits[L_JAR], &at)) {
+    while (x->pol->nfacts < HB_MAX_FACTS && seek(x, L_JAR, from, &at)) {
         size_t s = at, k, b, e, f;
         enum artifact_ctx ctx = CTX_NONE;
         const char *name;
@@ -1715,10 +1710,10 @@ static void scan_maven_paths(struct ex *x)
     size_t g;
 
     for (g = 0; g < HB_ARRAY_LEN(groups); g++) {
-        size_t from = 0, at, m = strlen(groups[g].group);
+        size_t from = 0, at, m = lit_len[LIT_GROUPS + g];
 
         while (x->pol->nfacts < HB_MAX_FACTS &&
-               seek(x, LIT_GROUPS + g, from, groups[g].group, &at)) {
+               seek(x, LIT_GROUPS + g, from, &at)) {
             size_t a = at + m, v, ve;
 
             from = at + 1;
@@ -1745,15 +1740,14 @@ static const char *const boot_lits[] = {":: Spring Boot ::", "Spring Boot v",
 
 static void scan_spring_boot(struct ex *x)
 {
-    const char *const *lits = boot_lits;
     size_t k, at;
 
     for (k = 0; k < HB_ARRAY_LEN(boot_lits); k++) {
         size_t from = 0;
 
         while (x->pol->nfacts < HB_MAX_FACTS &&
-               seek(x, LIT_BOOT + k, from, lits[k], &at)) {
-            size_t i = at + strlen(lits[k]), j;
+               seek(x, LIT_BOOT + k, from, &at)) {
+            size_t i = at + lit_len[LIT_BOOT + k], j;
 
             from = at + 1;
             if (k == 0) {
@@ -1793,7 +1787,7 @@ static bool zap_error(const struct ex *x)
     if (starts_at(x, 0, "error\t"))
         return true;
     for (k = 0; k < HB_ARRAY_LEN(zap_lits); k++)
-        if (seek_has(x, LIT_ZAP + k, zap_lits[k]))
+        if (seek_has(x, LIT_ZAP + k))
             return true;
     return false;
 }
@@ -1811,16 +1805,15 @@ static bool failure_words(const struct ex *x)
     size_t k;
 
     for (k = 0; k < HB_ARRAY_LEN(failure_lits); k++)
-        if (seek_has(x, LIT_FAILURE + k, failure_lits[k]))
+        if (seek_has(x, LIT_FAILURE + k))
             return true;
     return false;
 }
 
 static bool has_exception(const struct ex *x)
 {
-    return x->rec->nchain > 0 ||
-           seek_has(x, L_EXCEPTION, fixed_lits[L_EXCEPTION]) ||
-           seek_has(x, L_ERROR_COLON, fixed_lits[L_ERROR_COLON]);
+    return x->rec->nchain > 0 || seek_has(x, L_EXCEPTION) ||
+           seek_has(x, L_ERROR_COLON);
 }
 
 static bool event_failed(enum hb_event ev, bool dereg_failed)
@@ -1869,12 +1862,15 @@ static bool code_failed(const struct ex *x)
 static struct hb_pf *lit_automaton;
 static pthread_once_t lit_once = PTHREAD_ONCE_INIT;
 
-/* Every table's literals in one automaton, built on first use and kept
-   for the run (read-only, shared by the workers). */
+/* Every table's literals by id with their lengths, and one automaton over
+   them, built on first use and kept for the run (read-only, shared by the
+   workers). */
 static void lit_build(void)
 {
-    const char *all[LIT_TOTAL];
+    const char **all = lit_str;
     size_t k;
+
+    _Static_assert(LIT_TOTAL <= LIT_CAP, "LIT_CAP is too small");
 
     for (k = 0; k < L_FIXED; k++)
         all[k] = fixed_lits[k];
@@ -1892,6 +1888,8 @@ static void lit_build(void)
         all[LIT_ZAP + k] = zap_lits[k];
     for (k = 0; k < HB_ARRAY_LEN(failure_lits); k++)
         all[LIT_FAILURE + k] = failure_lits[k];
+    for (k = 0; k < LIT_TOTAL; k++)
+        lit_len[k] = strlen(all[k]);
     if (hb_fastpath_enabled())
         lit_automaton = hb_pf_new(all, LIT_TOTAL);
 }
