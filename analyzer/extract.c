@@ -1165,52 +1165,130 @@ static void settle_addrs(struct ex *x)
  * Events and the instance they name
  */
 
-/* Value of "key" (ended by one of the stop characters) inside [a, e);
-   the key must start a word. Returns false when absent or empty. */
-static bool kv(const struct ex *x, size_t a, size_t e, const char *key,
-               const char *stops, size_t *va, size_t *vb)
+/* Bytes that end a value, one table per kind of line. NUL is in each:
+   the values used to end where strchr(stops, c) found c, and strchr finds
+   the terminator. */
+static const bool inst_stops[256] = {
+    [0] = true,   [','] = true, ['|'] = true,  ['\''] = true,
+    ['}'] = true, [' '] = true, ['\t'] = true, ['\r'] = true,
+};
+static const bool count_stops[256] = {
+    [0] = true,   [','] = true,  ['|'] = true,
+    [' '] = true, ['\t'] = true, ['\r'] = true,
+};
+static const bool config_stops[256] = {
+    [0] = true, [','] = true, [' '] = true, ['\t'] = true, ['\r'] = true,
+};
+
+/* A key of "key<value>" pairs; at: where find_keys saw it. */
+struct kv_key {
+    const char *s; /* NULL: not looked for */
+    size_t n;
+    size_t at; /* SIZE_MAX = absent */
+};
+
+#define KEY(lit) ((struct kv_key){"" lit, sizeof(lit) - 1, SIZE_MAX})
+#define NO_KEY   ((struct kv_key){NULL, 0, SIZE_MAX})
+
+/*
+ * Sets each key's at to its first occurrence in [a, e) that starts a word
+ * (at a, or after a byte that is not a letter or digit), SIZE_MAX when
+ * there is none. One pass over the window serves every key, where a
+ * search per key would read the line once each.
+ */
+static void find_keys(const struct ex *x, size_t a, size_t e,
+                      struct kv_key *keys, size_t nk)
 {
-    size_t from = a, at;
+    const char *p = x->p;
+    bool first[256] = {false}; /* the bytes some key starts with */
+    size_t i, k, left = 0;
 
-    while (find_n(x, from, e, key, strlen(key), &at)) {
-        size_t i = at + strlen(key), j = i;
-
-        from = at + 1;
-        if (at > a && is_alnum(x->p[at - 1]))
+    for (k = 0; k < nk; k++) {
+        keys[k].at = SIZE_MAX;
+        if (keys[k].s == NULL)
             continue;
-        while (j < e && strchr(stops, x->p[j]) == NULL)
-            j++;
-        j = rtrim(x, i, j);
-        if (j == i)
-            return false;
-        *va = i;
-        *vb = j;
-        return true;
+        first[(unsigned char)keys[k].s[0]] = true;
+        left++;
     }
-    return false;
+    for (i = a; i < e && left > 0; i++) {
+        if (!first[(unsigned char)p[i]] || (i > a && is_alnum(p[i - 1])))
+            continue;
+        for (k = 0; k < nk; k++) {
+            struct kv_key *key = &keys[k];
+
+            if (key->s == NULL || key->at != SIZE_MAX || p[i] != key->s[0] ||
+                e - i < key->n || memcmp(p + i, key->s, key->n) != 0)
+                continue;
+            key->at = i;
+            left--;
+        }
+    }
 }
 
-/* Fills ns/service/host/port from "key<value>" pairs of [a, e). q: the
-   value is quoted ('...'), as in Java toString output. */
-static void instance_kv(struct ex *x, size_t a, size_t e, const char *ns,
-                        const char *svc, const char *host, const char *port)
+/* The value of key (found by find_keys in a window ending at e): up to a
+   stop byte or e, blanks trimmed. False when the key is absent or its
+   value empty. */
+static bool key_value(const struct ex *x, const struct kv_key *key, size_t e,
+                      const bool *stops, size_t *va, size_t *vb)
+{
+    size_t i, j;
+
+    if (key->at == SIZE_MAX)
+        return false;
+    i = j = key->at + key->n;
+    while (j < e && !stops[(unsigned char)x->p[j]])
+        j++;
+    j = rtrim(x, i, j);
+    if (j == i)
+        return false;
+    *va = i;
+    *vb = j;
+    return true;
+}
+
+/* Value of key (ended by a stop byte) inside [a, e); the key must start a
+   word. Returns false when absent or empty. */
+static bool kv(const struct ex *x, size_t a, size_t e, struct kv_key key,
+               const bool *stops, size_t *va, size_t *vb)
+{
+    find_keys(x, a, e, &key, 1);
+    return key_value(x, &key, e, stops, va, vb);
+}
+
+enum { K_NS, K_SVC, K_HOST, K_PORT, K_INSTANCE };
+
+/* Fills ns/service/host/port from the values of keys[K_NS..K_PORT], found
+   by find_keys in a window ending at e. */
+static void instance_values(struct ex *x, const struct kv_key *keys, size_t e)
 {
     struct hb_polaris *pol = x->pol;
     size_t va, vb;
-    const char *stops = ",|'} \t\r";
 
-    if (ns && kv(x, a, e, ns, stops, &va, &vb))
+    if (key_value(x, &keys[K_NS], e, inst_stops, &va, &vb))
         fill(x, pol->ns, sizeof pol->ns, va, vb);
-    if (svc && kv(x, a, e, svc, stops, &va, &vb))
+    if (key_value(x, &keys[K_SVC], e, inst_stops, &va, &vb))
         fill(x, pol->service, sizeof pol->service, va, vb);
-    if (host && kv(x, a, e, host, stops, &va, &vb))
+    if (key_value(x, &keys[K_HOST], e, inst_stops, &va, &vb))
         fill(x, pol->host, sizeof pol->host, va, vb);
-    if (port && pol->port == 0 && kv(x, a, e, port, stops, &va, &vb)) {
+    if (pol->port == 0 &&
+        key_value(x, &keys[K_PORT], e, inst_stops, &va, &vb)) {
         long v;
 
         if (digits(x, va, 5, &v) == vb - va && v > 0 && v <= 65535)
             pol->port = (int)v;
     }
+}
+
+/* Fills ns/service/host/port from "key<value>" pairs of [a, e) (NO_KEY:
+   not looked for). */
+static void instance_kv(struct ex *x, size_t a, size_t e, struct kv_key ns,
+                        struct kv_key svc, struct kv_key host,
+                        struct kv_key port)
+{
+    struct kv_key keys[K_INSTANCE] = {ns, svc, host, port};
+
+    find_keys(x, a, e, keys, K_INSTANCE);
+    instance_values(x, keys, e);
 }
 
 /* "host:port" at i into pol->host/port (when still unknown). */
@@ -1380,7 +1458,8 @@ static enum hb_event on_sct_registry(struct ex *x, size_t i)
         return HB_EV_NONE;
     if (find_in(x, i, e, "register failed", &k)) {
         fill(x, pol->service, sizeof pol->service, a1, b1);
-        instance_kv(x, k, e, "namespace='", NULL, "host='", "port=");
+        instance_kv(x, k, e, KEY("namespace='"), NO_KEY, KEY("host='"),
+                    KEY("port="));
         return HB_EV_REGISTER_FAIL;
     }
     if (!find_in(x, i, e, "register finished", &k))
@@ -1402,7 +1481,13 @@ static enum hb_event on_async_hb(struct ex *x, size_t i)
     struct hb_polaris *pol = x->pol;
     size_t e = eol(x, i), va, vb;
     enum hb_event ev = HB_EV_NONE;
-    const char *stops = ",| \t\r";
+    struct kv_key keys[] = {
+        [K_NS] = KEY("namespace:"),
+        [K_SVC] = KEY("service:"),
+        [K_HOST] = KEY("host:"),
+        [K_PORT] = KEY("port:"),
+        [K_INSTANCE] = KEY("heartbeat fail count:"),
+    };
     long v;
 
     if (starts_at(x, i, "Instance heartbeat success"))
@@ -1413,9 +1498,10 @@ static enum hb_event on_async_hb(struct ex *x, size_t i)
         ev = HB_EV_REREGISTER_OK;
     else if (starts_at(x, i, "Re-register instance failed"))
         ev = HB_EV_REREGISTER_FAIL;
-    instance_kv(x, i, e, "namespace:", "service:", "host:", "port:");
+    find_keys(x, i, e, keys, HB_ARRAY_LEN(keys));
+    instance_values(x, keys, e);
     if (pol->fail_count < 0 &&
-        kv(x, i, e, "heartbeat fail count:", stops, &va, &vb) &&
+        key_value(x, &keys[K_INSTANCE], e, count_stops, &va, &vb) &&
         digits(x, va, 9, &v) == vb - va)
         pol->fail_count = (int)v;
     return ev;
@@ -1466,10 +1552,11 @@ static enum hb_event on_phrase(struct ex *x, const struct phrase *ph, size_t at)
             return HB_EV_NONE;
         if (!find_in(x, i, e, " successfully", &k))
             return HB_EV_NONE;
-        instance_kv(x, i, k, "namespace='", "service='", "host='", "port=");
+        instance_kv(x, i, k, KEY("namespace='"), KEY("service='"),
+                    KEY("host='"), KEY("port="));
         return HB_EV_DEREGISTER;
     case PH_CONFIG_LOAD_FAIL:
-        if (kv(x, i, e, "namespace = ", ", \t\r", &va, &vb))
+        if (kv(x, i, e, KEY("namespace = "), config_stops, &va, &vb))
             fill(x, pol->ns, sizeof pol->ns, va, vb);
         break;
     case PH_EXC_CALLBACK:
@@ -1485,17 +1572,20 @@ static enum hb_event on_phrase(struct ex *x, const struct phrase *ph, size_t at)
             return HB_EV_CONFIG_FAIL;
         return HB_EV_NONE;
     case PH_SRV_CREATE_INSTANCE:
-        instance_kv(x, i, e, "namespace=", "service=", "host=", "port=");
+        instance_kv(x, i, e, KEY("namespace="), KEY("service="), KEY("host="),
+                    KEY("port="));
         break;
     case PH_SERVICE_KEY:
         if (find_in(x, i, e, "}", &k))
             e = k;
-        instance_kv(x, i, e, "namespace='", "service='", NULL, NULL);
+        instance_kv(x, i, e, KEY("namespace='"), KEY("service='"), NO_KEY,
+                    NO_KEY);
         break;
     case PH_PROVIDER_REQ:
         if (find_in(x, i, e, "}", &k))
             e = k;
-        instance_kv(x, i, e, "namespace='", "service='", "host='", "port=");
+        instance_kv(x, i, e, KEY("namespace='"), KEY("service='"),
+                    KEY("host='"), KEY("port="));
         break;
     case PH_SERVICE_IS:
         if (token(x, i, e, &va, &vb)) {

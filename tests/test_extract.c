@@ -1543,6 +1543,237 @@ static const struct xcase near_misses[] = {
      .failure = false},
 };
 
+/* ------------------------------------------------------------------ */
+/* "key<value>" pairs (instance fields, fail count, config namespace):
+   where a key counts, where its value ends */
+
+static const struct xcase key_values[] = {
+    {.name = "keys in any order",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, port:8080, "
+             "host:10.0.0.5, service:svc, namespace:ns",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .ns = "ns",
+     .service = "svc",
+     .host = "10.0.0.5",
+     .port = 8080,
+     .codes = "",
+     .polaris = true},
+    {.name = "key at the end of the record, no value",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, service:svc, "
+             "port:",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .service = "svc",
+     .codes = "",
+     .polaris = true},
+    {.name = "value at the end of the record",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, port:8080, "
+             "service:svc",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .service = "svc",
+     .port = 8080,
+     .codes = "",
+     .polaris = true},
+    {.name = "key cut before its colon",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, service:svc, "
+             "namespac",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .service = "svc",
+     .codes = "",
+     .polaris = true},
+    {.name = "truncated and overlong ports",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, port:80",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .port = 80,
+     .codes = "",
+     .polaris = true},
+    {.name = "port of six digits is none",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, port:808080",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .codes = "",
+     .polaris = true},
+    {.name = "port glued to letters is none",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, port:8080x",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .codes = "",
+     .polaris = true},
+    {.name = "port 65536 is none",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, port:65536",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .codes = "",
+     .polaris = true},
+    {.name = "repeated key: the first one counts",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, namespace:a, "
+             "namespace:b, port:1, port:2",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .ns = "a",
+     .port = 1,
+     .codes = "",
+     .polaris = true},
+    {.name = "repeated key whose first value is empty: none",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, namespace:, "
+             "namespace:b",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .codes = "",
+     .polaris = true},
+    {.name = "key inside a word does not count",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, myhost:1.1.1.1, "
+             "xservice:no, service:yes, host:2.2.2.2",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .service = "yes",
+     .host = "2.2.2.2",
+     .codes = "",
+     .polaris = true},
+    {.name = "key after punctuation counts, even inside a value",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, service:host:h1",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .service = "host:h1",
+     .host = "h1",
+     .codes = "",
+     .polaris = true},
+    {.name = "values end at , | ' } and blanks",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, namespace:a|b, "
+             "service:c'd, host:e}f, port:9\tx",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .ns = "a",
+     .service = "c",
+     .host = "e",
+     .port = 9,
+     .codes = "",
+     .polaris = true},
+    {.name = "key on the next line is not read",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, service:svc\n"
+             "namespace:next",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .service = "svc",
+     .codes = "",
+     .polaris = true},
+    {.name = "fail count: digits only",
+     .text = "[AsyncHeartbeat]Instance heartbeat failed, heartbeat fail "
+             "count:12|2025-05-10 10:20:30.123",
+     .ev = HB_EV_HEARTBEAT_FAIL,
+     .fc = 12,
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "fail count glued to a letter is none",
+     .text = "[AsyncHeartbeat]Instance heartbeat failed, heartbeat fail "
+             "count:12x",
+     .ev = HB_EV_HEARTBEAT_FAIL,
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "fail count key at the end",
+     .text = "[AsyncHeartbeat]Instance heartbeat failed, heartbeat fail "
+             "count:",
+     .ev = HB_EV_HEARTBEAT_FAIL,
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "quoted keys of Java toString, closed by }",
+     .text = "polaris CommonProviderRequest{namespace='ns', service='svc', "
+             "host='10.0.0.7', port=8081} ServiceKey{namespace='x'}",
+     .ns = "ns",
+     .service = "svc",
+     .host = "10.0.0.7",
+     .port = 8081,
+     .codes = "",
+     .polaris = true},
+    {.name = "quoted key outside the braces is not read",
+     .text = "polaris CommonProviderRequest{service='svc'} namespace='out'",
+     .service = "svc",
+     .codes = "",
+     .polaris = true},
+    {.name = "config namespace ends at a comma, not at a quote",
+     .text = "[ServerConnector] failed to load config file. namespace = "
+             "n's, fileGroup = g",
+     .ev = HB_EV_CONFIG_FAIL,
+     .ns = "n's",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+};
+
+static void test_extract_key_values(void **state)
+{
+    (void)state;
+    run_table(key_values, HB_ARRAY_LEN(key_values));
+}
+
+/* A record of n bytes (NUL bytes allowed) in a buffer of exactly that
+   size, so the sanitizer build sees any read past it. */
+static void extract_bytes(const char *text, size_t n, struct hb_polaris *p,
+                          char **keep)
+{
+    struct hb_record rec;
+
+    *keep = hb_xmalloc(n ? n : 1);
+    memcpy(*keep, text, n);
+    memset(&rec, 0, sizeof rec);
+    rec.text.p = *keep;
+    rec.text.n = n;
+    rec.head = rec.text;
+    hb_extract(&rec, p);
+}
+
+/* A NUL byte ends a value, like a stop byte. */
+static void test_extract_key_value_nul(void **state)
+{
+    static const char text[] = "[AsyncHeartbeat]Instance heartbeat success, "
+                               "namespace:de\0fault, service:s\0, host:\0h, "
+                               "port:80\0"
+                               "80";
+    struct hb_polaris p;
+    char *copy;
+
+    (void)state;
+    extract_bytes(text, sizeof text - 1, &p, &copy);
+    assert_int_equal(p.event, HB_EV_HEARTBEAT_OK);
+    assert_string_equal(p.ns, "de");
+    assert_string_equal(p.service, "s");
+    assert_string_equal(p.host, "");
+    assert_int_equal(p.port, 80);
+    free(copy);
+}
+
+/* Keys are read within the line window (LINE_WINDOW, 4096 bytes) of the
+   phrase, on a line of any length; and a value runs to the window end. */
+static void test_extract_key_value_long(void **state)
+{
+    static const char head[] = "[AsyncHeartbeat]Instance heartbeat success, ";
+    size_t cap = 64 * 1024, n;
+    char *text = hb_xmalloc(cap), *copy;
+    struct hb_polaris p;
+
+    (void)state;
+    /* near: found after 4000 filler bytes */
+    n = (size_t)snprintf(text, cap, "%s", head);
+    memset(text + n, 'x', 4000);
+    n += 4000;
+    n += (size_t)snprintf(text + n, cap - n, " service:near");
+    extract_bytes(text, n, &p, &copy);
+    assert_string_equal(p.service, "near");
+    free(copy);
+
+    /* far: past the window, not read */
+    n = (size_t)snprintf(text, cap, "%s", head);
+    memset(text + n, 'x', 5000);
+    n += 5000;
+    n += (size_t)snprintf(text + n, cap - n, " service:far");
+    extract_bytes(text, n, &p, &copy);
+    assert_string_equal(p.service, "");
+    assert_int_equal(p.event, HB_EV_HEARTBEAT_OK);
+    free(copy);
+
+    /* a value longer than the field is cut to fit */
+    n = (size_t)snprintf(text, cap, "%sservice:", head);
+    memset(text + n, 's', 3000);
+    n += 3000;
+    extract_bytes(text, n, &p, &copy);
+    assert_int_equal(strlen(p.service), sizeof p.service - 1);
+    free(copy);
+    free(text);
+}
+
 static void test_extract_near_misses(void **state)
 {
     (void)state;
@@ -1743,6 +1974,9 @@ int main(void)
         cmocka_unit_test(test_extract_connection_lines),
         cmocka_unit_test(test_extract_server_lines),
         cmocka_unit_test(test_extract_versions),
+        cmocka_unit_test(test_extract_key_values),
+        cmocka_unit_test(test_extract_key_value_nul),
+        cmocka_unit_test(test_extract_key_value_long),
         cmocka_unit_test(test_extract_near_misses),
         cmocka_unit_test(test_extract_event_names),
         cmocka_unit_test(test_extract_caps),
