@@ -222,9 +222,15 @@ static bool maybe(const struct ex *x, size_t id)
     return x->lit == NULL || hb_pf_has(x->lit, id);
 }
 
+static bool seek_search(const struct ex *x, size_t id, size_t from, size_t *at)
+{
+    return find_n(x, from, x->n, lit_str[id], lit_len[id], at);
+}
+
 /* The first occurrence of literal id at or after from: the prefilter's
-   first one when it lies there, else a search of the rest of the text. */
-static bool seek(const struct ex *x, size_t id, size_t from, size_t *at)
+   first one when it lies there, else a search of the rest of the text.
+   Inline: most calls end at the bit test. */
+static inline bool seek(const struct ex *x, size_t id, size_t from, size_t *at)
 {
     if (x->lit) {
         if (!hb_pf_has(x->lit, id))
@@ -234,7 +240,7 @@ static bool seek(const struct ex *x, size_t id, size_t from, size_t *at)
             return true;
         }
     }
-    return find_n(x, from, x->n, lit_str[id], lit_len[id], at);
+    return seek_search(x, id, from, at);
 }
 
 static bool seek_has(const struct ex *x, size_t id)
@@ -1613,26 +1619,23 @@ static void scan_events(struct ex *x, bool polaris)
 
     for (k = 0; k < HB_ARRAY_LEN(phrases) && nh < MAX_PHRASE_HITS; k++) {
         const struct phrase *ph = &phrases[k];
+        size_t from;
+        int extra;
 
-        if (!polaris && !(ph->flags & PF_ANY))
+        if ((!polaris && !(ph->flags & PF_ANY)) ||
+            !seek(x, LIT_PHRASES + k, 0, &at))
             continue;
-        if (seek(x, LIT_PHRASES + k, 0, &at))
-            hits[nh++] = (struct phrase_hit){at, ph};
-        /* a second occurrence for phrases whose handler may reject the
+        hits[nh++] = (struct phrase_hit){at, ph};
+        /* more occurrences for phrases whose handler may reject the
            first ("register " inside "fail to register host") */
-        if ((ph->id == PH_SDK_REGISTER_OK || ph->id == PH_SDK_DEREGISTER_OK ||
-             ph->id == PH_CONFIG_ADDR || ph->id == PH_SCT_REGISTRY) &&
-            nh > 0 && hits[nh - 1].ph == ph) {
-            size_t from = at + 1;
-            int extra = 0;
-
-            while (
-                extra < 4 && nh < MAX_PHRASE_HITS &&
-                find_n(x, from, x->n, ph->lit, lit_len[LIT_PHRASES + k], &at)) {
-                hits[nh++] = (struct phrase_hit){at, ph};
-                from = at + 1;
-                extra++;
-            }
+        if (ph->id != PH_SDK_REGISTER_OK && ph->id != PH_SDK_DEREGISTER_OK &&
+            ph->id != PH_CONFIG_ADDR && ph->id != PH_SCT_REGISTRY)
+            continue;
+        for (extra = 0, from = at + 1; extra < 4 && nh < MAX_PHRASE_HITS;
+             extra++, from = at + 1) {
+            if (!seek(x, LIT_PHRASES + k, from, &at))
+                break;
+            hits[nh++] = (struct phrase_hit){at, ph};
         }
     }
     for (i = 1; i < nh; i++) {
