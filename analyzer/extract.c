@@ -938,31 +938,32 @@ static bool grpc_boundary(char c)
     return !is_word(c) && c != '.' && c != '-' && c != '/';
 }
 
-/* "UNAVAILABLE: io exception", "cause: DEADLINE_EXCEEDED: ..." */
+/*
+ * "UNAVAILABLE: io exception", "cause: DEADLINE_EXCEEDED: ...": the first
+ * run of capitals and '_' that starts with a capital at a word boundary,
+ * ends at ':' and names a status. Such a run ends at a colon, so the scan
+ * jumps from colon to colon (memchr) and reads each run backwards; no run
+ * reaches back past the previous colon, so the work stays linear.
+ */
 static void scan_grpc_plain(struct ex *x)
 {
-    size_t i = 0;
+    size_t from = 0;
+    const char *q;
 
-    while (i < x->n) {
-        size_t j;
-        const char *canon;
+    while (from < x->n && (q = memchr(x->p + from, ':', x->n - from))) {
+        size_t j = (size_t)(q - x->p), i = j, d;
 
-        if (!is_upper(x->p[i]) || (i > 0 && !grpc_boundary(x->p[i - 1]))) {
-            i++;
+        from = j + 1;
+        while (i > 0 && (is_upper(x->p[i - 1]) || x->p[i - 1] == '_'))
+            i--;
+        if (j - i <= 2 || !is_upper(x->p[i]) ||
+            (i > 0 && !grpc_boundary(x->p[i - 1])) ||
+            !hb_grpc_status_valid(x->p + i, j - i))
             continue;
-        }
-        j = i;
-        while (j < x->n && (is_upper(x->p[j]) || x->p[j] == '_'))
-            j++;
-        if (j < x->n && x->p[j] == ':' && j - i > 2 &&
-            hb_grpc_status_valid(x->p + i, j - i)) {
-            size_t d = skip_spaces(x, j + 1, eol(x, j + 1));
-
-            canon = hb_grpc_status_canonical(x->p + i, j - i);
-            set_grpc(x, i, canon, d, info_end(x, d, NULL));
-            return;
-        }
-        i = j;
+        d = skip_spaces(x, j + 1, eol(x, j + 1));
+        set_grpc(x, i, hb_grpc_status_canonical(x->p + i, j - i), d,
+                 info_end(x, d, NULL));
+        return;
     }
 }
 

@@ -1774,6 +1774,92 @@ static void test_extract_key_value_long(void **state)
     free(text);
 }
 
+/* ------------------------------------------------------------------ */
+/* Plain gRPC statuses ("UNAVAILABLE: io exception"): which capitals count */
+
+static const struct xcase grpc_plain[] = {
+    {.name = "status at the start of the record",
+     .text = "UNAVAILABLE: io exception (polaris)",
+     .grpc = "UNAVAILABLE",
+     .grpc_desc = "io exception (polaris)",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "status as the last bytes, colon last",
+     .text = "polaris call ended DEADLINE_EXCEEDED:",
+     .grpc = "DEADLINE_EXCEEDED",
+     .grpc_desc = "",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "the first status in the text wins",
+     .text = "polaris x NOT_FOUND: a, UNAVAILABLE: b",
+     .grpc = "NOT_FOUND",
+     .grpc_desc = "a, UNAVAILABLE: b",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "glued to a letter, digit, '_', '.', '-' or '/': no status",
+     .text = "polaris aUNAVAILABLE: 1UNAVAILABLE: _UNAVAILABLE: "
+             "x.UNAVAILABLE: x-UNAVAILABLE: x/UNAVAILABLE:",
+     .codes = "",
+     .polaris = true},
+    {.name = "longer capital runs are no status",
+     .text = "polaris XUNAVAILABLE: UNAVAILABLEX: UNAVAILABLE_: U_NAVAILABLE:",
+     .codes = "",
+     .polaris = true},
+    {.name = "a near miss, then the real one",
+     .text = "polaris XUNAVAILABLE: then (CANCELLED: by peer)",
+     .grpc = "CANCELLED",
+     .grpc_desc = "by peer)",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "after brackets, quotes and blanks",
+     .text = "polaris [UNIMPLEMENTED: unknown service v1.PolarisGRPC]",
+     .grpc = "UNIMPLEMENTED",
+     .grpc_desc = "unknown service v1.PolarisGRPC]",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "a blank before the colon: no status",
+     .text = "polaris UNAVAILABLE : x",
+     .codes = "",
+     .polaris = true},
+    {.name = "OK: is too short to count",
+     .text = "polaris OK: fine",
+     .codes = "",
+     .polaris = true},
+    {.name = "many colons, the status on the second line",
+     .text = "polaris a:b:c::\n\tcause: DEADLINE_EXCEEDED: deadline exceeded "
+             "after 2.9s",
+     .grpc = "DEADLINE_EXCEEDED",
+     .grpc_desc = "deadline exceeded after 2.9s",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+};
+
+static void test_extract_grpc_plain(void **state)
+{
+    (void)state;
+    run_table(grpc_plain, HB_ARRAY_LEN(grpc_plain));
+}
+
+/* A NUL byte is a boundary like any other non-word byte. */
+static void test_extract_grpc_plain_nul(void **state)
+{
+    static const char text[] = "polaris \0UNAVAILABLE: io\0exception";
+    struct hb_polaris p;
+    char *copy;
+
+    (void)state;
+    extract_bytes(text, sizeof text - 1, &p, &copy);
+    assert_string_equal(p.grpc_status, "UNAVAILABLE");
+    assert_string_equal(p.grpc_desc, "io");
+    free(copy);
+}
+
 static void test_extract_near_misses(void **state)
 {
     (void)state;
@@ -1977,6 +2063,8 @@ int main(void)
         cmocka_unit_test(test_extract_key_values),
         cmocka_unit_test(test_extract_key_value_nul),
         cmocka_unit_test(test_extract_key_value_long),
+        cmocka_unit_test(test_extract_grpc_plain),
+        cmocka_unit_test(test_extract_grpc_plain_nul),
         cmocka_unit_test(test_extract_near_misses),
         cmocka_unit_test(test_extract_event_names),
         cmocka_unit_test(test_extract_caps),
