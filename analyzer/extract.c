@@ -97,6 +97,20 @@ enum lit_id {
     L_JAR,
     L_EXCEPTION,
     L_ERROR_COLON,
+    /* keys of "key<value>" pairs */
+    L_KEY_NS_COLON,
+    L_KEY_SVC_COLON,
+    L_KEY_HOST_COLON,
+    L_KEY_PORT_COLON,
+    L_KEY_FAIL_COUNT,
+    L_KEY_NS_QUOTED,
+    L_KEY_SVC_QUOTED,
+    L_KEY_HOST_QUOTED,
+    L_KEY_PORT_EQ,
+    L_KEY_NS_EQ,
+    L_KEY_SVC_EQ,
+    L_KEY_HOST_EQ,
+    L_KEY_NS_SPACED,
     L_FIXED
 };
 
@@ -132,6 +146,19 @@ static const char *const fixed_lits[L_FIXED] = {
     [L_JAR] = ".jar",
     [L_EXCEPTION] = "Exception",
     [L_ERROR_COLON] = "Error:",
+    [L_KEY_NS_COLON] = "namespace:",
+    [L_KEY_SVC_COLON] = "service:",
+    [L_KEY_HOST_COLON] = "host:",
+    [L_KEY_PORT_COLON] = "port:",
+    [L_KEY_FAIL_COUNT] = "heartbeat fail count:",
+    [L_KEY_NS_QUOTED] = "namespace='",
+    [L_KEY_SVC_QUOTED] = "service='",
+    [L_KEY_HOST_QUOTED] = "host='",
+    [L_KEY_PORT_EQ] = "port=",
+    [L_KEY_NS_EQ] = "namespace=",
+    [L_KEY_SVC_EQ] = "service=",
+    [L_KEY_HOST_EQ] = "host=",
+    [L_KEY_NS_SPACED] = "namespace = ",
 };
 
 /* The other literal tables follow the fixed ones, in this order; each
@@ -1187,62 +1214,53 @@ static const bool config_stops[256] = {
     [0] = true, [','] = true, [' '] = true, ['\t'] = true, ['\r'] = true,
 };
 
-/* A key of "key<value>" pairs; at: where find_keys saw it. */
-struct kv_key {
-    const char *s; /* NULL: not looked for */
-    size_t n;
-    size_t at; /* SIZE_MAX = absent */
-};
-
-#define KEY(lit) ((struct kv_key){"" lit, sizeof(lit) - 1, SIZE_MAX})
-#define NO_KEY   ((struct kv_key){NULL, 0, SIZE_MAX})
+#define NO_KEY SIZE_MAX /* a key id: not looked for */
 
 /*
- * Sets each key's at to its first occurrence in [a, e) that starts a word
- * (at a, or after a byte that is not a letter or digit), SIZE_MAX when
- * there is none. One pass over the window serves every key, where a
- * search per key would read the line once each.
+ * The first occurrence of key literal id in [a, e) that starts a word (at
+ * a, or after a byte that is not a letter or digit); SIZE_MAX when there
+ * is none. The prefilter's first occurrence settles most calls without
+ * reading the line: a key it did not see is absent, and one first seen at
+ * or after a is either the answer or tells where to search on.
  */
-static void find_keys(const struct ex *x, size_t a, size_t e,
-                      struct kv_key *keys, size_t nk)
+static size_t key_at(const struct ex *x, size_t a, size_t e, size_t id)
 {
-    const char *p = x->p;
-    bool first[256] = {false}; /* the bytes some key starts with */
-    size_t i, k, left = 0;
+    size_t from = a, at, m;
 
-    for (k = 0; k < nk; k++) {
-        keys[k].at = SIZE_MAX;
-        if (keys[k].s == NULL)
-            continue;
-        first[(unsigned char)keys[k].s[0]] = true;
-        left++;
-    }
-    for (i = a; i < e && left > 0; i++) {
-        if (!first[(unsigned char)p[i]] || (i > a && is_alnum(p[i - 1])))
-            continue;
-        for (k = 0; k < nk; k++) {
-            struct kv_key *key = &keys[k];
+    if (id == NO_KEY)
+        return SIZE_MAX;
+    m = lit_len[id];
+    if (x->lit) {
+        size_t f = x->lit->first[id];
 
-            if (key->s == NULL || key->at != SIZE_MAX || p[i] != key->s[0] ||
-                e - i < key->n || memcmp(p + i, key->s, key->n) != 0)
-                continue;
-            key->at = i;
-            left--;
+        if (!hb_pf_has(x->lit, id))
+            return SIZE_MAX;
+        if (f >= a) {
+            if (f > e || e - f < m)
+                return SIZE_MAX;
+            if (f == a || !is_alnum(x->p[f - 1]))
+                return f;
+            from = f + 1;
         }
     }
+    while (find_n(x, from, e, lit_str[id], m, &at)) {
+        if (at == a || !is_alnum(x->p[at - 1]))
+            return at;
+        from = at + 1;
+    }
+    return SIZE_MAX;
 }
 
-/* The value of key (found by find_keys in a window ending at e): up to a
-   stop byte or e, blanks trimmed. False when the key is absent or its
-   value empty. */
-static bool key_value(const struct ex *x, const struct kv_key *key, size_t e,
-                      const bool *stops, size_t *va, size_t *vb)
+/* Value of key id (ended by a stop byte) inside [a, e); the key must
+   start a word. Returns false when absent or empty. */
+static bool kv(const struct ex *x, size_t a, size_t e, size_t id,
+               const bool *stops, size_t *va, size_t *vb)
 {
-    size_t i, j;
+    size_t at = key_at(x, a, e, id), i, j;
 
-    if (key->at == SIZE_MAX)
+    if (at == SIZE_MAX)
         return false;
-    i = j = key->at + key->n;
+    i = j = at + lit_len[id];
     while (j < e && !stops[(unsigned char)x->p[j]])
         j++;
     j = rtrim(x, i, j);
@@ -1253,49 +1271,26 @@ static bool key_value(const struct ex *x, const struct kv_key *key, size_t e,
     return true;
 }
 
-/* Value of key (ended by a stop byte) inside [a, e); the key must start a
-   word. Returns false when absent or empty. */
-static bool kv(const struct ex *x, size_t a, size_t e, struct kv_key key,
-               const bool *stops, size_t *va, size_t *vb)
-{
-    find_keys(x, a, e, &key, 1);
-    return key_value(x, &key, e, stops, va, vb);
-}
-
-enum { K_NS, K_SVC, K_HOST, K_PORT, K_INSTANCE };
-
-/* Fills ns/service/host/port from the values of keys[K_NS..K_PORT], found
-   by find_keys in a window ending at e. */
-static void instance_values(struct ex *x, const struct kv_key *keys, size_t e)
+/* Fills ns/service/host/port from "key<value>" pairs of [a, e); each
+   argument is a key id or NO_KEY. */
+static void instance_kv(struct ex *x, size_t a, size_t e, size_t ns, size_t svc,
+                        size_t host, size_t port)
 {
     struct hb_polaris *pol = x->pol;
     size_t va, vb;
 
-    if (key_value(x, &keys[K_NS], e, inst_stops, &va, &vb))
+    if (kv(x, a, e, ns, inst_stops, &va, &vb))
         fill(x, pol->ns, sizeof pol->ns, va, vb);
-    if (key_value(x, &keys[K_SVC], e, inst_stops, &va, &vb))
+    if (kv(x, a, e, svc, inst_stops, &va, &vb))
         fill(x, pol->service, sizeof pol->service, va, vb);
-    if (key_value(x, &keys[K_HOST], e, inst_stops, &va, &vb))
+    if (kv(x, a, e, host, inst_stops, &va, &vb))
         fill(x, pol->host, sizeof pol->host, va, vb);
-    if (pol->port == 0 &&
-        key_value(x, &keys[K_PORT], e, inst_stops, &va, &vb)) {
+    if (pol->port == 0 && kv(x, a, e, port, inst_stops, &va, &vb)) {
         long v;
 
         if (digits(x, va, 5, &v) == vb - va && v > 0 && v <= 65535)
             pol->port = (int)v;
     }
-}
-
-/* Fills ns/service/host/port from "key<value>" pairs of [a, e) (NO_KEY:
-   not looked for). */
-static void instance_kv(struct ex *x, size_t a, size_t e, struct kv_key ns,
-                        struct kv_key svc, struct kv_key host,
-                        struct kv_key port)
-{
-    struct kv_key keys[K_INSTANCE] = {ns, svc, host, port};
-
-    find_keys(x, a, e, keys, K_INSTANCE);
-    instance_values(x, keys, e);
 }
 
 /* "host:port" at i into pol->host/port (when still unknown). */
@@ -1465,8 +1460,8 @@ static enum hb_event on_sct_registry(struct ex *x, size_t i)
         return HB_EV_NONE;
     if (find_in(x, i, e, "register failed", &k)) {
         fill(x, pol->service, sizeof pol->service, a1, b1);
-        instance_kv(x, k, e, KEY("namespace='"), NO_KEY, KEY("host='"),
-                    KEY("port="));
+        instance_kv(x, k, e, L_KEY_NS_QUOTED, NO_KEY, L_KEY_HOST_QUOTED,
+                    L_KEY_PORT_EQ);
         return HB_EV_REGISTER_FAIL;
     }
     if (!find_in(x, i, e, "register finished", &k))
@@ -1488,13 +1483,6 @@ static enum hb_event on_async_hb(struct ex *x, size_t i)
     struct hb_polaris *pol = x->pol;
     size_t e = eol(x, i), va, vb;
     enum hb_event ev = HB_EV_NONE;
-    struct kv_key keys[] = {
-        [K_NS] = KEY("namespace:"),
-        [K_SVC] = KEY("service:"),
-        [K_HOST] = KEY("host:"),
-        [K_PORT] = KEY("port:"),
-        [K_INSTANCE] = KEY("heartbeat fail count:"),
-    };
     long v;
 
     if (starts_at(x, i, "Instance heartbeat success"))
@@ -1505,10 +1493,10 @@ static enum hb_event on_async_hb(struct ex *x, size_t i)
         ev = HB_EV_REREGISTER_OK;
     else if (starts_at(x, i, "Re-register instance failed"))
         ev = HB_EV_REREGISTER_FAIL;
-    find_keys(x, i, e, keys, HB_ARRAY_LEN(keys));
-    instance_values(x, keys, e);
+    instance_kv(x, i, e, L_KEY_NS_COLON, L_KEY_SVC_COLON, L_KEY_HOST_COLON,
+                L_KEY_PORT_COLON);
     if (pol->fail_count < 0 &&
-        key_value(x, &keys[K_INSTANCE], e, count_stops, &va, &vb) &&
+        kv(x, i, e, L_KEY_FAIL_COUNT, count_stops, &va, &vb) &&
         digits(x, va, 9, &v) == vb - va)
         pol->fail_count = (int)v;
     return ev;
@@ -1559,11 +1547,11 @@ static enum hb_event on_phrase(struct ex *x, const struct phrase *ph, size_t at)
             return HB_EV_NONE;
         if (!find_in(x, i, e, " successfully", &k))
             return HB_EV_NONE;
-        instance_kv(x, i, k, KEY("namespace='"), KEY("service='"),
-                    KEY("host='"), KEY("port="));
+        instance_kv(x, i, k, L_KEY_NS_QUOTED, L_KEY_SVC_QUOTED,
+                    L_KEY_HOST_QUOTED, L_KEY_PORT_EQ);
         return HB_EV_DEREGISTER;
     case PH_CONFIG_LOAD_FAIL:
-        if (kv(x, i, e, KEY("namespace = "), config_stops, &va, &vb))
+        if (kv(x, i, e, L_KEY_NS_SPACED, config_stops, &va, &vb))
             fill(x, pol->ns, sizeof pol->ns, va, vb);
         break;
     case PH_EXC_CALLBACK:
@@ -1579,20 +1567,19 @@ static enum hb_event on_phrase(struct ex *x, const struct phrase *ph, size_t at)
             return HB_EV_CONFIG_FAIL;
         return HB_EV_NONE;
     case PH_SRV_CREATE_INSTANCE:
-        instance_kv(x, i, e, KEY("namespace="), KEY("service="), KEY("host="),
-                    KEY("port="));
+        instance_kv(x, i, e, L_KEY_NS_EQ, L_KEY_SVC_EQ, L_KEY_HOST_EQ,
+                    L_KEY_PORT_EQ);
         break;
     case PH_SERVICE_KEY:
         if (find_in(x, i, e, "}", &k))
             e = k;
-        instance_kv(x, i, e, KEY("namespace='"), KEY("service='"), NO_KEY,
-                    NO_KEY);
+        instance_kv(x, i, e, L_KEY_NS_QUOTED, L_KEY_SVC_QUOTED, NO_KEY, NO_KEY);
         break;
     case PH_PROVIDER_REQ:
         if (find_in(x, i, e, "}", &k))
             e = k;
-        instance_kv(x, i, e, KEY("namespace='"), KEY("service='"),
-                    KEY("host='"), KEY("port="));
+        instance_kv(x, i, e, L_KEY_NS_QUOTED, L_KEY_SVC_QUOTED,
+                    L_KEY_HOST_QUOTED, L_KEY_PORT_EQ);
         break;
     case PH_SERVICE_IS:
         if (token(x, i, e, &va, &vb)) {

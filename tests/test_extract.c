@@ -1640,6 +1640,21 @@ static const struct xcase key_values[] = {
      .port = 9,
      .codes = "",
      .polaris = true},
+    {.name = "key seen before the phrase: the one after it counts",
+     .text = "namespace:early service:one\n[AsyncHeartbeat]Instance "
+             "heartbeat success, namespace:late, service:two",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .ns = "late",
+     .service = "two",
+     .codes = "",
+     .polaris = true},
+    {.name = "key seen only before the phrase: none",
+     .text = "service:one [AsyncHeartbeat]Instance heartbeat success, "
+             "port:8080",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .port = 8080,
+     .codes = "",
+     .polaris = true},
     {.name = "key on the next line is not read",
      .text = "[AsyncHeartbeat]Instance heartbeat success, service:svc\n"
              "namespace:next",
