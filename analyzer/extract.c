@@ -73,6 +73,7 @@ enum lit_id {
     L_CTP,
     L_CTCP,
     L_SERVER_ERROR,
+    /* L_SERVER_ERR_CODE..L_WEAK_SC: the codes of scan_polaris_codes */
     L_SERVER_ERR_CODE,
     L_SERVER_CODE,
     L_X_POLARIS_CODE,
@@ -85,6 +86,7 @@ enum lit_id {
     L_WEAK_SC,
     L_STATUS_OBJ,
     L_RPC_ERROR,
+    /* L_GRPC_URL..L_SWITCHED: the addresses of scan_addrs */
     L_GRPC_URL,
     L_ADDRESS,
     L_CONNECT_TO,
@@ -247,6 +249,17 @@ static bool find_n(const struct ex *x, size_t from, size_t to, const char *s,
 static bool maybe(const struct ex *x, size_t id)
 {
     return x->lit == NULL || hb_pf_has(x->lit, id);
+}
+
+/* maybe() for any literal of ids first..last. */
+static bool maybe_any(const struct ex *x, size_t first, size_t last)
+{
+    size_t id;
+
+    for (id = first; id <= last; id++)
+        if (maybe(x, id))
+            return true;
+    return false;
 }
 
 static bool seek_search(const struct ex *x, size_t id, size_t from, size_t *at)
@@ -1940,6 +1953,48 @@ static bool code_failed(const struct ex *x)
  * Entry points
  */
 
+/* The codes searched for in a Polaris record only; each scanner starts
+   from its literal, so none runs when the prefilter saw none of them. */
+static void scan_polaris_codes(struct ex *x)
+{
+    if (!maybe_any(x, L_SERVER_ERR_CODE, L_WEAK_SC))
+        return;
+    scan_code_after(x, L_SERVER_ERR_CODE, false, NULL, NULL);
+    scan_code_after(x, L_SERVER_CODE, false, ", reason ", ", cause");
+    scan_code_after(x, L_X_POLARIS_CODE, false, NULL, NULL);
+    scan_code_after(x, L_JSON_CODE, true, NULL, NULL);
+    scan_code_after(x, L_CODE_EQ, true, NULL, NULL);
+    scan_proto_code(x);
+    scan_errcode(x);
+    scan_weak_names(x, L_WEAK_HB_CODE, ']');
+    scan_weak_names(x, L_WEAK_HB, ']');
+    scan_weak_names(x, L_WEAK_SC, ',');
+}
+
+static void scan_grpc(struct ex *x)
+{
+    scan_grpc_status_obj(x);
+    scan_grpc_go(x);
+    scan_grpc_plain(x);
+}
+
+/* The Polaris server addresses; as for the codes, each scanner starts from
+   its literal. */
+static void scan_addrs(struct ex *x)
+{
+    if (!maybe_any(x, L_GRPC_URL, L_SWITCHED))
+        return;
+    scan_addr_after(x, L_GRPC_URL, "grpc-url");
+    scan_addr_after(x, L_ADDRESS, "address");
+    scan_addr_after(x, L_CONNECT_TO, "connect-to");
+    scan_addr_after(x, L_DIAL, "dial");
+    scan_addr_after(x, L_GET_CONN_TO, "connect-to");
+    scan_addr_slashed(x, L_REFUSED, "refused");
+    scan_addr_slashed(x, L_REMOTE_ADDR, "remote-addr");
+    scan_connid(x);
+    scan_switched(x);
+}
+
 static struct hb_pf *lit_automaton;
 static pthread_once_t lit_once = PTHREAD_ONCE_INIT;
 
@@ -2026,30 +2081,9 @@ void hb_extract(const struct hb_record *rec, struct hb_polaris *pol)
     polaris = polaris || x.nhits > 0;
 
     if (polaris) {
-        scan_code_after(&x, L_SERVER_ERR_CODE, false, NULL, NULL);
-        scan_code_after(&x, L_SERVER_CODE, false, ", reason ", ", cause");
-        scan_code_after(&x, L_X_POLARIS_CODE, false, NULL, NULL);
-        scan_code_after(&x, L_JSON_CODE, true, NULL, NULL);
-        scan_code_after(&x, L_CODE_EQ, true, NULL, NULL);
-        scan_proto_code(&x);
-        scan_errcode(&x);
-        scan_weak_names(&x, L_WEAK_HB_CODE, ']');
-        scan_weak_names(&x, L_WEAK_HB, ']');
-        scan_weak_names(&x, L_WEAK_SC, ',');
-
-        scan_grpc_status_obj(&x);
-        scan_grpc_go(&x);
-        scan_grpc_plain(&x);
-
-        scan_addr_after(&x, L_GRPC_URL, "grpc-url");
-        scan_addr_after(&x, L_ADDRESS, "address");
-        scan_addr_after(&x, L_CONNECT_TO, "connect-to");
-        scan_addr_after(&x, L_DIAL, "dial");
-        scan_addr_after(&x, L_GET_CONN_TO, "connect-to");
-        scan_addr_slashed(&x, L_REFUSED, "refused");
-        scan_addr_slashed(&x, L_REMOTE_ADDR, "remote-addr");
-        scan_connid(&x);
-        scan_switched(&x);
+        scan_polaris_codes(&x);
+        scan_grpc(&x);
+        scan_addrs(&x);
     }
     settle_codes(&x);
     settle_addrs(&x);
