@@ -45,7 +45,9 @@ struct addr_hit {
     const char *how;
 };
 
-/* The scanning state of one hb_extract call; lives on the stack. */
+/* The scanning state of one hb_extract call; lives on the stack, set up
+   by ex_init (hits[] and addrs[] are read only below nhits/naddrs, so
+   their 4 KiB are left as they are). */
 struct ex {
     const char *p; /* the record text; borrowed */
     size_t n;
@@ -63,6 +65,23 @@ struct ex {
        starts; NULL when the prefilter is off (every scanner searches). */
     const struct hb_pf_hits *lit;
 };
+
+static void ex_init(struct ex *x, const char *p, size_t n,
+                    const struct hb_record *rec, struct hb_polaris *pol,
+                    const struct hb_pf_hits *lit)
+{
+    x->p = p;
+    x->n = n;
+    x->rec = rec;
+    x->pol = pol;
+    x->nhits = 0;
+    x->naddrs = 0;
+    x->ev = HB_EV_NONE;
+    x->ev_pos = 0;
+    x->ev_failed = false;
+    x->grpc_pos = SIZE_MAX;
+    x->lit = lit;
+}
 
 /* The literals the scanners start from, found in one pass per record. */
 enum lit_id {
@@ -2066,13 +2085,7 @@ void hb_extract(const struct hb_record *rec, struct hb_polaris *pol)
         !polaris_source(rec->source) && in_text(text, n, rec->hdr.logger) &&
         in_text(text, n, rec->hdr.thread))
         return;
-    memset(&x, 0, sizeof x);
-    x.p = text;
-    x.n = n;
-    x.rec = rec;
-    x.pol = pol;
-    x.grpc_pos = SIZE_MAX;
-    x.lit = lit_automaton ? &lit : NULL;
+    ex_init(&x, text, n, rec, pol, lit_automaton ? &lit : NULL);
 
     scan_prefixed_codes(&x, L_ERR, HB_CODE_SDK);
     scan_prefixed_codes(&x, L_POLARIS_DASH, HB_CODE_GO);
