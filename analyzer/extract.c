@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "codes.h"
 #include "fastpath.h"
@@ -1883,10 +1882,19 @@ static void scan_spring_boot(struct ex *x)
  * Failure
  */
 
+/* s equals the lower-case ASCII word lit, ignoring case (strcasecmp in
+   the C locale, which hbscan keeps, without the library call). */
+static bool eq_nocase(const char *s, const char *lit)
+{
+    for (; *lit; s++, lit++)
+        if (lower(*s) != *lit)
+            return false;
+    return *s == '\0';
+}
+
 static bool level_is_error(const struct hb_header *h)
 {
-    return strcasecmp(h->level, "ERROR") == 0 ||
-           strcasecmp(h->level, "FATAL") == 0;
+    return eq_nocase(h->level, "error") || eq_nocase(h->level, "fatal");
 }
 
 /* A zap line at error level ("<ts>\terror\t..." or "error\t..."). */

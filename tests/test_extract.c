@@ -1875,6 +1875,54 @@ static void test_extract_grpc_plain_nul(void **state)
     free(copy);
 }
 
+/* ------------------------------------------------------------------ */
+/* The header level makes a Polaris line without a code a failure: ERROR
+   and FATAL in any case, nothing else */
+
+static const struct xcase levels[] = {
+    {.name = "ERROR",
+     .text = "polaris client gave up",
+     .level = "ERROR",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "lower-case error",
+     .text = "polaris client gave up",
+     .level = "error",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "mixed-case Fatal",
+     .text = "polaris client gave up",
+     .level = "Fatal",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "WARN is no failure",
+     .text = "polaris client gave up",
+     .level = "WARN",
+     .codes = "",
+     .polaris = true},
+    {.name = "a prefix of ERROR is no failure",
+     .text = "polaris client gave up",
+     .level = "ERR",
+     .codes = "",
+     .polaris = true},
+    {.name = "ERROR on a success event is no failure",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, port:8080",
+     .level = "ERROR",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .port = 8080,
+     .codes = "",
+     .polaris = true},
+};
+
+static void test_extract_levels(void **state)
+{
+    (void)state;
+    run_table(levels, HB_ARRAY_LEN(levels));
+}
+
 static void test_extract_near_misses(void **state)
 {
     (void)state;
@@ -2080,6 +2128,7 @@ int main(void)
         cmocka_unit_test(test_extract_key_value_long),
         cmocka_unit_test(test_extract_grpc_plain),
         cmocka_unit_test(test_extract_grpc_plain_nul),
+        cmocka_unit_test(test_extract_levels),
         cmocka_unit_test(test_extract_near_misses),
         cmocka_unit_test(test_extract_event_names),
         cmocka_unit_test(test_extract_caps),
