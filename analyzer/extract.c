@@ -269,15 +269,29 @@ static bool maybe(const struct ex *x, size_t id)
     return x->lit == NULL || hb_pf_has(x->lit, id);
 }
 
+/* The first id in [id, end) that maybe() lets through, else end: a
+   word of prefilter bits at a time, so a table loop skips the literals of
+   a record in a few steps. */
+static size_t next_lit(const struct ex *x, size_t id, size_t end)
+{
+    if (x->lit == NULL)
+        return id < end ? id : end;
+    while (id < end) {
+        uint64_t bits = x->lit->bits[id / 64] >> (id % 64);
+
+        if (bits) {
+            id += (size_t)__builtin_ctzll(bits);
+            break;
+        }
+        id = (id / 64 + 1) * 64;
+    }
+    return id < end ? id : end;
+}
+
 /* maybe() for any literal of ids first..last. */
 static bool maybe_any(const struct ex *x, size_t first, size_t last)
 {
-    size_t id;
-
-    for (id = first; id <= last; id++)
-        if (maybe(x, id))
-            return true;
-    return false;
+    return next_lit(x, first, last + 1) <= last;
 }
 
 static bool seek_search(const struct ex *x, size_t id, size_t from, size_t *at)
@@ -961,8 +975,9 @@ static bool polaris_markers(const struct ex *x)
                   mentions_polaris(h->thread.p, h->thread.n))) ||
         (abbr && has_short_logger(h->logger.p, h->logger.n)))
         return true;
-    for (k = 0; k < HB_ARRAY_LEN(marker_lits); k++)
-        if (seek_has(x, LIT_MARKERS + k))
+    for (k = next_lit(x, LIT_MARKERS, LIT_PHRASES); k < LIT_PHRASES;
+         k = next_lit(x, k + 1, LIT_PHRASES))
+        if (seek_has(x, k))
             return true;
     return false;
 }
@@ -1636,13 +1651,14 @@ static void scan_events(struct ex *x, bool polaris)
     size_t k, nh = 0, at;
     size_t i, j;
 
-    for (k = 0; k < HB_ARRAY_LEN(phrases) && nh < MAX_PHRASE_HITS; k++) {
-        const struct phrase *ph = &phrases[k];
+    for (k = next_lit(x, LIT_PHRASES, LIT_FRAMES);
+         k < LIT_FRAMES && nh < MAX_PHRASE_HITS;
+         k = next_lit(x, k + 1, LIT_FRAMES)) {
+        const struct phrase *ph = &phrases[k - LIT_PHRASES];
         size_t from;
         int extra;
 
-        if ((!polaris && !(ph->flags & PF_ANY)) ||
-            !seek(x, LIT_PHRASES + k, 0, &at))
+        if ((!polaris && !(ph->flags & PF_ANY)) || !seek(x, k, 0, &at))
             continue;
         hits[nh++] = (struct phrase_hit){at, ph};
         /* more occurrences for phrases whose handler may reject the
@@ -1652,7 +1668,7 @@ static void scan_events(struct ex *x, bool polaris)
             continue;
         for (extra = 0, from = at + 1; extra < 4 && nh < MAX_PHRASE_HITS;
              extra++, from = at + 1) {
-            if (!seek(x, LIT_PHRASES + k, from, &at))
+            if (!seek(x, k, from, &at))
                 break;
             hits[nh++] = (struct phrase_hit){at, ph};
         }
@@ -1681,10 +1697,11 @@ static void scan_frames(struct ex *x)
     size_t k, at, best = SIZE_MAX;
     enum hb_event ev = HB_EV_NONE;
 
-    for (k = 0; k < HB_ARRAY_LEN(frames); k++)
-        if (seek(x, LIT_FRAMES + k, 0, &at) && at < best) {
+    for (k = next_lit(x, LIT_FRAMES, LIT_GROUPS); k < LIT_GROUPS;
+         k = next_lit(x, k + 1, LIT_GROUPS))
+        if (seek(x, k, 0, &at) && at < best) {
             best = at;
-            ev = frames[k].ev;
+            ev = frames[k - LIT_FRAMES].ev;
         }
     if (ev != HB_EV_NONE) {
         x->ev = ev;
@@ -1819,13 +1836,13 @@ static const struct {
 
 static void scan_maven_paths(struct ex *x)
 {
-    size_t g;
+    size_t k;
 
-    for (g = 0; g < HB_ARRAY_LEN(groups); g++) {
-        size_t from = 0, at, m = lit_len[LIT_GROUPS + g];
+    for (k = next_lit(x, LIT_GROUPS, LIT_BOOT); k < LIT_BOOT;
+         k = next_lit(x, k + 1, LIT_BOOT)) {
+        size_t g = k - LIT_GROUPS, from = 0, at, m = lit_len[k];
 
-        while (x->pol->nfacts < HB_MAX_FACTS &&
-               seek(x, LIT_GROUPS + g, from, &at)) {
+        while (x->pol->nfacts < HB_MAX_FACTS && seek(x, k, from, &at)) {
             size_t a = at + m, v, ve;
 
             from = at + 1;
@@ -1925,8 +1942,9 @@ static bool failure_words(const struct ex *x)
 {
     size_t k;
 
-    for (k = 0; k < HB_ARRAY_LEN(failure_lits); k++)
-        if (seek_has(x, LIT_FAILURE + k))
+    for (k = next_lit(x, LIT_FAILURE, LIT_TOTAL); k < LIT_TOTAL;
+         k = next_lit(x, k + 1, LIT_TOTAL))
+        if (seek_has(x, k))
             return true;
     return false;
 }
