@@ -955,6 +955,33 @@ static bool in_text(const char *p, size_t n, struct hb_str s)
 
 static bool polaris_source(const char *path);
 
+/* "olaris" at at is "polaris" in some case (mentions_polaris). */
+static bool stem_at(const struct ex *x, size_t at)
+{
+    return at > 0 && lower(x->p[at - 1]) == 'p';
+}
+
+/* "c.t.p." at at starts a word (has_short_logger). */
+static bool logger_at(const struct ex *x, size_t at)
+{
+    return at == 0 || (!is_alnum(x->p[at - 1]) && x->p[at - 1] != '.');
+}
+
+/* An occurrence of literal id that ok accepts, from the prefilter's first
+   one on. */
+static inline bool seek_such(const struct ex *x, size_t id,
+                             bool (*ok)(const struct ex *, size_t))
+{
+    size_t from = 0, at;
+
+    while (seek(x, id, from, &at)) {
+        if (ok(x, at))
+            return true;
+        from = at + 1;
+    }
+    return false;
+}
+
 static bool polaris_markers(const struct ex *x)
 {
     const struct hb_header *h = &x->rec->hdr;
@@ -962,8 +989,10 @@ static bool polaris_markers(const struct ex *x)
     bool abbr = maybe(x, L_CTP) || maybe(x, L_CTCP);
     size_t k;
 
-    if ((stem && mentions_polaris(x->p, x->n)) ||
-        (abbr && has_short_logger(x->p, x->n)))
+    if ((stem && (seek_such(x, L_OLARIS, stem_at) ||
+                  seek_such(x, L_OLARIS_UP, stem_at))) ||
+        (abbr &&
+         (seek_such(x, L_CTP, logger_at) || seek_such(x, L_CTCP, logger_at))))
         return true;
     if (polaris_source(x->rec->source))
         return true;

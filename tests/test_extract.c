@@ -1923,6 +1923,43 @@ static void test_extract_levels(void **state)
     run_table(levels, HB_ARRAY_LEN(levels));
 }
 
+/* ------------------------------------------------------------------ */
+/* Is the record about Polaris: the word in any case, the short loggers */
+
+static const struct xcase markers[] = {
+    {.name = "POLARIS counts",
+     .text = "x POLARIS y",
+     .codes = "",
+     .polaris = true},
+    {.name = "pOLARIS counts", .text = "pOLARIS", .codes = "", .polaris = true},
+    {.name = "olaris alone or after another letter does not",
+     .text = "olaris solaris xOLARIS PolARIS",
+     .codes = "",
+     .polaris = false},
+    {.name = "solaris first, polaris later",
+     .text = "running on solaris; loaded the polaris client",
+     .codes = "",
+     .polaris = true},
+    {.name = "short logger at the start",
+     .text = "c.t.p.p.c.g.GrpcConnector said hello",
+     .codes = "",
+     .polaris = true},
+    {.name = "short logger inside a word or package does not count",
+     .text = "xc.t.p.a a.c.t.p.b 1c.t.c.p.c",
+     .codes = "",
+     .polaris = false},
+    {.name = "short logger after a glued one",
+     .text = "org.c.t.p.x then [c.t.c.p.r.PolarisServiceRegistry]",
+     .codes = "",
+     .polaris = true},
+};
+
+static void test_extract_markers(void **state)
+{
+    (void)state;
+    run_table(markers, HB_ARRAY_LEN(markers));
+}
+
 static void test_extract_near_misses(void **state)
 {
     (void)state;
@@ -2129,6 +2166,7 @@ int main(void)
         cmocka_unit_test(test_extract_grpc_plain),
         cmocka_unit_test(test_extract_grpc_plain_nul),
         cmocka_unit_test(test_extract_levels),
+        cmocka_unit_test(test_extract_markers),
         cmocka_unit_test(test_extract_near_misses),
         cmocka_unit_test(test_extract_event_names),
         cmocka_unit_test(test_extract_caps),
