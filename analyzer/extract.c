@@ -1,9 +1,12 @@
 /*
  * extract.c - reads what Polaris says in one record: SDK, Go SDK and server
  * codes, gRPC statuses, registration/heartbeat events with the instance
- * they name, the Polaris server address and version evidence. Each scanner
- * is a memmem/memchr pass over the record text, so the work is linear in
- * the record size; nothing allocates and every copy is capped.
+ * they name, the Polaris server address and version evidence. One
+ * automaton pass finds every literal a scanner starts from (and where it
+ * first occurs); scanners whose literals are absent do nothing, the others
+ * start at that first occurrence and search (memmem/memchr) only beyond
+ * it, so the work is linear in the record size; nothing allocates and
+ * every copy is capped.
  */
 #include "extract.h"
 
@@ -294,6 +297,7 @@ static bool maybe_any(const struct ex *x, size_t first, size_t last)
     return next_lit(x, first, last + 1) <= last;
 }
 
+/* seek's slow path, out of line so that seek stays small. */
 static bool seek_search(const struct ex *x, size_t id, size_t from, size_t *at)
 {
     return find_n(x, from, x->n, lit_str[id], lit_len[id], at);
@@ -1306,10 +1310,11 @@ static size_t key_at(const struct ex *x, size_t a, size_t e, size_t id)
         return SIZE_MAX;
     m = lit_len[id];
     if (x->lit) {
-        size_t f = x->lit->first[id];
+        size_t f;
 
         if (!hb_pf_has(x->lit, id))
             return SIZE_MAX;
+        f = x->lit->first[id];
         if (f >= a) {
             if (f > e || e - f < m)
                 return SIZE_MAX;
