@@ -2113,6 +2113,56 @@ static void test_extract_linear_one_line(void **state)
     free(text);
 }
 
+/* Fills text with copies of chunk up to cap bytes, then tail; returns the
+   length. */
+static size_t repeat_into(char *text, size_t cap, const char *chunk,
+                          const char *tail)
+{
+    size_t n = 0, c = strlen(chunk), t = strlen(tail);
+
+    while (n + c + t <= cap) {
+        memcpy(text + n, chunk, c);
+        n += c;
+    }
+    memcpy(text + n, tail, t);
+    return n + t;
+}
+
+/* Colons, capital runs, "olaris" and keys by the thousand on one line:
+   each scanner still finds the one real thing at the end, in linear time. */
+static void test_extract_linear_near_misses(void **state)
+{
+    static const struct {
+        const char *chunk, *tail;
+    } cases[] = {
+        {"polaris ABCDEFGHIJ:", " UNAVAILABLE: at last"},
+        {"A", ": polaris UNAVAILABLE: at last"},
+        {"solaris ", "polaris UNAVAILABLE: at last"},
+        {"[AsyncHeartbeat]Instance heartbeat success, xhost:h xport:1 ",
+         "\n[AsyncHeartbeat]Instance heartbeat success, UNAVAILABLE: at last"},
+    };
+    size_t cap = 256 * 1024, i;
+    char *text = hb_xmalloc(cap), *copy;
+    struct hb_polaris p;
+    clock_t t0;
+
+    (void)state;
+    for (i = 0; i < HB_ARRAY_LEN(cases); i++) {
+        size_t n = repeat_into(text, cap, cases[i].chunk, cases[i].tail);
+
+        t0 = clock();
+        extract_bytes(text, n, &p, &copy);
+        assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 0.5);
+        assert_true(p.polaris);
+        assert_string_equal(p.grpc_status, "UNAVAILABLE");
+        assert_string_equal(p.grpc_desc, "at last");
+        assert_string_equal(p.host, "");
+        assert_int_equal(p.port, 0);
+        free(copy);
+    }
+    free(text);
+}
+
 /* Where each fact was seen. */
 static void test_extract_fact_how(void **state)
 {
@@ -2174,6 +2224,7 @@ int main(void)
         cmocka_unit_test(test_extract_truncations),
         cmocka_unit_test(test_extract_linear),
         cmocka_unit_test(test_extract_linear_one_line),
+        cmocka_unit_test(test_extract_linear_near_misses),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
