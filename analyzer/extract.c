@@ -772,6 +772,9 @@ static void add_code_seen(struct hb_polaris *pol, const struct code_hit *h)
 
     if (h->num == 0 && h->kind != HB_CODE_SERVER)
         return;
+    /* cleared so that codes[] keeps the zeroed bytes after each key (the
+       header promises a fully initialised struct) */
+    memset(&c, 0, sizeof c);
     c.kind = h->kind;
     c.num = h->num;
     if (h->kind == HB_CODE_SDK)

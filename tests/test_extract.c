@@ -2163,6 +2163,27 @@ static void test_extract_linear_near_misses(void **state)
     free(text);
 }
 
+/* The struct is fully initialised, whatever the caller's storage held:
+   the bytes after each code key are zero too. */
+static void test_extract_zeroed(void **state)
+{
+    static const char text[] = "ERR-1006(SERVER_USER_ERROR): server error "
+                               "400401: client api is not open";
+    struct hb_polaris p;
+    char *copy;
+    size_t k;
+    int i;
+
+    (void)state;
+    memset(&p, 0xa5, sizeof p);
+    extract_bytes(text, sizeof text - 1, &p, &copy);
+    assert_int_equal(p.ncodes, 2);
+    for (i = 0; i < HB_MAX_CODES; i++)
+        for (k = strlen(p.codes[i].key); k < sizeof p.codes[i].key; k++)
+            assert_int_equal(p.codes[i].key[k], 0);
+    free(copy);
+}
+
 /* Where each fact was seen. */
 static void test_extract_fact_how(void **state)
 {
@@ -2221,6 +2242,7 @@ int main(void)
         cmocka_unit_test(test_extract_event_names),
         cmocka_unit_test(test_extract_caps),
         cmocka_unit_test(test_extract_fact_how),
+        cmocka_unit_test(test_extract_zeroed),
         cmocka_unit_test(test_extract_truncations),
         cmocka_unit_test(test_extract_linear),
         cmocka_unit_test(test_extract_linear_one_line),
