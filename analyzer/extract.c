@@ -1,9 +1,12 @@
 /*
  * extract.c - reads what Polaris says in one record: SDK, Go SDK and server
  * codes, gRPC statuses, registration/heartbeat events with the instance
- * they name, the Polaris server address and version evidence. Each scanner
- * is a memmem/memchr pass over the record text, so the work is linear in
- * the record size; nothing allocates and every copy is capped.
+ * they name, the Polaris server address and version evidence. One
+ * automaton pass finds every literal a scanner starts from (and where it
+ * first occurs); scanners whose literals are absent do nothing, the others
+ * start at that first occurrence and search (memmem/memchr) only beyond
+ * it, so the work is linear in the record size; nothing allocates and
+ * every copy is capped.
  */
 #include "extract.h"
 
@@ -11,7 +14,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "codes.h"
 #include "fastpath.h"
@@ -45,7 +47,9 @@ struct addr_hit {
     const char *how;
 };
 
-/* The scanning state of one hb_extract call; lives on the stack. */
+/* The scanning state of one hb_extract call; lives on the stack, set up
+   by ex_init (hits[] and addrs[] are read only below nhits/naddrs, so
+   their 4 KiB are left as they are). */
 struct ex {
     const char *p; /* the record text; borrowed */
     size_t n;
@@ -64,6 +68,23 @@ struct ex {
     const struct hb_pf_hits *lit;
 };
 
+static void ex_init(struct ex *x, const char *p, size_t n,
+                    const struct hb_record *rec, struct hb_polaris *pol,
+                    const struct hb_pf_hits *lit)
+{
+    x->p = p;
+    x->n = n;
+    x->rec = rec;
+    x->pol = pol;
+    x->nhits = 0;
+    x->naddrs = 0;
+    x->ev = HB_EV_NONE;
+    x->ev_pos = 0;
+    x->ev_failed = false;
+    x->grpc_pos = SIZE_MAX;
+    x->lit = lit;
+}
+
 /* The literals the scanners start from, found in one pass per record. */
 enum lit_id {
     L_ERR,
@@ -73,6 +94,7 @@ enum lit_id {
     L_CTP,
     L_CTCP,
     L_SERVER_ERROR,
+    /* L_SERVER_ERR_CODE..L_WEAK_SC: the codes of scan_polaris_codes */
     L_SERVER_ERR_CODE,
     L_SERVER_CODE,
     L_X_POLARIS_CODE,
@@ -85,6 +107,7 @@ enum lit_id {
     L_WEAK_SC,
     L_STATUS_OBJ,
     L_RPC_ERROR,
+    /* L_GRPC_URL..L_SWITCHED: the addresses of scan_addrs */
     L_GRPC_URL,
     L_ADDRESS,
     L_CONNECT_TO,
@@ -97,6 +120,20 @@ enum lit_id {
     L_JAR,
     L_EXCEPTION,
     L_ERROR_COLON,
+    /* keys of "key<value>" pairs */
+    L_KEY_NS_COLON,
+    L_KEY_SVC_COLON,
+    L_KEY_HOST_COLON,
+    L_KEY_PORT_COLON,
+    L_KEY_FAIL_COUNT,
+    L_KEY_NS_QUOTED,
+    L_KEY_SVC_QUOTED,
+    L_KEY_HOST_QUOTED,
+    L_KEY_PORT_EQ,
+    L_KEY_NS_EQ,
+    L_KEY_SVC_EQ,
+    L_KEY_HOST_EQ,
+    L_KEY_NS_SPACED,
     L_FIXED
 };
 
@@ -132,6 +169,19 @@ static const char *const fixed_lits[L_FIXED] = {
     [L_JAR] = ".jar",
     [L_EXCEPTION] = "Exception",
     [L_ERROR_COLON] = "Error:",
+    [L_KEY_NS_COLON] = "namespace:",
+    [L_KEY_SVC_COLON] = "service:",
+    [L_KEY_HOST_COLON] = "host:",
+    [L_KEY_PORT_COLON] = "port:",
+    [L_KEY_FAIL_COUNT] = "heartbeat fail count:",
+    [L_KEY_NS_QUOTED] = "namespace='",
+    [L_KEY_SVC_QUOTED] = "service='",
+    [L_KEY_HOST_QUOTED] = "host='",
+    [L_KEY_PORT_EQ] = "port=",
+    [L_KEY_NS_EQ] = "namespace=",
+    [L_KEY_SVC_EQ] = "service=",
+    [L_KEY_HOST_EQ] = "host=",
+    [L_KEY_NS_SPACED] = "namespace = ",
 };
 
 /* The other literal tables follow the fixed ones, in this order; each
@@ -144,6 +194,12 @@ static const char *const fixed_lits[L_FIXED] = {
 #define LIT_ZAP     (LIT_BOOT + HB_ARRAY_LEN(boot_lits))
 #define LIT_FAILURE (LIT_ZAP + HB_ARRAY_LEN(zap_lits))
 #define LIT_TOTAL   (LIT_FAILURE + HB_ARRAY_LEN(failure_lits))
+#define LIT_CAP     192 /* room for LIT_TOTAL, checked in lit_build */
+
+/* Every table's literal by id, with its length: filled once by lit_build,
+   so no scanner measures a constant string per record. */
+static const char *lit_str[LIT_CAP];
+static size_t lit_len[LIT_CAP];
 
 /* ---------------------------------------------------------------------
  * Character classes and small parsers
@@ -189,29 +245,26 @@ static char lower(char c)
     return is_upper(c) ? (char)(c - 'A' + 'a') : c;
 }
 
-/* Offset of lit at or after from, before to; false when absent. */
-static bool find_in(const struct ex *x, size_t from, size_t to, const char *lit,
-                    size_t *at)
+/* Offset of s[0..m) at or after from, before to; false when absent. */
+static bool find_n(const struct ex *x, size_t from, size_t to, const char *s,
+                   size_t m, size_t *at)
 {
-    size_t m = strlen(lit);
     const char *q;
 
     if (to > x->n)
         to = x->n;
     if (from >= to || to - from < m)
         return false;
-    q = memmem(x->p + from, to - from, lit, m);
+    q = memmem(x->p + from, to - from, s, m);
     if (q == NULL)
         return false;
     *at = (size_t)(q - x->p);
     return true;
 }
 
-static bool find_from(const struct ex *x, size_t from, const char *lit,
-                      size_t *at)
-{
-    return find_in(x, from, x->n, lit, at);
-}
+/* find_n for a string literal, whose length the compiler knows. */
+#define find_in(x, from, to, lit, at)                                          \
+    find_n(x, from, to, "" lit, sizeof(lit) - 1, at)
 
 /* False only when the prefilter saw no occurrence of literal id. */
 static bool maybe(const struct ex *x, size_t id)
@@ -219,10 +272,41 @@ static bool maybe(const struct ex *x, size_t id)
     return x->lit == NULL || hb_pf_has(x->lit, id);
 }
 
-/* find_from for literal id of the table: its first occurrence comes from
-   the prefilter, later ones from memmem. */
-static bool seek(const struct ex *x, size_t id, size_t from, const char *lit,
-                 size_t *at)
+/* The first id in [id, end) that maybe() lets through, else end: a
+   word of prefilter bits at a time, so a table loop skips the literals of
+   a record in a few steps. */
+static size_t next_lit(const struct ex *x, size_t id, size_t end)
+{
+    if (x->lit == NULL)
+        return id < end ? id : end;
+    while (id < end) {
+        uint64_t bits = x->lit->bits[id / 64] >> (id % 64);
+
+        if (bits) {
+            id += (size_t)__builtin_ctzll(bits);
+            break;
+        }
+        id = (id / 64 + 1) * 64;
+    }
+    return id < end ? id : end;
+}
+
+/* maybe() for any literal of ids first..last. */
+static bool maybe_any(const struct ex *x, size_t first, size_t last)
+{
+    return next_lit(x, first, last + 1) <= last;
+}
+
+/* seek's slow path, out of line so that seek stays small. */
+static bool seek_search(const struct ex *x, size_t id, size_t from, size_t *at)
+{
+    return find_n(x, from, x->n, lit_str[id], lit_len[id], at);
+}
+
+/* The first occurrence of literal id at or after from: the prefilter's
+   first one when it lies there, else a search of the rest of the text.
+   Inline: most calls end at the bit test. */
+static inline bool seek(const struct ex *x, size_t id, size_t from, size_t *at)
 {
     if (x->lit) {
         if (!hb_pf_has(x->lit, id))
@@ -232,14 +316,14 @@ static bool seek(const struct ex *x, size_t id, size_t from, const char *lit,
             return true;
         }
     }
-    return find_from(x, from, lit, at);
+    return seek_search(x, id, from, at);
 }
 
-static bool seek_has(const struct ex *x, size_t id, const char *lit)
+static bool seek_has(const struct ex *x, size_t id)
 {
     size_t at;
 
-    return seek(x, id, 0, lit, &at);
+    return seek(x, id, 0, &at);
 }
 
 /*
@@ -277,12 +361,13 @@ static bool same_line(const struct ex *x, size_t a, size_t b)
     return memchr(x->p + a, '\n', b - a) == NULL;
 }
 
-static bool starts_at(const struct ex *x, size_t i, const char *lit)
+static bool starts_n(const struct ex *x, size_t i, const char *s, size_t m)
 {
-    size_t m = strlen(lit);
-
-    return i <= x->n && x->n - i >= m && memcmp(x->p + i, lit, m) == 0;
+    return i <= x->n && x->n - i >= m && memcmp(x->p + i, s, m) == 0;
 }
+
+/* starts_n for a string literal. */
+#define starts_at(x, i, lit) starts_n(x, i, "" lit, sizeof(lit) - 1)
 
 static size_t skip_spaces(const struct ex *x, size_t i, size_t to)
 {
@@ -424,10 +509,9 @@ static void add_hit(struct ex *x, enum hb_code_kind kind, int num, size_t pos,
  */
 static void scan_prefixed_codes(struct ex *x, size_t id, enum hb_code_kind kind)
 {
-    const char *lit = fixed_lits[id];
-    size_t from = 0, at, m = strlen(lit);
+    size_t from = 0, at, m = lit_len[id];
 
-    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, lit, &at)) {
+    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, &at)) {
         size_t i = at + m, nd, nn;
         long v;
         char c;
@@ -460,7 +544,7 @@ static size_t info_end(const struct ex *x, size_t i, const char *stop)
 {
     size_t e = eol(x, i), at;
 
-    if (stop && find_in(x, i, e, stop, &at))
+    if (stop && find_n(x, i, e, stop, strlen(stop), &at))
         e = at;
     return rtrim(x, i, e);
 }
@@ -472,12 +556,10 @@ static size_t info_end(const struct ex *x, size_t i, const char *stop)
  */
 static void scan_server_error(struct ex *x, bool polaris)
 {
-    const char *lit = fixed_lits[L_SERVER_ERROR];
     size_t from = 0, at;
 
-    while (x->nhits < MAX_CODE_HITS &&
-           seek(x, L_SERVER_ERROR, from, lit, &at)) {
-        size_t i = at + strlen(lit), info = 0, ie = 0;
+    while (x->nhits < MAX_CODE_HITS && seek(x, L_SERVER_ERROR, from, &at)) {
+        size_t i = at + lit_len[L_SERVER_ERROR], info = 0, ie = 0;
         int code;
 
         from = at + 1;
@@ -506,10 +588,10 @@ static void scan_server_error(struct ex *x, bool polaris)
 static void scan_code_after(struct ex *x, size_t id, bool known,
                             const char *info_lit, const char *stop)
 {
-    const char *lit = fixed_lits[id];
-    size_t from = 0, at, m = strlen(lit);
+    const char *lit = lit_str[id];
+    size_t from = 0, at, m = lit_len[id];
 
-    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, lit, &at)) {
+    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, &at)) {
         size_t i = skip_spaces(x, at + m, eol(x, at + m)), e = eol(x, i);
         size_t info = 0, ie = 0, k;
         int code;
@@ -521,7 +603,8 @@ static void scan_code_after(struct ex *x, size_t id, bool known,
             continue;
         if (known && hb_server_code_find(code) == NULL)
             continue;
-        if (info_lit && find_in(x, i + 6, e, info_lit, &k) && k - (i + 6) < 4) {
+        if (info_lit && find_n(x, i + 6, e, info_lit, strlen(info_lit), &k) &&
+            k - (i + 6) < 4) {
             info = k + strlen(info_lit);
             ie = info_end(x, info, stop);
         }
@@ -535,8 +618,7 @@ static void scan_proto_code(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (x->nhits < MAX_CODE_HITS &&
-           seek(x, L_CODE_COLON, from, fixed_lits[L_CODE_COLON], &at)) {
+    while (x->nhits < MAX_CODE_HITS && seek(x, L_CODE_COLON, from, &at)) {
         size_t e = eol(x, at), i = skip_spaces(x, at + 5, e);
         size_t info = 0, ie = 0, k;
         bool braced = false;
@@ -593,12 +675,11 @@ static void weak_name_at(struct ex *x, size_t i, char term)
 
 static void scan_weak_names(struct ex *x, size_t id, char term)
 {
-    const char *lit = fixed_lits[id];
     size_t from = 0, at;
 
-    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, lit, &at)) {
+    while (x->nhits < MAX_CODE_HITS && seek(x, id, from, &at)) {
         from = at + 1;
-        weak_name_at(x, at + strlen(lit), term);
+        weak_name_at(x, at + lit_len[id], term);
     }
 }
 
@@ -608,8 +689,7 @@ static void scan_errcode(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (x->nhits < MAX_CODE_HITS &&
-           seek(x, L_ERRCODE, from, fixed_lits[L_ERRCODE], &at)) {
+    while (x->nhits < MAX_CODE_HITS && seek(x, L_ERRCODE, from, &at)) {
         size_t i = at + 8, e = eol(x, i), info = 0, ie = 0, k;
         int code;
 
@@ -692,6 +772,9 @@ static void add_code_seen(struct hb_polaris *pol, const struct code_hit *h)
 
     if (h->num == 0 && h->kind != HB_CODE_SERVER)
         return;
+    /* cleared so that codes[] keeps the zeroed bytes after each key (the
+       header promises a fully initialised struct) */
+    memset(&c, 0, sizeof c);
     c.kind = h->kind;
     c.num = h->num;
     if (h->kind == HB_CODE_SDK)
@@ -879,6 +962,33 @@ static bool in_text(const char *p, size_t n, struct hb_str s)
 
 static bool polaris_source(const char *path);
 
+/* "olaris" at at is "polaris" in some case (mentions_polaris). */
+static bool stem_at(const struct ex *x, size_t at)
+{
+    return at > 0 && lower(x->p[at - 1]) == 'p';
+}
+
+/* "c.t.p." at at starts a word (has_short_logger). */
+static bool logger_at(const struct ex *x, size_t at)
+{
+    return at == 0 || (!is_alnum(x->p[at - 1]) && x->p[at - 1] != '.');
+}
+
+/* An occurrence of literal id that ok accepts, from the prefilter's first
+   one on. */
+static inline bool seek_such(const struct ex *x, size_t id,
+                             bool (*ok)(const struct ex *, size_t))
+{
+    size_t from = 0, at;
+
+    while (seek(x, id, from, &at)) {
+        if (ok(x, at))
+            return true;
+        from = at + 1;
+    }
+    return false;
+}
+
 static bool polaris_markers(const struct ex *x)
 {
     const struct hb_header *h = &x->rec->hdr;
@@ -886,8 +996,10 @@ static bool polaris_markers(const struct ex *x)
     bool abbr = maybe(x, L_CTP) || maybe(x, L_CTCP);
     size_t k;
 
-    if ((stem && mentions_polaris(x->p, x->n)) ||
-        (abbr && has_short_logger(x->p, x->n)))
+    if ((stem && (seek_such(x, L_OLARIS, stem_at) ||
+                  seek_such(x, L_OLARIS_UP, stem_at))) ||
+        (abbr &&
+         (seek_such(x, L_CTP, logger_at) || seek_such(x, L_CTCP, logger_at))))
         return true;
     if (polaris_source(x->rec->source))
         return true;
@@ -899,8 +1011,9 @@ static bool polaris_markers(const struct ex *x)
                   mentions_polaris(h->thread.p, h->thread.n))) ||
         (abbr && has_short_logger(h->logger.p, h->logger.n)))
         return true;
-    for (k = 0; k < HB_ARRAY_LEN(marker_lits); k++)
-        if (seek_has(x, LIT_MARKERS + k, marker_lits[k]))
+    for (k = next_lit(x, LIT_MARKERS, LIT_PHRASES); k < LIT_PHRASES;
+         k = next_lit(x, k + 1, LIT_PHRASES))
+        if (seek_has(x, k))
             return true;
     return false;
 }
@@ -934,31 +1047,32 @@ static bool grpc_boundary(char c)
     return !is_word(c) && c != '.' && c != '-' && c != '/';
 }
 
-/* "UNAVAILABLE: io exception", "cause: DEADLINE_EXCEEDED: ..." */
+/*
+ * "UNAVAILABLE: io exception", "cause: DEADLINE_EXCEEDED: ...": the first
+ * run of capitals and '_' that starts with a capital at a word boundary,
+ * ends at ':' and names a status. Such a run ends at a colon, so the scan
+ * jumps from colon to colon (memchr) and reads each run backwards; no run
+ * reaches back past the previous colon, so the work stays linear.
+ */
 static void scan_grpc_plain(struct ex *x)
 {
-    size_t i = 0;
+    size_t from = 0;
+    const char *q;
 
-    while (i < x->n) {
-        size_t j;
-        const char *canon;
+    while (from < x->n && (q = memchr(x->p + from, ':', x->n - from))) {
+        size_t j = (size_t)(q - x->p), i = j, d;
 
-        if (!is_upper(x->p[i]) || (i > 0 && !grpc_boundary(x->p[i - 1]))) {
-            i++;
+        from = j + 1;
+        while (i > 0 && (is_upper(x->p[i - 1]) || x->p[i - 1] == '_'))
+            i--;
+        if (j - i <= 2 || !is_upper(x->p[i]) ||
+            (i > 0 && !grpc_boundary(x->p[i - 1])) ||
+            !hb_grpc_status_valid(x->p + i, j - i))
             continue;
-        }
-        j = i;
-        while (j < x->n && (is_upper(x->p[j]) || x->p[j] == '_'))
-            j++;
-        if (j < x->n && x->p[j] == ':' && j - i > 2 &&
-            hb_grpc_status_valid(x->p + i, j - i)) {
-            size_t d = skip_spaces(x, j + 1, eol(x, j + 1));
-
-            canon = hb_grpc_status_canonical(x->p + i, j - i);
-            set_grpc(x, i, canon, d, info_end(x, d, NULL));
-            return;
-        }
-        i = j;
+        d = skip_spaces(x, j + 1, eol(x, j + 1));
+        set_grpc(x, i, hb_grpc_status_canonical(x->p + i, j - i), d,
+                 info_end(x, d, NULL));
+        return;
     }
 }
 
@@ -967,7 +1081,7 @@ static void scan_grpc_status_obj(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (seek(x, L_STATUS_OBJ, from, fixed_lits[L_STATUS_OBJ], &at)) {
+    while (seek(x, L_STATUS_OBJ, from, &at)) {
         size_t i = at + 12, nn = word_run(x, i), e = eol(x, i), d, de;
         const char *canon = hb_grpc_status_canonical(x->p + i, nn);
 
@@ -993,7 +1107,7 @@ static void scan_grpc_go(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (seek(x, L_RPC_ERROR, from, fixed_lits[L_RPC_ERROR], &at)) {
+    while (seek(x, L_RPC_ERROR, from, &at)) {
         size_t i = at + 18, nn = word_run(x, i), e = eol(x, i), d = 0, de = 0;
         const char *canon = hb_grpc_status_canonical(x->p + i, nn);
 
@@ -1029,11 +1143,10 @@ static void add_addr(struct ex *x, size_t pos, const char *value,
 /* "grpc://h:p", "Address: h:p", "connect to h:p" ... */
 static void scan_addr_after(struct ex *x, size_t id, const char *how)
 {
-    const char *lit = fixed_lits[id];
-    size_t from = 0, at, m = strlen(lit);
+    size_t from = 0, at, m = lit_len[id];
     char v[128];
 
-    while (x->naddrs < MAX_ADDR_HITS && seek(x, id, from, lit, &at)) {
+    while (x->naddrs < MAX_ADDR_HITS && seek(x, id, from, &at)) {
         size_t i = at + m, e;
         const char *h = how;
 
@@ -1059,12 +1172,11 @@ static void scan_addr_after(struct ex *x, size_t id, const char *how)
    configured (the part before '/') when there is one. */
 static void scan_addr_slashed(struct ex *x, size_t id, const char *how)
 {
-    const char *lit = fixed_lits[id];
-    size_t from = 0, at, m = strlen(lit);
+    size_t from = 0, at, m = lit_len[id];
     char v[128], ip[128];
     int port;
 
-    while (x->naddrs < MAX_ADDR_HITS && seek(x, id, from, lit, &at)) {
+    while (x->naddrs < MAX_ADDR_HITS && seek(x, id, from, &at)) {
         size_t i = at + m, h = i;
 
         from = at + 1;
@@ -1093,8 +1205,7 @@ static void scan_connid(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (x->naddrs < MAX_ADDR_HITS &&
-           seek(x, L_CONNID, from, fixed_lits[L_CONNID], &at)) {
+    while (x->naddrs < MAX_ADDR_HITS && seek(x, L_CONNID, from, &at)) {
         size_t e = eol(x, at), close, hq, pq, he;
         long port;
         char v[128];
@@ -1123,8 +1234,7 @@ static void scan_switched(struct ex *x)
     size_t from = 0, at, to;
     char v[128];
 
-    while (x->naddrs < MAX_ADDR_HITS &&
-           seek(x, L_SWITCHED, from, fixed_lits[L_SWITCHED], &at)) {
+    while (x->naddrs < MAX_ADDR_HITS && seek(x, L_SWITCHED, from, &at)) {
         from = at + 1;
         if (!find_in(x, at, eol(x, at), " to ", &to))
             continue;
@@ -1171,47 +1281,94 @@ static void settle_addrs(struct ex *x)
  * Events and the instance they name
  */
 
-/* Value of "key" (ended by one of the stop characters) inside [a, e);
-   the key must start a word. Returns false when absent or empty. */
-static bool kv(const struct ex *x, size_t a, size_t e, const char *key,
-               const char *stops, size_t *va, size_t *vb)
+/* Bytes that end a value, one table per kind of line. NUL is in each:
+   the values used to end where strchr(stops, c) found c, and strchr finds
+   the terminator. */
+static const bool inst_stops[256] = {
+    [0] = true,   [','] = true, ['|'] = true,  ['\''] = true,
+    ['}'] = true, [' '] = true, ['\t'] = true, ['\r'] = true,
+};
+static const bool count_stops[256] = {
+    [0] = true,   [','] = true,  ['|'] = true,
+    [' '] = true, ['\t'] = true, ['\r'] = true,
+};
+static const bool config_stops[256] = {
+    [0] = true, [','] = true, [' '] = true, ['\t'] = true, ['\r'] = true,
+};
+
+#define NO_KEY SIZE_MAX /* a key id: not looked for */
+
+/*
+ * The first occurrence of key literal id in [a, e) that starts a word (at
+ * a, or after a byte that is not a letter or digit); SIZE_MAX when there
+ * is none. The prefilter's first occurrence settles most calls without
+ * reading the line: a key it did not see is absent, and one first seen at
+ * or after a is either the answer or tells where to search on.
+ */
+static size_t key_at(const struct ex *x, size_t a, size_t e, size_t id)
 {
-    size_t from = a, at;
+    size_t from = a, at, m;
 
-    while (find_in(x, from, e, key, &at)) {
-        size_t i = at + strlen(key), j = i;
+    if (id == NO_KEY)
+        return SIZE_MAX;
+    m = lit_len[id];
+    if (x->lit) {
+        size_t f;
 
-        from = at + 1;
-        if (at > a && is_alnum(x->p[at - 1]))
-            continue;
-        while (j < e && strchr(stops, x->p[j]) == NULL)
-            j++;
-        j = rtrim(x, i, j);
-        if (j == i)
-            return false;
-        *va = i;
-        *vb = j;
-        return true;
+        if (!hb_pf_has(x->lit, id))
+            return SIZE_MAX;
+        f = x->lit->first[id];
+        if (f >= a) {
+            if (f > e || e - f < m)
+                return SIZE_MAX;
+            if (f == a || !is_alnum(x->p[f - 1]))
+                return f;
+            from = f + 1;
+        }
     }
-    return false;
+    while (find_n(x, from, e, lit_str[id], m, &at)) {
+        if (at == a || !is_alnum(x->p[at - 1]))
+            return at;
+        from = at + 1;
+    }
+    return SIZE_MAX;
 }
 
-/* Fills ns/service/host/port from "key<value>" pairs of [a, e). q: the
-   value is quoted ('...'), as in Java toString output. */
-static void instance_kv(struct ex *x, size_t a, size_t e, const char *ns,
-                        const char *svc, const char *host, const char *port)
+/* Value of key id (ended by a stop byte) inside [a, e); the key must
+   start a word. Returns false when absent or empty. */
+static bool kv(const struct ex *x, size_t a, size_t e, size_t id,
+               const bool *stops, size_t *va, size_t *vb)
+{
+    size_t at = key_at(x, a, e, id), i, j;
+
+    if (at == SIZE_MAX)
+        return false;
+    i = j = at + lit_len[id];
+    while (j < e && !stops[(unsigned char)x->p[j]])
+        j++;
+    j = rtrim(x, i, j);
+    if (j == i)
+        return false;
+    *va = i;
+    *vb = j;
+    return true;
+}
+
+/* Fills ns/service/host/port from "key<value>" pairs of [a, e); each
+   argument is a key id or NO_KEY. */
+static void instance_kv(struct ex *x, size_t a, size_t e, size_t ns, size_t svc,
+                        size_t host, size_t port)
 {
     struct hb_polaris *pol = x->pol;
     size_t va, vb;
-    const char *stops = ",|'} \t\r";
 
-    if (ns && kv(x, a, e, ns, stops, &va, &vb))
+    if (kv(x, a, e, ns, inst_stops, &va, &vb))
         fill(x, pol->ns, sizeof pol->ns, va, vb);
-    if (svc && kv(x, a, e, svc, stops, &va, &vb))
+    if (kv(x, a, e, svc, inst_stops, &va, &vb))
         fill(x, pol->service, sizeof pol->service, va, vb);
-    if (host && kv(x, a, e, host, stops, &va, &vb))
+    if (kv(x, a, e, host, inst_stops, &va, &vb))
         fill(x, pol->host, sizeof pol->host, va, vb);
-    if (port && pol->port == 0 && kv(x, a, e, port, stops, &va, &vb)) {
+    if (pol->port == 0 && kv(x, a, e, port, inst_stops, &va, &vb)) {
         long v;
 
         if (digits(x, va, 5, &v) == vb - va && v > 0 && v <= 65535)
@@ -1386,7 +1543,8 @@ static enum hb_event on_sct_registry(struct ex *x, size_t i)
         return HB_EV_NONE;
     if (find_in(x, i, e, "register failed", &k)) {
         fill(x, pol->service, sizeof pol->service, a1, b1);
-        instance_kv(x, k, e, "namespace='", NULL, "host='", "port=");
+        instance_kv(x, k, e, L_KEY_NS_QUOTED, NO_KEY, L_KEY_HOST_QUOTED,
+                    L_KEY_PORT_EQ);
         return HB_EV_REGISTER_FAIL;
     }
     if (!find_in(x, i, e, "register finished", &k))
@@ -1408,7 +1566,6 @@ static enum hb_event on_async_hb(struct ex *x, size_t i)
     struct hb_polaris *pol = x->pol;
     size_t e = eol(x, i), va, vb;
     enum hb_event ev = HB_EV_NONE;
-    const char *stops = ",| \t\r";
     long v;
 
     if (starts_at(x, i, "Instance heartbeat success"))
@@ -1419,9 +1576,10 @@ static enum hb_event on_async_hb(struct ex *x, size_t i)
         ev = HB_EV_REREGISTER_OK;
     else if (starts_at(x, i, "Re-register instance failed"))
         ev = HB_EV_REREGISTER_FAIL;
-    instance_kv(x, i, e, "namespace:", "service:", "host:", "port:");
+    instance_kv(x, i, e, L_KEY_NS_COLON, L_KEY_SVC_COLON, L_KEY_HOST_COLON,
+                L_KEY_PORT_COLON);
     if (pol->fail_count < 0 &&
-        kv(x, i, e, "heartbeat fail count:", stops, &va, &vb) &&
+        kv(x, i, e, L_KEY_FAIL_COUNT, count_stops, &va, &vb) &&
         digits(x, va, 9, &v) == vb - va)
         pol->fail_count = (int)v;
     return ev;
@@ -1448,7 +1606,8 @@ static enum hb_event on_sdk_register(struct ex *x, size_t at, size_t i)
 static enum hb_event on_phrase(struct ex *x, const struct phrase *ph, size_t at)
 {
     struct hb_polaris *pol = x->pol;
-    size_t i = at + strlen(ph->lit), e = eol(x, at), k, va, vb;
+    size_t i = at + lit_len[LIT_PHRASES + (size_t)(ph - phrases)];
+    size_t e = eol(x, at), k, va, vb;
 
     switch (ph->id) {
     case PH_SCT_REGISTRY:
@@ -1471,10 +1630,11 @@ static enum hb_event on_phrase(struct ex *x, const struct phrase *ph, size_t at)
             return HB_EV_NONE;
         if (!find_in(x, i, e, " successfully", &k))
             return HB_EV_NONE;
-        instance_kv(x, i, k, "namespace='", "service='", "host='", "port=");
+        instance_kv(x, i, k, L_KEY_NS_QUOTED, L_KEY_SVC_QUOTED,
+                    L_KEY_HOST_QUOTED, L_KEY_PORT_EQ);
         return HB_EV_DEREGISTER;
     case PH_CONFIG_LOAD_FAIL:
-        if (kv(x, i, e, "namespace = ", ", \t\r", &va, &vb))
+        if (kv(x, i, e, L_KEY_NS_SPACED, config_stops, &va, &vb))
             fill(x, pol->ns, sizeof pol->ns, va, vb);
         break;
     case PH_EXC_CALLBACK:
@@ -1490,17 +1650,19 @@ static enum hb_event on_phrase(struct ex *x, const struct phrase *ph, size_t at)
             return HB_EV_CONFIG_FAIL;
         return HB_EV_NONE;
     case PH_SRV_CREATE_INSTANCE:
-        instance_kv(x, i, e, "namespace=", "service=", "host=", "port=");
+        instance_kv(x, i, e, L_KEY_NS_EQ, L_KEY_SVC_EQ, L_KEY_HOST_EQ,
+                    L_KEY_PORT_EQ);
         break;
     case PH_SERVICE_KEY:
         if (find_in(x, i, e, "}", &k))
             e = k;
-        instance_kv(x, i, e, "namespace='", "service='", NULL, NULL);
+        instance_kv(x, i, e, L_KEY_NS_QUOTED, L_KEY_SVC_QUOTED, NO_KEY, NO_KEY);
         break;
     case PH_PROVIDER_REQ:
         if (find_in(x, i, e, "}", &k))
             e = k;
-        instance_kv(x, i, e, "namespace='", "service='", "host='", "port=");
+        instance_kv(x, i, e, L_KEY_NS_QUOTED, L_KEY_SVC_QUOTED,
+                    L_KEY_HOST_QUOTED, L_KEY_PORT_EQ);
         break;
     case PH_SERVICE_IS:
         if (token(x, i, e, &va, &vb)) {
@@ -1526,27 +1688,26 @@ static void scan_events(struct ex *x, bool polaris)
     size_t k, nh = 0, at;
     size_t i, j;
 
-    for (k = 0; k < HB_ARRAY_LEN(phrases) && nh < MAX_PHRASE_HITS; k++) {
-        const struct phrase *ph = &phrases[k];
+    for (k = next_lit(x, LIT_PHRASES, LIT_FRAMES);
+         k < LIT_FRAMES && nh < MAX_PHRASE_HITS;
+         k = next_lit(x, k + 1, LIT_FRAMES)) {
+        const struct phrase *ph = &phrases[k - LIT_PHRASES];
+        size_t from;
+        int extra;
 
-        if (!polaris && !(ph->flags & PF_ANY))
+        if ((!polaris && !(ph->flags & PF_ANY)) || !seek(x, k, 0, &at))
             continue;
-        if (seek(x, LIT_PHRASES + k, 0, ph->lit, &at))
-            hits[nh++] = (struct phrase_hit){at, ph};
-        /* a second occurrence for phrases whose handler may reject the
+        hits[nh++] = (struct phrase_hit){at, ph};
+        /* more occurrences for phrases whose handler may reject the
            first ("register " inside "fail to register host") */
-        if ((ph->id == PH_SDK_REGISTER_OK || ph->id == PH_SDK_DEREGISTER_OK ||
-             ph->id == PH_CONFIG_ADDR || ph->id == PH_SCT_REGISTRY) &&
-            nh > 0 && hits[nh - 1].ph == ph) {
-            size_t from = at + 1;
-            int extra = 0;
-
-            while (extra < 4 && nh < MAX_PHRASE_HITS &&
-                   find_from(x, from, ph->lit, &at)) {
-                hits[nh++] = (struct phrase_hit){at, ph};
-                from = at + 1;
-                extra++;
-            }
+        if (ph->id != PH_SDK_REGISTER_OK && ph->id != PH_SDK_DEREGISTER_OK &&
+            ph->id != PH_CONFIG_ADDR && ph->id != PH_SCT_REGISTRY)
+            continue;
+        for (extra = 0, from = at + 1; extra < 4 && nh < MAX_PHRASE_HITS;
+             extra++, from = at + 1) {
+            if (!seek(x, k, from, &at))
+                break;
+            hits[nh++] = (struct phrase_hit){at, ph};
         }
     }
     for (i = 1; i < nh; i++) {
@@ -1573,10 +1734,11 @@ static void scan_frames(struct ex *x)
     size_t k, at, best = SIZE_MAX;
     enum hb_event ev = HB_EV_NONE;
 
-    for (k = 0; k < HB_ARRAY_LEN(frames); k++)
-        if (seek(x, LIT_FRAMES + k, 0, frames[k].lit, &at) && at < best) {
+    for (k = next_lit(x, LIT_FRAMES, LIT_GROUPS); k < LIT_GROUPS;
+         k = next_lit(x, k + 1, LIT_GROUPS))
+        if (seek(x, k, 0, &at) && at < best) {
             best = at;
-            ev = frames[k].ev;
+            ev = frames[k - LIT_FRAMES].ev;
         }
     if (ev != HB_EV_NONE) {
         x->ev = ev;
@@ -1666,8 +1828,7 @@ static void scan_jars(struct ex *x)
 {
     size_t from = 0, at;
 
-    while (x->pol->nfacts < HB_MAX_FACTS &&
-           seek(x, L_JAR, from, fixed_lits[L_JAR], &at)) {
+    while (x->pol->nfacts < HB_MAX_FACTS && seek(x, L_JAR, from, &at)) {
         size_t s = at, k, b, e, f;
         enum artifact_ctx ctx = CTX_NONE;
         const char *name;
@@ -1712,13 +1873,13 @@ static const struct {
 
 static void scan_maven_paths(struct ex *x)
 {
-    size_t g;
+    size_t k;
 
-    for (g = 0; g < HB_ARRAY_LEN(groups); g++) {
-        size_t from = 0, at, m = strlen(groups[g].group);
+    for (k = next_lit(x, LIT_GROUPS, LIT_BOOT); k < LIT_BOOT;
+         k = next_lit(x, k + 1, LIT_BOOT)) {
+        size_t g = k - LIT_GROUPS, from = 0, at, m = lit_len[k];
 
-        while (x->pol->nfacts < HB_MAX_FACTS &&
-               seek(x, LIT_GROUPS + g, from, groups[g].group, &at)) {
+        while (x->pol->nfacts < HB_MAX_FACTS && seek(x, k, from, &at)) {
             size_t a = at + m, v, ve;
 
             from = at + 1;
@@ -1745,15 +1906,14 @@ static const char *const boot_lits[] = {":: Spring Boot ::", "Spring Boot v",
 
 static void scan_spring_boot(struct ex *x)
 {
-    const char *const *lits = boot_lits;
     size_t k, at;
 
     for (k = 0; k < HB_ARRAY_LEN(boot_lits); k++) {
         size_t from = 0;
 
         while (x->pol->nfacts < HB_MAX_FACTS &&
-               seek(x, LIT_BOOT + k, from, lits[k], &at)) {
-            size_t i = at + strlen(lits[k]), j;
+               seek(x, LIT_BOOT + k, from, &at)) {
+            size_t i = at + lit_len[LIT_BOOT + k], j;
 
             from = at + 1;
             if (k == 0) {
@@ -1776,10 +1936,19 @@ static void scan_spring_boot(struct ex *x)
  * Failure
  */
 
+/* s equals the lower-case ASCII word lit, ignoring case (strcasecmp in
+   the C locale, which hbscan keeps, without the library call). */
+static bool eq_nocase(const char *s, const char *lit)
+{
+    for (; *lit; s++, lit++)
+        if (lower(*s) != *lit)
+            return false;
+    return *s == '\0';
+}
+
 static bool level_is_error(const struct hb_header *h)
 {
-    return strcasecmp(h->level, "ERROR") == 0 ||
-           strcasecmp(h->level, "FATAL") == 0;
+    return eq_nocase(h->level, "error") || eq_nocase(h->level, "fatal");
 }
 
 /* A zap line at error level ("<ts>\terror\t..." or "error\t..."). */
@@ -1793,7 +1962,7 @@ static bool zap_error(const struct ex *x)
     if (starts_at(x, 0, "error\t"))
         return true;
     for (k = 0; k < HB_ARRAY_LEN(zap_lits); k++)
-        if (seek_has(x, LIT_ZAP + k, zap_lits[k]))
+        if (seek_has(x, LIT_ZAP + k))
             return true;
     return false;
 }
@@ -1810,17 +1979,17 @@ static bool failure_words(const struct ex *x)
 {
     size_t k;
 
-    for (k = 0; k < HB_ARRAY_LEN(failure_lits); k++)
-        if (seek_has(x, LIT_FAILURE + k, failure_lits[k]))
+    for (k = next_lit(x, LIT_FAILURE, LIT_TOTAL); k < LIT_TOTAL;
+         k = next_lit(x, k + 1, LIT_TOTAL))
+        if (seek_has(x, k))
             return true;
     return false;
 }
 
 static bool has_exception(const struct ex *x)
 {
-    return x->rec->nchain > 0 ||
-           seek_has(x, L_EXCEPTION, fixed_lits[L_EXCEPTION]) ||
-           seek_has(x, L_ERROR_COLON, fixed_lits[L_ERROR_COLON]);
+    return x->rec->nchain > 0 || seek_has(x, L_EXCEPTION) ||
+           seek_has(x, L_ERROR_COLON);
 }
 
 static bool event_failed(enum hb_event ev, bool dereg_failed)
@@ -1866,15 +2035,60 @@ static bool code_failed(const struct ex *x)
  * Entry points
  */
 
+/* The codes searched for in a Polaris record only; each scanner starts
+   from its literal, so none runs when the prefilter saw none of them. */
+static void scan_polaris_codes(struct ex *x)
+{
+    if (!maybe_any(x, L_SERVER_ERR_CODE, L_WEAK_SC))
+        return;
+    scan_code_after(x, L_SERVER_ERR_CODE, false, NULL, NULL);
+    scan_code_after(x, L_SERVER_CODE, false, ", reason ", ", cause");
+    scan_code_after(x, L_X_POLARIS_CODE, false, NULL, NULL);
+    scan_code_after(x, L_JSON_CODE, true, NULL, NULL);
+    scan_code_after(x, L_CODE_EQ, true, NULL, NULL);
+    scan_proto_code(x);
+    scan_errcode(x);
+    scan_weak_names(x, L_WEAK_HB_CODE, ']');
+    scan_weak_names(x, L_WEAK_HB, ']');
+    scan_weak_names(x, L_WEAK_SC, ',');
+}
+
+static void scan_grpc(struct ex *x)
+{
+    scan_grpc_status_obj(x);
+    scan_grpc_go(x);
+    scan_grpc_plain(x);
+}
+
+/* The Polaris server addresses; as for the codes, each scanner starts from
+   its literal. */
+static void scan_addrs(struct ex *x)
+{
+    if (!maybe_any(x, L_GRPC_URL, L_SWITCHED))
+        return;
+    scan_addr_after(x, L_GRPC_URL, "grpc-url");
+    scan_addr_after(x, L_ADDRESS, "address");
+    scan_addr_after(x, L_CONNECT_TO, "connect-to");
+    scan_addr_after(x, L_DIAL, "dial");
+    scan_addr_after(x, L_GET_CONN_TO, "connect-to");
+    scan_addr_slashed(x, L_REFUSED, "refused");
+    scan_addr_slashed(x, L_REMOTE_ADDR, "remote-addr");
+    scan_connid(x);
+    scan_switched(x);
+}
+
 static struct hb_pf *lit_automaton;
 static pthread_once_t lit_once = PTHREAD_ONCE_INIT;
 
-/* Every table's literals in one automaton, built on first use and kept
-   for the run (read-only, shared by the workers). */
+/* Every table's literals by id with their lengths, and one automaton over
+   them, built on first use and kept for the run (read-only, shared by the
+   workers). */
 static void lit_build(void)
 {
-    const char *all[LIT_TOTAL];
+    const char **all = lit_str;
     size_t k;
+
+    _Static_assert(LIT_TOTAL <= LIT_CAP, "LIT_CAP is too small");
 
     for (k = 0; k < L_FIXED; k++)
         all[k] = fixed_lits[k];
@@ -1892,6 +2106,8 @@ static void lit_build(void)
         all[LIT_ZAP + k] = zap_lits[k];
     for (k = 0; k < HB_ARRAY_LEN(failure_lits); k++)
         all[LIT_FAILURE + k] = failure_lits[k];
+    for (k = 0; k < LIT_TOTAL; k++)
+        lit_len[k] = strlen(all[k]);
     if (hb_fastpath_enabled())
         lit_automaton = hb_pf_new(all, LIT_TOTAL);
 }
@@ -1932,13 +2148,7 @@ void hb_extract(const struct hb_record *rec, struct hb_polaris *pol)
         !polaris_source(rec->source) && in_text(text, n, rec->hdr.logger) &&
         in_text(text, n, rec->hdr.thread))
         return;
-    memset(&x, 0, sizeof x);
-    x.p = text;
-    x.n = n;
-    x.rec = rec;
-    x.pol = pol;
-    x.grpc_pos = SIZE_MAX;
-    x.lit = lit_automaton ? &lit : NULL;
+    ex_init(&x, text, n, rec, pol, lit_automaton ? &lit : NULL);
 
     scan_prefixed_codes(&x, L_ERR, HB_CODE_SDK);
     scan_prefixed_codes(&x, L_POLARIS_DASH, HB_CODE_GO);
@@ -1947,30 +2157,9 @@ void hb_extract(const struct hb_record *rec, struct hb_polaris *pol)
     polaris = polaris || x.nhits > 0;
 
     if (polaris) {
-        scan_code_after(&x, L_SERVER_ERR_CODE, false, NULL, NULL);
-        scan_code_after(&x, L_SERVER_CODE, false, ", reason ", ", cause");
-        scan_code_after(&x, L_X_POLARIS_CODE, false, NULL, NULL);
-        scan_code_after(&x, L_JSON_CODE, true, NULL, NULL);
-        scan_code_after(&x, L_CODE_EQ, true, NULL, NULL);
-        scan_proto_code(&x);
-        scan_errcode(&x);
-        scan_weak_names(&x, L_WEAK_HB_CODE, ']');
-        scan_weak_names(&x, L_WEAK_HB, ']');
-        scan_weak_names(&x, L_WEAK_SC, ',');
-
-        scan_grpc_status_obj(&x);
-        scan_grpc_go(&x);
-        scan_grpc_plain(&x);
-
-        scan_addr_after(&x, L_GRPC_URL, "grpc-url");
-        scan_addr_after(&x, L_ADDRESS, "address");
-        scan_addr_after(&x, L_CONNECT_TO, "connect-to");
-        scan_addr_after(&x, L_DIAL, "dial");
-        scan_addr_after(&x, L_GET_CONN_TO, "connect-to");
-        scan_addr_slashed(&x, L_REFUSED, "refused");
-        scan_addr_slashed(&x, L_REMOTE_ADDR, "remote-addr");
-        scan_connid(&x);
-        scan_switched(&x);
+        scan_polaris_codes(&x);
+        scan_grpc(&x);
+        scan_addrs(&x);
     }
     settle_codes(&x);
     settle_addrs(&x);

@@ -1543,6 +1543,423 @@ static const struct xcase near_misses[] = {
      .failure = false},
 };
 
+/* ------------------------------------------------------------------ */
+/* "key<value>" pairs (instance fields, fail count, config namespace):
+   where a key counts, where its value ends */
+
+static const struct xcase key_values[] = {
+    {.name = "keys in any order",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, port:8080, "
+             "host:10.0.0.5, service:svc, namespace:ns",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .ns = "ns",
+     .service = "svc",
+     .host = "10.0.0.5",
+     .port = 8080,
+     .codes = "",
+     .polaris = true},
+    {.name = "key at the end of the record, no value",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, service:svc, "
+             "port:",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .service = "svc",
+     .codes = "",
+     .polaris = true},
+    {.name = "value at the end of the record",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, port:8080, "
+             "service:svc",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .service = "svc",
+     .port = 8080,
+     .codes = "",
+     .polaris = true},
+    {.name = "key cut before its colon",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, service:svc, "
+             "namespac",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .service = "svc",
+     .codes = "",
+     .polaris = true},
+    {.name = "truncated and overlong ports",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, port:80",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .port = 80,
+     .codes = "",
+     .polaris = true},
+    {.name = "port of six digits is none",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, port:808080",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .codes = "",
+     .polaris = true},
+    {.name = "port glued to letters is none",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, port:8080x",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .codes = "",
+     .polaris = true},
+    {.name = "port 65536 is none",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, port:65536",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .codes = "",
+     .polaris = true},
+    {.name = "repeated key: the first one counts",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, namespace:a, "
+             "namespace:b, port:1, port:2",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .ns = "a",
+     .port = 1,
+     .codes = "",
+     .polaris = true},
+    {.name = "repeated key whose first value is empty: none",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, namespace:, "
+             "namespace:b",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .codes = "",
+     .polaris = true},
+    {.name = "key inside a word does not count",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, myhost:1.1.1.1, "
+             "xservice:no, service:yes, host:2.2.2.2",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .service = "yes",
+     .host = "2.2.2.2",
+     .codes = "",
+     .polaris = true},
+    {.name = "key after punctuation counts, even inside a value",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, service:host:h1",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .service = "host:h1",
+     .host = "h1",
+     .codes = "",
+     .polaris = true},
+    {.name = "values end at , | ' } and blanks",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, namespace:a|b, "
+             "service:c'd, host:e}f, port:9\tx",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .ns = "a",
+     .service = "c",
+     .host = "e",
+     .port = 9,
+     .codes = "",
+     .polaris = true},
+    {.name = "key seen before the phrase: the one after it counts",
+     .text = "namespace:early service:one\n[AsyncHeartbeat]Instance "
+             "heartbeat success, namespace:late, service:two",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .ns = "late",
+     .service = "two",
+     .codes = "",
+     .polaris = true},
+    {.name = "key seen only before the phrase: none",
+     .text = "service:one [AsyncHeartbeat]Instance heartbeat success, "
+             "port:8080",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .port = 8080,
+     .codes = "",
+     .polaris = true},
+    {.name = "key on the next line is not read",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, service:svc\n"
+             "namespace:next",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .service = "svc",
+     .codes = "",
+     .polaris = true},
+    {.name = "fail count: digits only",
+     .text = "[AsyncHeartbeat]Instance heartbeat failed, heartbeat fail "
+             "count:12|2025-05-10 10:20:30.123",
+     .ev = HB_EV_HEARTBEAT_FAIL,
+     .fc = 12,
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "fail count glued to a letter is none",
+     .text = "[AsyncHeartbeat]Instance heartbeat failed, heartbeat fail "
+             "count:12x",
+     .ev = HB_EV_HEARTBEAT_FAIL,
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "fail count key at the end",
+     .text = "[AsyncHeartbeat]Instance heartbeat failed, heartbeat fail "
+             "count:",
+     .ev = HB_EV_HEARTBEAT_FAIL,
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "quoted keys of Java toString, closed by }",
+     .text = "polaris CommonProviderRequest{namespace='ns', service='svc', "
+             "host='10.0.0.7', port=8081} ServiceKey{namespace='x'}",
+     .ns = "ns",
+     .service = "svc",
+     .host = "10.0.0.7",
+     .port = 8081,
+     .codes = "",
+     .polaris = true},
+    {.name = "quoted key outside the braces is not read",
+     .text = "polaris CommonProviderRequest{service='svc'} namespace='out'",
+     .service = "svc",
+     .codes = "",
+     .polaris = true},
+    {.name = "config namespace ends at a comma, not at a quote",
+     .text = "[ServerConnector] failed to load config file. namespace = "
+             "n's, fileGroup = g",
+     .ev = HB_EV_CONFIG_FAIL,
+     .ns = "n's",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+};
+
+static void test_extract_key_values(void **state)
+{
+    (void)state;
+    run_table(key_values, HB_ARRAY_LEN(key_values));
+}
+
+/* A record of n bytes (NUL bytes allowed) in a buffer of exactly that
+   size, so the sanitizer build sees any read past it. */
+static void extract_bytes(const char *text, size_t n, struct hb_polaris *p,
+                          char **keep)
+{
+    struct hb_record rec;
+
+    *keep = hb_xmalloc(n ? n : 1);
+    memcpy(*keep, text, n);
+    memset(&rec, 0, sizeof rec);
+    rec.text.p = *keep;
+    rec.text.n = n;
+    rec.head = rec.text;
+    hb_extract(&rec, p);
+}
+
+/* A NUL byte ends a value, like a stop byte. */
+static void test_extract_key_value_nul(void **state)
+{
+    static const char text[] = "[AsyncHeartbeat]Instance heartbeat success, "
+                               "namespace:de\0fault, service:s\0, host:\0h, "
+                               "port:80\0"
+                               "80";
+    struct hb_polaris p;
+    char *copy;
+
+    (void)state;
+    extract_bytes(text, sizeof text - 1, &p, &copy);
+    assert_int_equal(p.event, HB_EV_HEARTBEAT_OK);
+    assert_string_equal(p.ns, "de");
+    assert_string_equal(p.service, "s");
+    assert_string_equal(p.host, "");
+    assert_int_equal(p.port, 80);
+    free(copy);
+}
+
+/* Keys are read within the line window (LINE_WINDOW, 4096 bytes) of the
+   phrase, on a line of any length; and a value runs to the window end. */
+static void test_extract_key_value_long(void **state)
+{
+    static const char head[] = "[AsyncHeartbeat]Instance heartbeat success, ";
+    size_t cap = 64 * 1024, n;
+    char *text = hb_xmalloc(cap), *copy;
+    struct hb_polaris p;
+
+    (void)state;
+    /* near: found after 4000 filler bytes */
+    n = (size_t)snprintf(text, cap, "%s", head);
+    memset(text + n, 'x', 4000);
+    n += 4000;
+    n += (size_t)snprintf(text + n, cap - n, " service:near");
+    extract_bytes(text, n, &p, &copy);
+    assert_string_equal(p.service, "near");
+    free(copy);
+
+    /* far: past the window, not read */
+    n = (size_t)snprintf(text, cap, "%s", head);
+    memset(text + n, 'x', 5000);
+    n += 5000;
+    n += (size_t)snprintf(text + n, cap - n, " service:far");
+    extract_bytes(text, n, &p, &copy);
+    assert_string_equal(p.service, "");
+    assert_int_equal(p.event, HB_EV_HEARTBEAT_OK);
+    free(copy);
+
+    /* a value longer than the field is cut to fit */
+    n = (size_t)snprintf(text, cap, "%sservice:", head);
+    memset(text + n, 's', 3000);
+    n += 3000;
+    extract_bytes(text, n, &p, &copy);
+    assert_int_equal(strlen(p.service), sizeof p.service - 1);
+    free(copy);
+    free(text);
+}
+
+/* ------------------------------------------------------------------ */
+/* Plain gRPC statuses ("UNAVAILABLE: io exception"): which capitals count */
+
+static const struct xcase grpc_plain[] = {
+    {.name = "status at the start of the record",
+     .text = "UNAVAILABLE: io exception (polaris)",
+     .grpc = "UNAVAILABLE",
+     .grpc_desc = "io exception (polaris)",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "status as the last bytes, colon last",
+     .text = "polaris call ended DEADLINE_EXCEEDED:",
+     .grpc = "DEADLINE_EXCEEDED",
+     .grpc_desc = "",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "the first status in the text wins",
+     .text = "polaris x NOT_FOUND: a, UNAVAILABLE: b",
+     .grpc = "NOT_FOUND",
+     .grpc_desc = "a, UNAVAILABLE: b",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "glued to a letter, digit, '_', '.', '-' or '/': no status",
+     .text = "polaris aUNAVAILABLE: 1UNAVAILABLE: _UNAVAILABLE: "
+             "x.UNAVAILABLE: x-UNAVAILABLE: x/UNAVAILABLE:",
+     .codes = "",
+     .polaris = true},
+    {.name = "longer capital runs are no status",
+     .text = "polaris XUNAVAILABLE: UNAVAILABLEX: UNAVAILABLE_: U_NAVAILABLE:",
+     .codes = "",
+     .polaris = true},
+    {.name = "a near miss, then the real one",
+     .text = "polaris XUNAVAILABLE: then (CANCELLED: by peer)",
+     .grpc = "CANCELLED",
+     .grpc_desc = "by peer)",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "after brackets, quotes and blanks",
+     .text = "polaris [UNIMPLEMENTED: unknown service v1.PolarisGRPC]",
+     .grpc = "UNIMPLEMENTED",
+     .grpc_desc = "unknown service v1.PolarisGRPC]",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "a blank before the colon: no status",
+     .text = "polaris UNAVAILABLE : x",
+     .codes = "",
+     .polaris = true},
+    {.name = "OK: is too short to count",
+     .text = "polaris OK: fine",
+     .codes = "",
+     .polaris = true},
+    {.name = "many colons, the status on the second line",
+     .text = "polaris a:b:c::\n\tcause: DEADLINE_EXCEEDED: deadline exceeded "
+             "after 2.9s",
+     .grpc = "DEADLINE_EXCEEDED",
+     .grpc_desc = "deadline exceeded after 2.9s",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+};
+
+static void test_extract_grpc_plain(void **state)
+{
+    (void)state;
+    run_table(grpc_plain, HB_ARRAY_LEN(grpc_plain));
+}
+
+/* A NUL byte is a boundary like any other non-word byte. */
+static void test_extract_grpc_plain_nul(void **state)
+{
+    static const char text[] = "polaris \0UNAVAILABLE: io\0exception";
+    struct hb_polaris p;
+    char *copy;
+
+    (void)state;
+    extract_bytes(text, sizeof text - 1, &p, &copy);
+    assert_string_equal(p.grpc_status, "UNAVAILABLE");
+    assert_string_equal(p.grpc_desc, "io");
+    free(copy);
+}
+
+/* ------------------------------------------------------------------ */
+/* The header level makes a Polaris line without a code a failure: ERROR
+   and FATAL in any case, nothing else */
+
+static const struct xcase levels[] = {
+    {.name = "ERROR",
+     .text = "polaris client gave up",
+     .level = "ERROR",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "lower-case error",
+     .text = "polaris client gave up",
+     .level = "error",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "mixed-case Fatal",
+     .text = "polaris client gave up",
+     .level = "Fatal",
+     .codes = "",
+     .polaris = true,
+     .failure = true},
+    {.name = "WARN is no failure",
+     .text = "polaris client gave up",
+     .level = "WARN",
+     .codes = "",
+     .polaris = true},
+    {.name = "a prefix of ERROR is no failure",
+     .text = "polaris client gave up",
+     .level = "ERR",
+     .codes = "",
+     .polaris = true},
+    {.name = "ERROR on a success event is no failure",
+     .text = "[AsyncHeartbeat]Instance heartbeat success, port:8080",
+     .level = "ERROR",
+     .ev = HB_EV_HEARTBEAT_OK,
+     .port = 8080,
+     .codes = "",
+     .polaris = true},
+};
+
+static void test_extract_levels(void **state)
+{
+    (void)state;
+    run_table(levels, HB_ARRAY_LEN(levels));
+}
+
+/* ------------------------------------------------------------------ */
+/* Is the record about Polaris: the word in any case, the short loggers */
+
+static const struct xcase markers[] = {
+    {.name = "POLARIS counts",
+     .text = "x POLARIS y",
+     .codes = "",
+     .polaris = true},
+    {.name = "pOLARIS counts", .text = "pOLARIS", .codes = "", .polaris = true},
+    {.name = "olaris alone or after another letter does not",
+     .text = "olaris solaris xOLARIS PolARIS",
+     .codes = "",
+     .polaris = false},
+    {.name = "solaris first, polaris later",
+     .text = "running on solaris; loaded the polaris client",
+     .codes = "",
+     .polaris = true},
+    {.name = "short logger at the start",
+     .text = "c.t.p.p.c.g.GrpcConnector said hello",
+     .codes = "",
+     .polaris = true},
+    {.name = "short logger inside a word or package does not count",
+     .text = "xc.t.p.a a.c.t.p.b 1c.t.c.p.c",
+     .codes = "",
+     .polaris = false},
+    {.name = "short logger after a glued one",
+     .text = "org.c.t.p.x then [c.t.c.p.r.PolarisServiceRegistry]",
+     .codes = "",
+     .polaris = true},
+};
+
+static void test_extract_markers(void **state)
+{
+    (void)state;
+    run_table(markers, HB_ARRAY_LEN(markers));
+}
+
 static void test_extract_near_misses(void **state)
 {
     (void)state;
@@ -1696,6 +2113,77 @@ static void test_extract_linear_one_line(void **state)
     free(text);
 }
 
+/* Fills text with copies of chunk up to cap bytes, then tail; returns the
+   length. */
+static size_t repeat_into(char *text, size_t cap, const char *chunk,
+                          const char *tail)
+{
+    size_t n = 0, c = strlen(chunk), t = strlen(tail);
+
+    while (n + c + t <= cap) {
+        memcpy(text + n, chunk, c);
+        n += c;
+    }
+    memcpy(text + n, tail, t);
+    return n + t;
+}
+
+/* Colons, capital runs, "olaris" and keys by the thousand on one line:
+   each scanner still finds the one real thing at the end, in linear time. */
+static void test_extract_linear_near_misses(void **state)
+{
+    static const struct {
+        const char *chunk, *tail;
+    } cases[] = {
+        {"polaris ABCDEFGHIJ:", " UNAVAILABLE: at last"},
+        {"A", ": polaris UNAVAILABLE: at last"},
+        {"solaris ", "polaris UNAVAILABLE: at last"},
+        {"[AsyncHeartbeat]Instance heartbeat success, xhost:h xport:1 ",
+         "\n[AsyncHeartbeat]Instance heartbeat success, UNAVAILABLE: at last"},
+    };
+    size_t cap = 256 * 1024, i;
+    char *text = hb_xmalloc(cap), *copy;
+    struct hb_polaris p;
+    clock_t t0;
+
+    (void)state;
+    for (i = 0; i < HB_ARRAY_LEN(cases); i++) {
+        size_t n = repeat_into(text, cap, cases[i].chunk, cases[i].tail);
+
+        t0 = clock();
+        extract_bytes(text, n, &p, &copy);
+        assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 0.5);
+        assert_true(p.polaris);
+        assert_string_equal(p.grpc_status, "UNAVAILABLE");
+        assert_string_equal(p.grpc_desc, "at last");
+        assert_string_equal(p.host, "");
+        assert_int_equal(p.port, 0);
+        free(copy);
+    }
+    free(text);
+}
+
+/* The struct is fully initialised, whatever the caller's storage held:
+   the bytes after each code key are zero too. */
+static void test_extract_zeroed(void **state)
+{
+    static const char text[] = "ERR-1006(SERVER_USER_ERROR): server error "
+                               "400401: client api is not open";
+    struct hb_polaris p;
+    char *copy;
+    size_t k;
+    int i;
+
+    (void)state;
+    memset(&p, 0xa5, sizeof p);
+    extract_bytes(text, sizeof text - 1, &p, &copy);
+    assert_int_equal(p.ncodes, 2);
+    for (i = 0; i < HB_MAX_CODES; i++)
+        for (k = strlen(p.codes[i].key); k < sizeof p.codes[i].key; k++)
+            assert_int_equal(p.codes[i].key[k], 0);
+    free(copy);
+}
+
 /* Where each fact was seen. */
 static void test_extract_fact_how(void **state)
 {
@@ -1743,13 +2231,22 @@ int main(void)
         cmocka_unit_test(test_extract_connection_lines),
         cmocka_unit_test(test_extract_server_lines),
         cmocka_unit_test(test_extract_versions),
+        cmocka_unit_test(test_extract_key_values),
+        cmocka_unit_test(test_extract_key_value_nul),
+        cmocka_unit_test(test_extract_key_value_long),
+        cmocka_unit_test(test_extract_grpc_plain),
+        cmocka_unit_test(test_extract_grpc_plain_nul),
+        cmocka_unit_test(test_extract_levels),
+        cmocka_unit_test(test_extract_markers),
         cmocka_unit_test(test_extract_near_misses),
         cmocka_unit_test(test_extract_event_names),
         cmocka_unit_test(test_extract_caps),
         cmocka_unit_test(test_extract_fact_how),
+        cmocka_unit_test(test_extract_zeroed),
         cmocka_unit_test(test_extract_truncations),
         cmocka_unit_test(test_extract_linear),
         cmocka_unit_test(test_extract_linear_one_line),
+        cmocka_unit_test(test_extract_linear_near_misses),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
