@@ -344,6 +344,8 @@ static void test_store_file_mode_0600(void **state)
         dir = tpath(rel);
         assert_int_equal(stat(dir, &sb), 0);
         assert_int_equal(sb.st_mode & 0777, 0700);
+        /* a new database gets 16 KiB pages */
+        assert_int_equal(qn(s, "PRAGMA page_size"), 16384);
         hb_store_close(s);
     }
 }
@@ -1052,6 +1054,8 @@ static void test_store_migrate_v2(void **state)
                         "0.35]]");
     assert_int_equal(
         qn(s, "SELECT count(*) FROM incidents WHERE other_rules IS NULL"), 0);
+    /* an existing file keeps its pages */
+    assert_int_equal(qn(s, "PRAGMA page_size"), 4096);
     hb_store_close(s);
     for (i = 0; i < HB_ARRAY_LEN(same); i++) {
         after = raw_text(path, same[i]);
