@@ -172,9 +172,52 @@ static const char schema_v2[] =
     "LEFT JOIN fail ON fail.instance = seen.instance\n"
     "LEFT JOIN good ON good.instance = seen.instance;\n";
 
+/*
+ * Version 3: cheaper bulk inserts, same queries.
+ * - The weaker rule hits move into incidents.other_rules (JSON, strongest
+ *   first); incident_rules becomes a view with the same columns, rank 0
+ *   being the deciding rule of the incident row. A table row per hit was
+ *   a second statement per hit, a third of an insert's cost. The view is
+ *   one join, not a UNION, so that SQLite flattens it into a query that
+ *   joins it with incidents and looks incidents up by index, not by scan:
+ *   json_each walks "[0,hit1,hit2...]", element 0 standing for the row's
+ *   own rule.
+ * - The occurrence key is unique together with the time, in the time
+ *   index: (ts_ms, okey) grows at its end as a scan reads forward, where an
+ *   index on okey alone (a hash) took each insert to a random page. Rows
+ *   without a time keep a unique index on okey of their own.
+ */
+static const char schema_v3[] =
+    "ALTER TABLE incidents ADD COLUMN other_rules TEXT;\n"
+    "UPDATE incidents SET other_rules = (\n"
+    "  SELECT json_group_array(json_array(r.rule_id, r.cause, r.weight))\n"
+    "  FROM (SELECT rule_id, cause, weight FROM incident_rules\n"
+    "        WHERE incident_id = incidents.id AND rank > 0\n"
+    "        ORDER BY rank) AS r)\n"
+    "WHERE id IN (SELECT incident_id FROM incident_rules WHERE rank > 0);\n"
+    "DROP TABLE incident_rules;\n"
+    "CREATE VIEW incident_rules AS\n"
+    "SELECT i.id AS incident_id, h.key AS rank,\n"
+    "       CASE h.key WHEN 0 THEN i.rule_id\n"
+    "            ELSE json_extract(h.value, '$[0]') END AS rule_id,\n"
+    "       CASE h.key WHEN 0 THEN i.cause\n"
+    "            ELSE json_extract(h.value, '$[1]') END AS cause,\n"
+    "       CASE h.key WHEN 0 THEN i.weight\n"
+    "            ELSE json_extract(h.value, '$[2]') END AS weight\n"
+    "FROM incidents AS i,\n"
+    "     json_each('[0' || coalesce(',' || nullif(substr(i.other_rules, 2,\n"
+    "               length(i.other_rules) - 2), ''), '') || ']') AS h\n"
+    "WHERE i.rule_id IS NOT NULL;\n"
+    "DROP INDEX incidents_okey;\n"
+    "DROP INDEX incidents_ts;\n"
+    "CREATE UNIQUE INDEX incidents_ts ON incidents(ts_ms, okey);\n"
+    "CREATE UNIQUE INDEX incidents_okey ON incidents(okey)\n"
+    "  WHERE ts_ms IS NULL;\n";
+
 static const struct hb_migration migrations[] = {
     {1, schema_v1},
     {2, schema_v2},
+    {3, schema_v3},
 };
 
 const struct hb_migration *hb_schema_migrations(int *n)

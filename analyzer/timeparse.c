@@ -229,6 +229,15 @@ size_t hb_time_parse(const char *s, size_t n, int64_t *ms, bool local_z)
     return used;
 }
 
+/* Writes v as exactly n decimal digits, zero-padded. */
+static void put_digits(char *p, int n, unsigned v)
+{
+    while (n-- > 0) {
+        p[n] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 void hb_time_format(int64_t ms, char *buf, size_t cap)
 {
     int64_t secs, days, rem, y;
@@ -246,8 +255,28 @@ void hb_time_format(int64_t ms, char *buf, size_t cap)
     days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
     rem = secs - days * 86400;
     civil_from_days(days, &y, &m, &d);
-    snprintf(buf, cap, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m,
-             d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), msec);
+    if (y < 0 || y > 9999 || cap < 25) {
+        snprintf(buf, cap, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                 (long long)y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
+                 (int)(rem % 60), msec);
+        return;
+    }
+    /* the store formats one per row: digits by hand, not snprintf */
+    put_digits(buf, 4, (unsigned)y);
+    buf[4] = '-';
+    put_digits(buf + 5, 2, m);
+    buf[7] = '-';
+    put_digits(buf + 8, 2, d);
+    buf[10] = 'T';
+    put_digits(buf + 11, 2, (unsigned)(rem / 3600));
+    buf[13] = ':';
+    put_digits(buf + 14, 2, (unsigned)(rem / 60 % 60));
+    buf[16] = ':';
+    put_digits(buf + 17, 2, (unsigned)(rem % 60));
+    buf[19] = '.';
+    put_digits(buf + 20, 3, (unsigned)msec);
+    buf[23] = 'Z';
+    buf[24] = '\0';
 }
 
 /* A name usable as TZ: a zoneinfo file under $TZDIR or the system dir. */

@@ -17,7 +17,7 @@
 #include "rowfmt.h"
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define HB_STORE_SCHEMA_VERSION 2
+#define HB_STORE_SCHEMA_VERSION 3
 #define HB_STORE_BUSY_MS        5000 /* default wait for another writer */
 
 struct hb_store; /* opaque; owns the sqlite3 handle and its statements */
@@ -107,7 +107,13 @@ enum hb_status hb_store_source_begin(struct hb_store *s,
                                      bool rescan, struct hb_source_state *st,
                                      struct hb_diag *d);
 
-/* Queue rows in the current batch transaction (opened on first use). */
+/*
+ * Queue rows in the current batch transaction (opened on first use).
+ * An occurrence stored before (same ts_ms and occurrence key; the key
+ * alone for a row without a time) is skipped, HB_OK. An incident is one
+ * row: its weaker rule hits go into incidents.other_rules (the
+ * incident_rules view reads them). inc and its strings are not kept.
+ */
 enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
                                      const struct hb_incident *inc,
                                      struct hb_diag *d);

@@ -11,7 +11,7 @@
 #
 # Environment: BENCH_SIZES="100M 1G" (corpus sizes), BENCH_BIG=1 adds 2G,
 # BENCH_RUNS=3, BENCH_TREE="200M 140" (size and file count of the tree),
-# BENCH_SEED=42, BENCH_STORE_ROWS (tool_bench_store's N), BENCH_SLOW=40 (a run slower than this many seconds is not
+# BENCH_SEED=42, BENCH_STORE_ROWS (tool_bench_store's N; it prints the median of its own 5 runs), BENCH_SLOW=40 (a run slower than this many seconds is not
 # repeated; such rows are marked "1 run").
 set -u
 build=${1:-build}

@@ -190,7 +190,7 @@ run "merge usage" 2 "$HBSCAN" merge "$out_db"
 
 # ---- db ----
 run "db info" 0 "$HBSCAN" db info --db "$db" &&
-has "info version" "schema version  2" && has "info incidents" "incidents       5" &&
+has "info version" "schema version  3" && has "info incidents" "incidents       5" &&
 has "info observations" "observations    1" && has "info first" "first           2024-03-09T16:00:00.000Z" &&
 has "info path" "path            $db"
 run "db prune" 0 "$HBSCAN" db prune --db "$db" --before 2024-03-09T17:00:00Z --vacuum &&
@@ -206,7 +206,45 @@ cp "$db" "$tmp/new.db"
 if command -v sqlite3 >/dev/null 2>&1; then
     sqlite3 "$tmp/new.db" "PRAGMA user_version = 9"
     run "newer schema" 5 "$HBSCAN" query --db "$tmp/new.db" "SELECT 1" &&
-    has "newer msg" "db: schema version 9 is newer than this hbscan supports (2); upgrade hbscan" err
+    has "newer msg" "db: schema version 9 is newer than this hbscan supports (3); upgrade hbscan" err
+fi
+
+# ---- docs/schema.md prints the schema exactly ----
+if command -v sqlite3 >/dev/null 2>&1; then
+    run "fresh db" 0 "$HBSCAN" scan -q --db "$tmp/fresh.db" testdata/store/no-time.log
+    sqlite3 "$tmp/fresh.db" .schema | sed -e ':a' -e 'N' -e '$!ba' \
+        -e 's|\n/\* [a-z_]*([a-z_,]*) \*/;|;|g' >"$tmp/schema.got"
+    sed -n '/^```sql$/,/^```$/p' docs/schema.md | sed '1d;$d' >"$tmp/schema.want"
+    if cmp -s "$tmp/schema.got" "$tmp/schema.want"; then ok; else
+        bad "docs/schema.md's schema differs from a new database's" "$(diff "$tmp/schema.want" "$tmp/schema.got")"
+    fi
+fi
+
+# ---- a version 2 database, as hbscan 0.1.0 wrote it ----
+# testdata/store/v2.sql holds a scan of these logs: upgraded in place, it
+# keeps its rows, and neither a rescan of the same logs nor merging the
+# old file (not upgraded: merge reads it as it is) stores anything twice.
+v2logs="testdata/demo testdata/store/no-time.log"
+if command -v sqlite3 >/dev/null 2>&1 && [ -f testdata/store/v2.sql ]; then
+    sqlite3 "$tmp/v2.db" <testdata/store/v2.sql
+    cp "$tmp/v2.db" "$tmp/v2-merge.db"
+    run "v2 info" 0 "$HBSCAN" db info --db "$tmp/v2.db" &&
+    has "v2 upgraded" "schema version  3" && has "v2 incidents" "incidents       8" &&
+    has "v2 rule hits" "incident_rules  23" && has "v2 observations" "observations    11"
+    # shellcheck disable=SC2086
+    run "v2 rescan" 0 "$HBSCAN" scan -q --db "$tmp/v2.db" --rescan $v2logs
+    totals="SELECT (SELECT count(*) FROM incidents) || '/' || (SELECT count(*) FROM incident_rules) || '/' || (SELECT count(*) FROM observations)"
+    run "v2 rescan rows" 0 "$HBSCAN" query --db "$tmp/v2.db" --format csv "$totals" &&
+    has "rescan after the upgrade adds nothing (else the occurrence keys changed)" "8/23/11"
+    run "v2 merge" 0 "$HBSCAN" merge "$tmp/v3.db" "$tmp/v2-merge.db" &&
+    expect "v2 merge counts" "$tmp/v2-merge.db: +8 incidents, +11 observations, +4 sources, +1 runs"
+    run "v2 merge again" 0 "$HBSCAN" merge "$tmp/v3.db" "$tmp/v2-merge.db" &&
+    expect "v2 merge again adds nothing" "$tmp/v2-merge.db: +0 incidents, +0 observations, +0 sources, +0 runs"
+    run "v2 merged rows" 0 "$HBSCAN" query --db "$tmp/v3.db" --format csv "$totals" &&
+    has "v2 merged rule hits" "8/23/11"
+    run "v2 merged ranks" 0 "$HBSCAN" query --db "$tmp/v3.db" --format csv \
+        "SELECT group_concat(rank || rule_id, ' ') FROM (SELECT * FROM incident_rules WHERE incident_id = (SELECT id FROM incidents WHERE ts_ms IS NULL ORDER BY first_line DESC LIMIT 1) ORDER BY rank)" &&
+    has "v2 merged hits in order" "0sdk-1007-heartbeat-network-error 1transport-grpc-unavailable 2sdk-1007-network-error"
 fi
 
 echo "$passed passed, $failed failed"

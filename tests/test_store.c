@@ -344,6 +344,8 @@ static void test_store_file_mode_0600(void **state)
         dir = tpath(rel);
         assert_int_equal(stat(dir, &sb), 0);
         assert_int_equal(sb.st_mode & 0777, 0700);
+        /* a new database gets 16 KiB pages */
+        assert_int_equal(qn(s, "PRAGMA page_size"), 16384);
         hb_store_close(s);
     }
 }
@@ -505,6 +507,58 @@ static void test_store_same_incident_stored_once(void **state)
     assert_int_equal(qn(s, "SELECT count(*) FROM incidents"), 2);
     assert_int_equal(qn(s, "SELECT count(*) FROM incident_rules"), 4);
     assert_int_equal(qn(s, "SELECT count(*) FROM observations"), 1);
+    hb_store_close(s);
+}
+
+/*
+ * The weaker hits live in incidents.other_rules (JSON) and come back
+ * through the incident_rules view with their ranks, exact weights (REAL,
+ * even 1) and any id, quotes included. A rule changed in place, at the same
+ * address, is not served from the store's cache of formatted hits.
+ */
+static void test_store_other_rules(void **state)
+{
+    struct hb_rule_meta odd = {.id = "odd\"id\\x",
+                               .cause = HB_CAUSE_AUTH,
+                               .severity = HB_SEV_WARNING,
+                               .weight = 1.0};
+    struct hb_store *s = open_ok(NULL, HB_STORE_MEMORY);
+    struct hb_incident inc;
+    struct hb_diag d;
+    int64_t src = begin_source(s, "app.log");
+
+    (void)state;
+    mk_inc(&inc, 1000, 5, &rule_port, "order", "h", 1);
+    inc.hits[2].rule = &odd;
+    inc.nhits = 3;
+    put_inc(s, src, &inc);
+    assert_string_equal(q1(s, "SELECT other_rules FROM incidents"),
+                        "[[\"net-unavailable\",\"network\",0.6],"
+                        "[\"odd\\\"id\\\\x\",\"auth\",1.0]]");
+    assert_string_equal(
+        q1(s, "SELECT group_concat(rank || ' ' || rule_id || ' ' || cause || "
+              "' ' || weight || ' ' || typeof(weight), ', ') FROM (SELECT * "
+              "FROM incident_rules ORDER BY rank)"),
+        "0 port-grpc-8080 port 0.9 real, 1 net-unavailable network 0.6 real, "
+        "2 odd\"id\\x auth 1.0 real");
+    odd.id = "token-expired";
+    odd.weight = 0.1 + 0.2; /* no short decimal: 17 digits */
+    inc.first_line = 6;
+    put_inc(s, src, &inc);
+    assert_string_equal(q1(s, "SELECT rule_id || ' ' || (weight = 0.1 + 0.2) "
+                              "FROM incident_rules WHERE incident_id = 2 AND "
+                              "rank = 2"),
+                        "token-expired 1");
+    /* one hit: no other_rules; unclassified: no rule at all */
+    mk_inc(&inc, 1000, 7, &rule_net, "order", "h", 1);
+    put_inc(s, src, &inc);
+    mk_inc(&inc, 1000, 8, NULL, "order", "h", 1);
+    put_inc(s, src, &inc);
+    assert_int_equal(qn(s, "SELECT count(*) FROM incidents WHERE other_rules "
+                           "IS NULL"),
+                     2);
+    assert_int_equal(qn(s, "SELECT count(*) FROM incident_rules"), 7);
+    assert_int_equal(hb_store_checkpoint(s, src, 10, 1, NULL, &d), HB_OK);
     hb_store_close(s);
 }
 
@@ -685,8 +739,8 @@ static const struct {
      "database is locked by another hbscan"},
     {"disk full inserting", "INTO incidents", 1, SQLITE_FULL, HB_EDB,
      "database or disk is full"},
-    {"disk full on a rule hit", "INTO incident_rules", 2, SQLITE_FULL, HB_EDB,
-     "database or disk is full"},
+    {"disk full on the fourth incident", "INTO incidents", 3, SQLITE_FULL,
+     HB_EDB, "database or disk is full"},
     {"disk full saving the offset", "UPDATE sources SET offset", 0, SQLITE_FULL,
      HB_EDB, "database or disk is full"},
     {"disk full committing", "COMMIT", 0, SQLITE_FULL, HB_EDB,
@@ -907,6 +961,136 @@ static void test_store_migrate_v1(void **state)
     hb_store_close(s);
 }
 
+/* The first cell of sql on the database at path, through SQLite alone;
+   owned by the caller. */
+static char *raw_text(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    char *out = NULL;
+
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("raw sql %s: %s", sql, sqlite3_errmsg(db));
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        out = hb_xstrdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out ? out : hb_xstrdup("");
+}
+
+/* EXPLAIN QUERY PLAN of sql on the database at path, steps joined by
+   "; "; owned by the caller. */
+static char *raw_plan(const char *path, const char *sql)
+{
+    struct hb_buf b, q;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+
+    hb_buf_init(&b);
+    hb_buf_init(&q);
+    hb_buf_printf(&q, "EXPLAIN QUERY PLAN %s", sql);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    if (sqlite3_prepare_v2(db, q.data, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("raw sql %s: %s", sql, sqlite3_errmsg(db));
+    while (sqlite3_step(st) == SQLITE_ROW)
+        hb_buf_printf(&b, "%s; ", (const char *)sqlite3_column_text(st, 3));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    hb_buf_fini(&q);
+    return b.data ? b.data : hb_xstrdup("");
+}
+
+static char *read_file(const char *path)
+{
+    struct hb_buf b;
+    char chunk[4096];
+    size_t n;
+    FILE *f = fopen(path, "r");
+
+    if (f == NULL)
+        fail_msg("cannot open %s", path);
+    hb_buf_init(&b);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        hb_buf_append(&b, chunk, n);
+    fclose(f);
+    return b.data;
+}
+
+/*
+ * A real version 2 database (testdata/store/v2.sql, written by hbscan
+ * 0.1.0): every row is kept, incident_rules reads the same through its
+ * view, and the same occurrences are still refused, timed or not.
+ */
+static void test_store_migrate_v2(void **state)
+{
+    static const char *const same[] = {
+        "SELECT group_concat(incident_id || ':' || rank || ':' || rule_id || "
+        "':' || cause || ':' || weight || ':' || typeof(weight), ' ') FROM "
+        "(SELECT * FROM incident_rules ORDER BY incident_id, rank)",
+        "SELECT group_concat(id || ':' || quote(ts_ms) || ':' || okey || ':' "
+        "|| fingerprint || ':' || first_line || ':' || length(text) || ':' || "
+        "cause, ' ') FROM (SELECT * FROM incidents ORDER BY id)",
+        "SELECT (SELECT count(*) FROM observations) || '/' || (SELECT "
+        "count(*) FROM sources) || '/' || (SELECT count(*) FROM runs)",
+    };
+    const char *path = tpath("v2.db");
+    char *dump = read_file("testdata/store/v2.sql"), *before[3], *after;
+    struct hb_store *s;
+    size_t i;
+
+    (void)state;
+    raw_db(path, dump);
+    free(dump);
+    for (i = 0; i < HB_ARRAY_LEN(same); i++)
+        before[i] = raw_text(path, same[i]);
+    assert_string_equal(before[2], "11/4/1");
+    s = open_ok(path, HB_STORE_RW);
+    assert_int_equal(qn(s, "PRAGMA user_version"), 3);
+    assert_int_equal(qn(s, "SELECT count(*) FROM incidents"), 8);
+    assert_int_equal(qn(s, "SELECT count(*) FROM incident_rules"), 23);
+    assert_string_equal(q1(s, "SELECT other_rules FROM incidents WHERE id = 7"),
+                        "[[\"server-4xxxxx-request-rejected\",\"config\","
+                        "0.35]]");
+    assert_int_equal(
+        qn(s, "SELECT count(*) FROM incidents WHERE other_rules IS NULL"), 0);
+    /* an existing file keeps its pages */
+    assert_int_equal(qn(s, "PRAGMA page_size"), 4096);
+    hb_store_close(s);
+    for (i = 0; i < HB_ARRAY_LEN(same); i++) {
+        after = raw_text(path, same[i]);
+        assert_string_equal(after, before[i]);
+        free(after);
+        free(before[i]);
+    }
+    after = raw_text(path, "SELECT group_concat(name, ' ') FROM (SELECT name "
+                           "FROM sqlite_master WHERE type = 'view' ORDER BY "
+                           "name)");
+    assert_string_equal(after, "incident_groups incident_rules "
+                               "incidents_per_hour instance_state");
+    free(after);
+    after = raw_text(path, "SELECT type || ' ' || sql FROM sqlite_master "
+                           "WHERE name = 'incidents_ts'");
+    assert_string_equal(after, "index CREATE UNIQUE INDEX incidents_ts ON "
+                               "incidents(ts_ms, okey)");
+    free(after);
+    /* docs/schema.md's example: the view joins by index, not by a scan */
+    after = raw_plan(path, "SELECT r.rule_id, count(*) FROM incident_rules r "
+                           "JOIN incidents i ON i.id = r.incident_id WHERE "
+                           "i.fingerprint = 'x' GROUP BY 1");
+    if (strstr(after, "INDEX incidents_fingerprint") == NULL ||
+        strstr(after, "MATERIALIZE") || strstr(after, "SCAN i;"))
+        fail_msg("incident_rules joined by a scan: %s", after);
+    free(after);
+    /* every occurrence again, two of them without a time: none is added */
+    raw_db(path, "INSERT OR IGNORE INTO incidents (ts_ms, okey, fingerprint) "
+                 "SELECT ts_ms, okey, fingerprint FROM incidents;");
+    after = raw_text(path, "SELECT count(*) || '/' || count(ts_ms) FROM "
+                           "incidents");
+    assert_string_equal(after, "8/6");
+    free(after);
+}
+
 static void test_store_newer_schema_refused(void **state)
 {
     static const enum hb_store_mode modes[] = {HB_STORE_RW, HB_STORE_RO};
@@ -923,7 +1107,7 @@ static void test_store_newer_schema_refused(void **state)
         assert_int_equal(hb_store_open(&s, path, modes[i], 10, &d), HB_EDB);
         assert_null(s);
         assert_string_equal(d.msg, "db: schema version 9 is newer than this "
-                                   "hbscan supports (2); upgrade hbscan");
+                                   "hbscan supports (3); upgrade hbscan");
     }
     /* the file is left alone */
     s = NULL;
@@ -1014,7 +1198,7 @@ static void test_store_query_read_only(void **state)
         /* nothing changed */
         assert_int_equal(qn(s, "SELECT count(*) FROM incidents"), 3);
         assert_int_equal(qn(s, "SELECT count(*) FROM runs"), 0);
-        assert_int_equal(qn(s, "PRAGMA user_version"), 2);
+        assert_int_equal(qn(s, "PRAGMA user_version"), HB_STORE_SCHEMA_VERSION);
         hb_store_close(s);
     }
 }
@@ -1244,7 +1428,7 @@ static void test_store_prune_and_info(void **state)
     put_inc(s, 0, &inc);
     assert_int_equal(hb_store_checkpoint(s, 0, 0, 0, NULL, &d), HB_OK);
     assert_int_equal(hb_store_info(s, &info, &d), HB_OK);
-    assert_int_equal(info.schema_version, 2);
+    assert_int_equal(info.schema_version, HB_STORE_SCHEMA_VERSION);
     assert_int_equal(info.incidents, 6);
     assert_int_equal(info.observations, 5);
     assert_int_equal(info.incident_rules, 12);
@@ -1285,6 +1469,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_second_writer_busy, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_migrate_v1, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_migrate_v2, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_other_rules, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_store_newer_schema_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_foreign_db_refused, setup,

@@ -159,6 +159,8 @@ static void test_time_format_utc(void **state)
         {-1, "1969-12-31T23:59:59.999Z"},
         {951782400000LL, "2000-02-29T00:00:00.000Z"},
         {253402300799999LL, "9999-12-31T23:59:59.999Z"},
+        {253402300800000LL, "10000-01-01T00:00:00.000Z"},
+        {-62167219200001LL, "-001-12-31T23:59:59.999Z"},
         {HB_NO_TIME, ""},
     };
     char buf[32];
@@ -169,6 +171,9 @@ static void test_time_format_utc(void **state)
         hb_time_format(cases[i].ms, buf, sizeof buf);
         assert_string_equal(buf, cases[i].want);
     }
+    /* a short buffer gets what fits, terminated */
+    hb_time_format(T0, buf, 11);
+    assert_string_equal(buf, "2024-03-13");
     /* round trip */
     assert_int_equal(hb_time_set_zone("UTC"), HB_OK);
     for (i = 0; i < 4; i++) {
