@@ -1,7 +1,7 @@
 /*
  * tool_bench_store.c - measures bulk inserts into the incident store: N
  * incidents through hb_store_put_incident into a fresh database in a
- * temporary directory, a checkpoint (commit) every HB_CHECKPOINT_ROWS as a
+ * temporary directory, a checkpoint (commit) every BATCH_ROWS as a
  * scan makes them. Used by `make bench`.
  *
  * The incidents are modelled on what `hbscan scan` stores from tool_gen's
@@ -32,6 +32,10 @@
 #include "scan.h"
 #include "store.h"
 #include "util.h"
+
+/* Rows per transaction: a scan commits once per segment (scan.h), and an
+   8 MiB segment of failure-dense log holds a few thousand incidents. */
+#define BATCH_ROWS 4096
 
 #define POOL 2048
 
@@ -364,7 +368,7 @@ static void describe(const struct pooled *pool)
     }
     printf("incidents: %zu bytes of text and %.1f rule hits on average, "
            "%zu fingerprints, %d per commit\n",
-           text / POOL, (double)hits / POOL, fps, HB_CHECKPOINT_ROWS);
+           text / POOL, (double)hits / POOL, fps, BATCH_ROWS);
     free(sorted);
 }
 
@@ -411,7 +415,7 @@ static int fill(struct hb_store *s, int64_t source_id, struct pooled *pool,
         *ts += (int64_t)((r >> 20) % 9000);
         inc->ts_ms = *ts;
         if (hb_store_put_incident(s, source_id, inc, &d) != HB_OK ||
-            ((i + 1) % HB_CHECKPOINT_ROWS == 0 &&
+            ((i + 1) % BATCH_ROWS == 0 &&
              hb_store_checkpoint(s, source_id, *line * 120, *line, "springboot",
                                  &d) != HB_OK)) {
             hb_diag_print(&d, stderr);
