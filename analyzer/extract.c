@@ -2130,10 +2130,36 @@ static bool polaris_source(const char *path)
     return last_val;
 }
 
+const char *const *hb_extract_literals(size_t *n)
+{
+    pthread_once(&lit_once, lit_build);
+    *n = LIT_TOTAL;
+    return lit_str;
+}
+
+/* Whether lit saw any of the table's literals. */
+static bool any_literal(const struct hb_pf_hits *lit)
+{
+    size_t w;
+
+    for (w = 0; w < LIT_TOTAL / 64; w++)
+        if (lit->bits[w])
+            return true;
+    return LIT_TOTAL % 64 && (lit->bits[LIT_TOTAL / 64] &
+                              (((uint64_t)1 << (LIT_TOTAL % 64)) - 1)) != 0;
+}
+
 void hb_extract(const struct hb_record *rec, struct hb_polaris *pol)
 {
+    hb_extract_scanned(rec, pol, NULL);
+}
+
+void hb_extract_scanned(const struct hb_record *rec, struct hb_polaris *pol,
+                        const struct hb_pf_hits *given)
+{
     struct ex x;
-    struct hb_pf_hits lit;
+    struct hb_pf_hits own;
+    const struct hb_pf_hits *lit = given;
     bool polaris, grpc_fail;
     const char *text = rec->text.p ? rec->text.p : "";
     size_t n = rec->text.p ? rec->text.n : 0;
@@ -2141,14 +2167,17 @@ void hb_extract(const struct hb_record *rec, struct hb_polaris *pol)
     memset(pol, 0, sizeof *pol);
     pol->fail_count = -1;
     pthread_once(&lit_once, lit_build);
+    if (lit == NULL && lit_automaton) {
+        hb_pf_scan(lit_automaton, text, n, &own);
+        lit = &own;
+    }
     /* No literal any scanner starts from: nothing to find, unless the
        source itself is a Polaris log or the header slices lie outside the
        text (a record built by hand). */
-    if (lit_automaton && hb_pf_scan(lit_automaton, text, n, &lit) == 0 &&
-        !polaris_source(rec->source) && in_text(text, n, rec->hdr.logger) &&
-        in_text(text, n, rec->hdr.thread))
+    if (lit && !any_literal(lit) && !polaris_source(rec->source) &&
+        in_text(text, n, rec->hdr.logger) && in_text(text, n, rec->hdr.thread))
         return;
-    ex_init(&x, text, n, rec, pol, lit_automaton ? &lit : NULL);
+    ex_init(&x, text, n, rec, pol, lit);
 
     scan_prefixed_codes(&x, L_ERR, HB_CODE_SDK);
     scan_prefixed_codes(&x, L_POLARIS_DASH, HB_CODE_GO);

@@ -1075,6 +1075,9 @@ struct hb_matcher {
                               off or they do not fit: every rule keyed by
                               literals is then a candidate */
     size_t nlits;
+    size_t lit_base;         /* key literal id 0 is automaton id lit_base:
+                                the extraction's literals come first when
+                                they fit (hb_matcher_scan), else 0 */
     struct hb_pf_hits *seen; /* this record's scan */
 };
 
@@ -1167,6 +1170,34 @@ static void index_rule(struct hb_matcher *m, size_t i, const char **lits,
         set_bit(m->by_lit + literal_id(lits, nlits, k->lits[j]) * m->nwords, i);
 }
 
+/*
+ * One automaton for the extraction's literals (exact, ids first) and the
+ * key literals (in any case), so each record is scanned once for both;
+ * the key literals alone when the two do not fit together.
+ */
+static void build_automaton(struct hb_matcher *m, const char **keys)
+{
+    size_t ne, i;
+    const char *const *ex = hb_extract_literals(&ne);
+    const char **all = hb_xcalloc(ne + m->nlits + 1, sizeof *all);
+    bool *nocase = hb_xcalloc(ne + m->nlits + 1, sizeof *nocase);
+
+    for (i = 0; i < ne; i++)
+        all[i] = ex[i];
+    for (i = 0; i < m->nlits; i++) {
+        all[ne + i] = keys[i];
+        nocase[ne + i] = true;
+    }
+    m->pf = hb_pf_new_mixed(all, nocase, ne + m->nlits);
+    m->lit_base = ne;
+    if (m->pf == NULL) {
+        m->pf = hb_pf_new_nocase(keys, m->nlits);
+        m->lit_base = 0;
+    }
+    free(all);
+    free(nocase);
+}
+
 /* The key clauses, the index and (on the fast path) the automaton. */
 static void build_index(struct hb_matcher *m)
 {
@@ -1191,7 +1222,7 @@ static void build_index(struct hb_matcher *m)
     for (i = 0; i < rs->n; i++)
         index_rule(m, i, lits, &m->nlits);
     if (hb_fastpath_enabled())
-        m->pf = hb_pf_new_nocase(lits, m->nlits);
+        build_automaton(m, lits);
     if (m->pf)
         m->seen = hb_xmalloc(sizeof *m->seen);
     free(lits);
@@ -1649,18 +1680,25 @@ static void set_or(uint64_t *dst, const uint64_t *src, size_t nwords)
 
 /* Adds to m->cand the rules keyed by a literal the text holds (in any
    case): one scan of the automaton. */
-static void select_by_literals(struct hb_matcher *m, struct hb_str text)
+static void select_by_literals(struct hb_matcher *m, struct hb_str text,
+                               const struct hb_pf_hits *scan)
 {
-    size_t w, id;
+    size_t w, id, end = m->lit_base + m->nlits;
 
-    if (hb_pf_scan(m->pf, text.p ? text.p : "", text.n, m->seen) == 0)
-        return;
-    for (w = 0; w < (m->nlits + 63) / 64; w++) {
-        uint64_t bits = m->seen->bits[w];
+    if (scan == NULL) {
+        if (hb_pf_scan(m->pf, text.p ? text.p : "", text.n, m->seen) == 0)
+            return;
+        scan = m->seen;
+    }
+    for (w = m->lit_base / 64; w < (end + 63) / 64; w++) {
+        uint64_t bits = scan->bits[w];
 
         for (; bits; bits &= bits - 1) {
             id = w * 64 + (size_t)__builtin_ctzll(bits);
-            set_or(m->cand, m->by_lit + id * m->nwords, m->nwords);
+            if (id < m->lit_base || id >= end)
+                continue;
+            set_or(m->cand, m->by_lit + (id - m->lit_base) * m->nwords,
+                   m->nwords);
         }
     }
 }
@@ -1670,7 +1708,7 @@ static void select_by_literals(struct hb_matcher *m, struct hb_str text)
    without a clause. The text is scanned only when a rule keyed by
    literals is not in yet. */
 static void select_rules(struct hb_matcher *m, uint64_t features,
-                         struct hb_str text)
+                         struct hb_str text, const struct hb_pf_hits *scan)
 {
     size_t w, i, nw = m->nwords;
     uint64_t f, missing = 0;
@@ -1691,7 +1729,7 @@ static void select_rules(struct hb_matcher *m, uint64_t features,
     if (m->pf == NULL)
         set_or(m->cand, m->lit_keyed, nw);
     else
-        select_by_literals(m, text);
+        select_by_literals(m, text, scan);
 }
 
 /* A clause over the record: one of its features, or one of its literals
@@ -1764,9 +1802,26 @@ static int rank_cmp(const void *pa, const void *pb)
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
+const struct hb_pf_hits *hb_matcher_scan(struct hb_matcher *m,
+                                         const struct hb_record *rec)
+{
+    if (m->pf == NULL || m->lit_base == 0)
+        return NULL;
+    hb_pf_scan(m->pf, rec->text.p ? rec->text.p : "", rec->text.n, m->seen);
+    return m->seen;
+}
+
 int hb_matcher_run(struct hb_matcher *m, const struct hb_record *rec,
                    const struct hb_polaris *pol, const char *only_rule,
                    struct hb_hit *hits, int cap)
+{
+    return hb_matcher_run_scanned(m, rec, pol, only_rule, hits, cap, NULL);
+}
+
+int hb_matcher_run_scanned(struct hb_matcher *m, const struct hb_record *rec,
+                           const struct hb_polaris *pol, const char *only_rule,
+                           struct hb_hit *hits, int cap,
+                           const struct hb_pf_hits *scan)
 {
     const struct hb_ruleset *rs = m->rs;
     struct subject x = {rec, pol, NULL};
@@ -1777,7 +1832,7 @@ int hb_matcher_run(struct hb_matcher *m, const struct hb_record *rec,
     m->lower_valid = false;
     if (m->gate)
         features = record_features(m, rec, pol);
-    select_rules(m, features, rec->text);
+    select_rules(m, features, rec->text, scan);
     for (w = 0; w < m->nwords; w++) {
         for (bits = m->cand[w]; bits; bits &= bits - 1) {
             const struct hb_rule *r;

@@ -25,6 +25,10 @@ struct hb_pf {
     uint32_t gram_or;   /* ORed into loaded bytes: 0x20 in each byte when
                            letters fold (a superset filter; walks decide) */
     uint32_t gram_mask; /* the gram's bytes of a 32-bit little-endian load */
+    /* literals matched exactly in an automaton that folds case (mixed
+       sets): walks and reports compare their bytes */
+    uint8_t *exact;     /* owned; nlits flags, NULL when none */
+    char **orig;        /* owned; the literals as given, when exact */
     uint32_t *child;    /* owned; nstates * ncls: the trie child state on
                            that class, 0 for none (the root is no child) */
     uint32_t acc_state; /* states at or past this end a literal */
@@ -54,6 +58,11 @@ void hb_pf_free(struct hb_pf *pf)
     free(pf->out_ids);
     free(pf->len);
     free(pf->grams);
+    if (pf->orig)
+        for (size_t i = 0; i < pf->nlits; i++)
+            free(pf->orig[i]);
+    free(pf->orig);
+    free(pf->exact);
     free(pf->child);
     free(pf);
 }
@@ -104,7 +113,8 @@ static void build_fini(struct build *b)
     free(b->depth);
 }
 
-static struct hb_pf *build(const char *const *lits, size_t n, bool nocase);
+static struct hb_pf *build(const char *const *lits, size_t n, bool nocase,
+                           const bool *folded);
 
 /*
  * The gram filter: every stride-th start is looked at, its gram hashed
@@ -145,15 +155,32 @@ static void build_grams(struct hb_pf *pf, const char *const *lits, size_t n,
 
 struct hb_pf *hb_pf_new(const char *const *lits, size_t n)
 {
-    return build(lits, n, false);
+    return build(lits, n, false, NULL);
 }
 
 struct hb_pf *hb_pf_new_nocase(const char *const *lits, size_t n)
 {
-    return build(lits, n, true);
+    return build(lits, n, true, NULL);
 }
 
-static struct hb_pf *build(const char *const *lits, size_t n, bool nocase)
+struct hb_pf *hb_pf_new_mixed(const char *const *lits, const bool *nocase,
+                              size_t n)
+{
+    bool any = false;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        any |= nocase[i];
+    return any ? build(lits, n, true, nocase) : build(lits, n, false, NULL);
+}
+
+/*
+ * nocase: the automaton folds ASCII letters. folded (with nocase, may be
+ * NULL: all) says per literal whether it matches in any case; the others
+ * are compared as written wherever the folding automaton finds them.
+ */
+static struct hb_pf *build(const char *const *lits, size_t n, bool nocase,
+                           const bool *folded)
 {
     struct hb_pf *pf = NULL;
     struct build b;
@@ -171,6 +198,14 @@ static struct hb_pf *build(const char *const *lits, size_t n, bool nocase)
     }
     pf = hb_xcalloc(1, sizeof *pf);
     pf->nlits = n;
+    if (folded) {
+        pf->exact = hb_xcalloc(n ? n : 1, 1);
+        pf->orig = hb_xcalloc(n ? n : 1, sizeof *pf->orig);
+        for (i = 0; i < n; i++) {
+            pf->exact[i] = !folded[i];
+            pf->orig[i] = hb_xstrdup(lits[i]);
+        }
+    }
     pf->len = hb_xcalloc(n ? n : 1, sizeof *pf->len);
 
     /* classes: every byte some literal uses gets its own */
@@ -329,8 +364,8 @@ static struct hb_pf *build(const char *const *lits, size_t n, bool nocase)
 }
 
 /* Records the literals ending at byte i in accepting row r. */
-static void report(const struct hb_pf *pf, uint32_t r, size_t i,
-                   struct hb_pf_hits *h)
+static void report(const struct hb_pf *pf, const unsigned char *s, uint32_t r,
+                   size_t i, struct hb_pf_hits *h)
 {
     uint32_t a = r / pf->ncls - pf->acc_row / pf->ncls;
     uint32_t k;
@@ -340,6 +375,9 @@ static void report(const struct hb_pf *pf, uint32_t r, size_t i,
         uint64_t bit = (uint64_t)1 << (id % 64);
 
         if (h->bits[id / 64] & bit)
+            continue;
+        if (pf->exact && pf->exact[id] &&
+            memcmp(s + i + 1 - pf->len[id], pf->orig[id], pf->len[id]) != 0)
             continue;
         h->bits[id / 64] |= bit;
         h->first[id] = i + 1 - pf->len[id];
@@ -369,6 +407,9 @@ static void walk(const struct hb_pf *pf, const unsigned char *s, size_t i,
 
                 if (pf->len[id] != d || (h->bits[id / 64] & bit))
                     continue;
+                if (pf->exact && pf->exact[id] &&
+                    memcmp(s + i, pf->orig[id], d) != 0)
+                    continue;
                 h->bits[id / 64] |= bit;
                 h->first[id] = i;
                 h->nfound++;
@@ -378,20 +419,23 @@ static void walk(const struct hb_pf *pf, const unsigned char *s, size_t i,
 }
 
 /* The literals that may start o bytes before position p, for each bit o of
-   m, walked in text order. */
-static void walk_bits(const struct hb_pf *pf, const unsigned char *s, size_t p,
-                      unsigned m, size_t n, struct hb_pf_hits *h)
+   slot hh's mask, walked in text order. */
+static void walk_slot(const struct hb_pf *pf, const unsigned char *s, size_t p,
+                      uint32_t hh, size_t n, struct hb_pf_hits *h)
 {
+    unsigned m = pf->grams[hh];
     int o;
 
+    if (m == 0)
+        return;
     for (o = GRAM_MAX_STRIDE - 1; o >= 0; o--)
         if (((m >> o) & 1) && p >= (size_t)o)
             walk(pf, s, p - (size_t)o, n, h);
 }
 
-static inline unsigned gram_slot(const struct hb_pf *pf, const unsigned char *p)
+static inline uint32_t gram_at(const struct hb_pf *pf, const unsigned char *p)
 {
-    return pf->grams[gram_hash((load32(p) | pf->gram_or) & pf->gram_mask)];
+    return gram_hash((load32(p) | pf->gram_or) & pf->gram_mask);
 }
 
 /* Every start's gram: four from one 8-byte load, one branch for the
@@ -429,21 +473,26 @@ static void scan_every(const struct hb_pf *pf, const unsigned char *s, size_t n,
 static void scan_strided(const struct hb_pf *pf, const unsigned char *s,
                          size_t n, struct hb_pf_hits *h, size_t *at)
 {
+    const uint8_t *t = pf->grams;
     const size_t k = pf->stride;
     size_t p = 0;
 
     for (; p + 3 * k + 4 <= n; p += 4 * k) {
-        unsigned m0 = gram_slot(pf, s + p);
-        unsigned m1 = gram_slot(pf, s + p + k);
-        unsigned m2 = gram_slot(pf, s + p + 2 * k);
-        unsigned m3 = gram_slot(pf, s + p + 3 * k);
+        uint32_t h0 = gram_at(pf, s + p);
+        uint32_t h1 = gram_at(pf, s + p + k);
+        uint32_t h2 = gram_at(pf, s + p + 2 * k);
+        uint32_t h3 = gram_at(pf, s + p + 3 * k);
 
-        if ((m0 | m1 | m2 | m3) == 0)
+        if ((t[h0] | t[h1] | t[h2] | t[h3]) == 0)
             continue;
-        walk_bits(pf, s, p, m0, n, h);
-        walk_bits(pf, s, p + k, m1, n, h);
-        walk_bits(pf, s, p + 2 * k, m2, n, h);
-        walk_bits(pf, s, p + 3 * k, m3, n, h);
+        if (t[h0])
+            walk_slot(pf, s, p, h0, n, h);
+        if (t[h1])
+            walk_slot(pf, s, p + k, h1, n, h);
+        if (t[h2])
+            walk_slot(pf, s, p + 2 * k, h2, n, h);
+        if (t[h3])
+            walk_slot(pf, s, p + 3 * k, h3, n, h);
     }
     *at = p;
 }
@@ -465,7 +514,7 @@ static size_t scan_grams(const struct hb_pf *pf, const unsigned char *s,
         unsigned char b[4] = {0, 0, 0, 0};
 
         memcpy(b, s + p, g);
-        walk_bits(pf, s, p, gram_slot(pf, b), n, h);
+        walk_slot(pf, s, p, gram_at(pf, b), n, h);
     }
     return h->nfound;
 }
@@ -486,7 +535,7 @@ size_t hb_pf_scan(const struct hb_pf *pf, const char *p, size_t n,
     for (i = 0; i < n; i++) {
         r = d[r + cls[s[i]]];
         if (r >= acc)
-            report(pf, r, i, h);
+            report(pf, s, r, i, h);
     }
     return h->nfound;
 }

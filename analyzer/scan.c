@@ -273,11 +273,15 @@ static void handle_record(struct session *ss, const struct hb_record *rec)
     struct hb_polaris pol;
     struct hb_hit hits[HB_MAX_HITS];
     int nhits = 0;
+    const struct hb_pf_hits *lit = NULL;
 
-    hb_extract(rec, &pol);
+    /* one literal scan of the record feeds extraction and rules */
+    if (ss->matcher)
+        lit = hb_matcher_scan(ss->matcher, rec);
+    hb_extract_scanned(rec, &pol, lit);
     if (ss->matcher && worth_matching(rec, &pol))
-        nhits = hb_matcher_run(ss->matcher, rec, &pol, sc->opts.only_rule, hits,
-                               HB_MAX_HITS);
+        nhits = hb_matcher_run_scanned(
+            ss->matcher, rec, &pol, sc->opts.only_rule, hits, HB_MAX_HITS, lit);
     if (nhits > 0 || (pol.failure && sc->opts.only_rule == NULL)) {
         struct hb_incident inc;
 

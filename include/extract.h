@@ -96,6 +96,22 @@ struct hb_polaris {
 /* Fills *p from rec (p is zeroed first). Never fails. */
 void hb_extract(const struct hb_record *rec, struct hb_polaris *p);
 
+/*
+ * The literals the scanners start from, in id order, matched exactly
+ * (static strings; *n receives the count). A caller that scans a record
+ * once for several consumers puts them first in its automaton (ids 0..n-1)
+ * and hands the scan to hb_extract_scanned.
+ */
+const char *const *hb_extract_literals(size_t *n);
+
+struct hb_pf_hits; /* prefilter.h */
+
+/* hb_extract with the record's literal scan done by the caller: lit's ids
+   0..n-1 are those of hb_extract_literals (the others are ignored); NULL
+   scans here. With the fast path off (fastpath.h) lit must be NULL. */
+void hb_extract_scanned(const struct hb_record *rec, struct hb_polaris *p,
+                        const struct hb_pf_hits *lit);
+
 const char *hb_event_name(enum hb_event e);
 
 #endif

@@ -39,6 +39,10 @@ struct hb_pf *hb_pf_new(const char *const *lits, size_t n);
 /* The same with ASCII letters matched in either case (only A-Z/a-z fold;
    other bytes compare exactly). */
 struct hb_pf *hb_pf_new_nocase(const char *const *lits, size_t n);
+/* One flag per literal: nocase[i] matches literal i in any case, the others
+   as written (one automaton for literals of both kinds). */
+struct hb_pf *hb_pf_new_mixed(const char *const *lits, const bool *nocase,
+                              size_t n);
 void hb_pf_free(struct hb_pf *pf);
 
 /* Scans p[0..n) once and fills *h. Returns h->nfound. */

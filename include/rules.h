@@ -111,6 +111,22 @@ int hb_matcher_run(struct hb_matcher *m, const struct hb_record *rec,
                    struct hb_hit *hits, int cap);
 
 /*
+ * One scan of rec's text for both the matcher and hb_extract_scanned: the
+ * hits to hand to hb_extract_scanned and then to hb_matcher_run_scanned for
+ * the same record (valid until the next call). NULL when this matcher's
+ * automaton does not carry the extraction's literals (fast path off, or too
+ * many literals): each then scans on its own.
+ */
+const struct hb_pf_hits *hb_matcher_scan(struct hb_matcher *m,
+                                         const struct hb_record *rec);
+/* hb_matcher_run reusing hb_matcher_scan's result for rec (NULL: scan here
+   when needed). */
+int hb_matcher_run_scanned(struct hb_matcher *m, const struct hb_record *rec,
+                           const struct hb_polaris *pol, const char *only_rule,
+                           struct hb_hit *hits, int cap,
+                           const struct hb_pf_hits *scan);
+
+/*
  * Test hook: with the gate off, every rule is evaluated in full (no
  * signature, no cheap pre-evaluation, no derived literal prefilter;
  * declared `literals:` still apply since they are part of the rule).

@@ -249,6 +249,66 @@ static void test_prefilter_random_strides(void **state)
     }
 }
 
+/* A mixed set: some literals in any case, the others exact, in one
+   automaton; every literal length from 1 (the DFA) and from 4 (the gram
+   filter) up. Exact literals must not be reported for a case variant. */
+static void test_prefilter_random_mixed(void **state)
+{
+    static const size_t minlens[] = {1, 4, 6};
+    unsigned seed = 31337;
+    size_t t;
+
+    (void)state;
+    for (t = 0; t < sizeof minlens / sizeof minlens[0]; t++) {
+        char store[10][16], text[120], low[120];
+        const char *lits[10];
+        bool nocase[10];
+        struct hb_pf *pf;
+        size_t i, k, round;
+
+        for (i = 0; i < 10; i++) {
+            size_t m = minlens[t] + (i % 4);
+
+            for (k = 0; k < m; k++) {
+                seed = seed * 1103515245u + 12345u;
+                store[i][k] = "abAB"[(seed >> 16) % 4];
+            }
+            store[i][m] = '\0';
+            lits[i] = store[i];
+            nocase[i] = i % 2 == 0;
+        }
+        pf = hb_pf_new_mixed(lits, nocase, 10);
+        assert_non_null(pf);
+        for (round = 0; round < 2000; round++) {
+            size_t len = round % 117;
+            struct hb_pf_hits h;
+
+            for (i = 0; i < len; i++) {
+                seed = seed * 1103515245u + 12345u;
+                text[i] = "abABc"[(seed >> 16) % 5];
+                low[i] = (char)(text[i] | 0x20);
+            }
+            hb_pf_scan(pf, text, len, &h);
+            for (i = 0; i < 10; i++) {
+                char l[16];
+                size_t m = strlen(lits[i]);
+                const char *q;
+
+                for (k = 0; k <= m; k++)
+                    l[k] = lits[i][k] ? (char)(lits[i][k] | 0x20) : '\0';
+                q = len == 0    ? NULL
+                    : nocase[i] ? memmem(low, len, l, m)
+                                : memmem(text, len, lits[i], m);
+                assert_int_equal(hb_pf_has(&h, i), q != NULL);
+                if (q)
+                    assert_int_equal(h.first[i],
+                                     (size_t)(q - (nocase[i] ? low : text)));
+            }
+        }
+        hb_pf_free(pf);
+    }
+}
+
 static void test_prefilter_limits(void **state)
 {
     static const char *lits[HB_PF_MAX_LITS + 1];
@@ -318,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_prefilter_random_long),
         cmocka_unit_test(test_prefilter_random_gram4),
         cmocka_unit_test(test_prefilter_random_strides),
+        cmocka_unit_test(test_prefilter_random_mixed),
         cmocka_unit_test(test_prefilter_limits),
         cmocka_unit_test(test_prefilter_nocase),
     };
