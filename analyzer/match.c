@@ -154,12 +154,32 @@ struct litscan {
     bool failed;
     struct hb_litset group; /* the best literal set of a required group of
                                the current branch; group.n = 0: none */
+    /* top level only (NULL below): every required run and group as a set
+       of its own, each necessary when the pattern has a single branch */
+    struct hb_litset *clauses;
+    size_t nclauses, cap;
+    bool branches; /* a top-level '|' was read */
 };
+
+/* A required run or group set, as a clause of its own. */
+static void lit_clause(struct litscan *s, const struct hb_litset *g)
+{
+    if (s->clauses && s->nclauses < s->cap && g->n > 0)
+        s->clauses[s->nclauses++] = *g;
+}
 
 #define MAX_GROUP_LEVEL 8 /* nested groups looked into for literals */
 
 static void lit_flush(struct litscan *s)
 {
+    if (s->clauses && s->ncur >= s->min && s->nclauses < s->cap) {
+        struct hb_litset *c = &s->clauses[s->nclauses++];
+
+        c->n = 1;
+        memcpy(c->lit[0], s->cur, s->ncur);
+        c->lit[0][s->ncur] = '\0';
+        c->caseless[0] = s->cur_caseless;
+    }
     if (s->ncur > s->nbest) {
         memcpy(s->best, s->cur, s->ncur);
         s->nbest = s->ncur;
@@ -273,7 +293,8 @@ static size_t group_end(const char *p, size_t n, size_t i)
 }
 
 static bool literals_at(const char *p, size_t min, struct hb_litset *out,
-                        int level);
+                        int level, struct hb_litset *clauses, size_t cap,
+                        size_t *nclauses);
 
 /*
  * The group opened at p[i] (top level of the branch being read): when it
@@ -322,9 +343,11 @@ static void lit_group(struct litscan *s, const char *p, size_t n, size_t i,
     memcpy(inner, s->caseless ? "(?i)" : "", s->caseless ? 4 : 0);
     memcpy(inner + (s->caseless ? 4 : 0), p + a, close - a);
     inner[(s->caseless ? 4 : 0) + close - a] = '\0';
-    if (literals_at(inner, s->min, &g, level + 1) && g.n > 0 &&
-        (s->group.n == 0 || set_minlen(&g) > set_minlen(&s->group)))
-        s->group = g;
+    if (literals_at(inner, s->min, &g, level + 1, NULL, 0, NULL) && g.n > 0) {
+        lit_clause(s, &g);
+        if (s->group.n == 0 || set_minlen(&g) > set_minlen(&s->group))
+            s->group = g;
+    }
     free(inner);
 }
 
@@ -350,11 +373,24 @@ static size_t utf8_len(unsigned char c)
  */
 bool hb_regex_literals(const char *p, size_t min, struct hb_litset *out)
 {
-    return literals_at(p, min, out, 0);
+    return literals_at(p, min, out, 0, NULL, 0, NULL);
+}
+
+size_t hb_regex_clauses(const char *p, size_t min, struct hb_litset *clauses,
+                        size_t cap)
+{
+    struct hb_litset *any = hb_xmalloc(sizeof *any);
+    size_t n = 0;
+
+    if (!literals_at(p, min, any, 0, clauses, cap, &n))
+        n = 0;
+    free(any);
+    return n;
 }
 
 static bool literals_at(const char *p, size_t min, struct hb_litset *out,
-                        int level)
+                        int level, struct hb_litset *clauses, size_t cap,
+                        size_t *nclauses)
 {
     struct litscan s;
     size_t n = strlen(p), i = 0, j;
@@ -365,6 +401,10 @@ static bool literals_at(const char *p, size_t min, struct hb_litset *out,
     memset(out, 0, sizeof *out);
     s.min = min ? min : 1;
     s.out = out;
+    s.clauses = clauses;
+    s.cap = cap;
+    if (nclauses)
+        *nclauses = 0;
     while (i < n) {
         char c = p[i];
 
@@ -502,6 +542,7 @@ static bool literals_at(const char *p, size_t min, struct hb_litset *out,
             continue;
         case '|':
             if (depth == 0) {
+                s.branches = true;
                 lit_branch(&s);
                 if (s.failed)
                     return false;
@@ -547,6 +588,8 @@ static bool literals_at(const char *p, size_t min, struct hb_litset *out,
     lit_branch(&s);
     if (s.failed)
         out->n = 0;
+    if (nclauses && !s.failed && !s.branches)
+        *nclauses = s.nclauses;
     return !s.failed;
 }
 
@@ -866,12 +909,14 @@ static bool literal_clause(struct hb_rule *r, const char *const *lits, size_t n,
     return n > 0;
 }
 
+#define MAX_REGEX_CLAUSES 4 /* clauses taken from one pattern */
+
 static void sig_leaf(struct hb_rule *r, const struct hb_cond *c, struct wsig *s)
 {
     struct wclause cl;
     struct hb_litset *g;
     const char *lits[HB_RULE_MAX_LITERALS];
-    size_t i;
+    size_t i, k, n;
 
     memset(&cl, 0, sizeof cl);
     cl.features = leaf_features(c);
@@ -879,12 +924,22 @@ static void sig_leaf(struct hb_rule *r, const struct hb_cond *c, struct wsig *s)
     if (hb_leaf_table[c->leaf].type != HB_LT_REGEX ||
         !hb_leaf_table[c->leaf].in_text)
         return;
-    /* a slice of the text: the literals the pattern needs are in it */
-    g = hb_xmalloc(sizeof *g);
+    /* a slice of the text: the literals the pattern needs are in it; a
+       pattern of one branch needs each of its runs and required groups */
+    g = hb_xmalloc(MAX_REGEX_CLAUSES * sizeof *g);
     if (hb_regex_literals(c->rx.pattern, MIN_DERIVED_LITERAL, g) && g->n) {
         for (i = 0; i < g->n; i++)
             lits[i] = g->lit[i];
         if (literal_clause(r, lits, g->n, &cl))
+            sig_push(s, &cl);
+    }
+    n = hb_regex_clauses(c->rx.pattern, MIN_DERIVED_LITERAL, g,
+                         MAX_REGEX_CLAUSES);
+    for (k = 0; k < n; k++) {
+        for (i = 0; i < g[k].n; i++)
+            lits[i] = g[k].lit[i];
+        memset(&cl, 0, sizeof cl);
+        if (literal_clause(r, lits, g[k].n, &cl))
             sig_push(s, &cl);
     }
     free(g);

@@ -225,6 +225,12 @@ struct hb_litset {
    of pattern contains, taken outside any optional part; false when there
    is no such set that is safe to take. Exposed for tests. */
 bool hb_regex_literals(const char *pattern, size_t min, struct hb_litset *out);
+/* match.c: for a pattern of a single top-level branch, each literal run and
+   each required group's set (literals of min bytes or more) separately:
+   every match contains one literal of each set. Writes up to cap sets and
+   returns how many (0 for several branches or anything unsafe). */
+size_t hb_regex_clauses(const char *pattern, size_t min,
+                        struct hb_litset *clauses, size_t cap);
 /* rules.c: frees a rule and its compiled patterns. */
 void hb_rule_free(struct hb_rule *r);
 

@@ -486,6 +486,46 @@ static void test_match_required_literals(void **state)
     assert_int_equal(set.n, 2);
 }
 
+/* A pattern of one branch needs each of its runs and required groups. */
+static void test_match_regex_clauses(void **state)
+{
+    static const struct {
+        const char *pattern;
+        const char *want; /* clauses separated by ' & ' */
+    } cases[] = {
+        {"abc[0-9]+def", "abc & def"},
+        {"(?i)(?:self[- ]?regist\\w*|polaris\\.checker)[^\\n]*"
+         "(?:\\bfail\\w*|\\berr(?:or)?\\b)",
+         "regi/i|polari/i & fail/i|err/i"},
+        {"foo|bar", ""},                /* several branches: none */
+        {"abc(?:cd)?efg", "abc & efg"}, /* an optional group needs nothing */
+        {"abc(?=def)ghi", "abc & ghi"},
+        {"x(?:a|b)y", ""}, /* nothing of 3 bytes */
+        {"net listen\\([^)]*:(?<port>\\d+)\\) err", "net listen( & ) err"},
+        {"(abc", ""}, /* unsafe */
+    };
+    struct hb_litset sets[4];
+    char got[1024];
+    size_t i, k, c, n;
+
+    (void)state;
+    for (i = 0; i < HB_ARRAY_LEN(cases); i++) {
+        n = hb_regex_clauses(cases[i].pattern, 3, sets, 4);
+        got[0] = '\0';
+        for (c = 0; c < n; c++) {
+            if (c)
+                strcat(got, " & ");
+            for (k = 0; k < sets[c].n; k++)
+                snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s%s",
+                         k ? "|" : "", sets[c].lit[k],
+                         sets[c].caseless[k] ? "/i" : "");
+        }
+        if (strcmp(got, cases[i].want) != 0)
+            fail_msg("%s: got '%s', want '%s'", cases[i].pattern, got,
+                     cases[i].want);
+    }
+}
+
 /* Records for the gate: each rule must give the same hits gated or not. */
 static const char *const gate_texts[] = {
     "server error 400401: client api is not open",
@@ -928,6 +968,10 @@ static void test_match_gate_never_skips(void **state)
         {"source", NULL, NULL, "{source: '^stdin$'}", NULL},
         {"any-not", NULL, NULL,
          "{any: [{not: {level: ERROR}}, {sdk_code: [1]}]}", NULL},
+        /* one pattern, two required parts: each is a clause */
+        {"two-parts", NULL, NULL,
+         "{text: '(?i)(?:polaris|connection)[^\\n]*(?:refused|heartbeat)'}",
+         NULL},
     };
     struct hb_ruleset *rs = load_defs(defs, HB_ARRAY_LEN(defs));
     struct hb_matcher *on = hb_matcher_new(rs), *off = hb_matcher_new(rs);
@@ -1110,6 +1154,7 @@ int main(void)
         cmocka_unit_test(test_match_capture_caps),
         cmocka_unit_test(test_match_strongest_first),
         cmocka_unit_test(test_match_required_literals),
+        cmocka_unit_test(test_match_regex_clauses),
         cmocka_unit_test(test_match_gate_keeps_results),
         cmocka_unit_test(test_match_declared_literals),
         cmocka_unit_test(test_match_signature),
