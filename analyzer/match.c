@@ -1628,39 +1628,68 @@ static bool eval(struct hb_matcher *m, struct subject *x,
 /* The record text in ASCII lower case, made once per record on demand. */
 static struct hb_str lowered(struct hb_matcher *m, struct hb_str text)
 {
-    size_t i;
-
     if (!m->lower_valid) {
+        size_t i, n = text.n;
+        char *d;
+
         hb_buf_reset(&m->lower);
-        hb_buf_append(&m->lower, text.p ? text.p : "", text.n);
-        for (i = 0; i < m->lower.len; i++)
-            if (m->lower.data[i] >= 'A' && m->lower.data[i] <= 'Z')
-                m->lower.data[i] = (char)(m->lower.data[i] - 'A' + 'a');
+        hb_buf_append(&m->lower, text.p ? text.p : "", n);
+        d = m->lower.data;
+        /* eight bytes a step: 0x20 added to each byte in 'A'..'Z' */
+        for (i = 0; i + 8 <= n; i += 8) {
+            const uint64_t ones = 0x0101010101010101u;
+            uint64_t x, low7, ge_a, gt_z;
+
+            memcpy(&x, d + i, 8);
+            low7 = x & (0x7f * ones);
+            ge_a = low7 + (0x80 - 'A') * ones; /* high bit: >= 'A' */
+            gt_z = low7 + (0x7f - 'Z') * ones; /* high bit: > 'Z' */
+            x |= ((ge_a & ~gt_z & ~x) & (0x80 * ones)) >> 2;
+            memcpy(d + i, &x, 8);
+        }
+        for (; i < n; i++)
+            if (d[i] >= 'A' && d[i] <= 'Z')
+                d[i] = (char)(d[i] - 'A' + 'a');
         m->lower_valid = true;
     }
     return (struct hb_str){m->lower.data, m->lower.len};
 }
 
-/*
- * memmem for short needles in short haystacks (a log record): memchr to the
- * needle's first byte, then compare. glibc's two-way memmem spends more on
- * its setup than on the search at these sizes.
- */
+/* How common a byte is in log text, roughly (higher: commoner). */
+static int byte_rank(unsigned char c)
+{
+    static const unsigned char byte_ranks[256] = {
+        [' '] = 38, ['e'] = 37, ['t'] = 36, ['a'] = 35, ['o'] = 34, ['i'] = 33,
+        ['n'] = 32, ['s'] = 31, ['r'] = 30, ['l'] = 29, ['c'] = 28, ['d'] = 27,
+        ['h'] = 26, ['u'] = 25, ['p'] = 24, ['m'] = 23, ['f'] = 22, ['g'] = 21,
+        ['w'] = 20, ['.'] = 19, [':'] = 18, ['0'] = 17, ['1'] = 16, ['2'] = 15,
+        ['3'] = 14, ['4'] = 13, ['5'] = 12, ['6'] = 11, ['7'] = 10, ['8'] = 9,
+        ['9'] = 8,  ['-'] = 7,  ['_'] = 6,  ['/'] = 5,  [','] = 4,  ['='] = 3,
+        ['['] = 2,  [']'] = 1};
+
+    return byte_ranks[c];
+}
+
 static bool find_lit(const char *h, size_t hn, const char *lit, size_t n)
 {
-    const char *p = h, *end;
+    const char *p, *end;
+    size_t a = 0, j;
 
     if (n == 0)
         return true;
     if (h == NULL || n > hn)
         return false;
-    end = h + (hn - n) + 1;
+    /* memchr to the literal's rarest byte, not its first */
+    for (j = 1; j < n; j++)
+        if (byte_rank((unsigned char)lit[j]) < byte_rank((unsigned char)lit[a]))
+            a = j;
+    p = h + a;
+    end = h + (hn - n) + a + 1;
     while (p < end) {
-        p = memchr(p, lit[0], (size_t)(end - p));
+        p = memchr(p, lit[a], (size_t)(end - p));
         if (p == NULL)
             return false;
-        /* the last byte first: it rules out most candidates */
-        if (p[n - 1] == lit[n - 1] && memcmp(p + 1, lit + 1, n - 1) == 0)
+        if (memcmp(p - a, lit, n) == 0)
             return true;
         p++;
     }
