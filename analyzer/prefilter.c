@@ -28,9 +28,16 @@ struct hb_pf {
     /* literals matched exactly in an automaton that folds case (mixed
        sets): walks and reports compare their bytes */
     uint8_t *exact;     /* owned; nlits flags, NULL when none */
-    char **orig;        /* owned; the literals as given, when exact */
-    uint32_t *child;    /* owned; nstates * ncls: the trie child state on
-                           that class, 0 for none (the root is no child) */
+    struct pf_word *words; /* owned; exact literals as 8-byte words */
+    uint32_t *word_first;  /* owned; nlits + 1 offsets into words */
+    /* the trie for the gram path's walks, compact so that it stays in
+       cache: the root's children by class, every other node's edges in a
+       short list, and the literals ending exactly at each node */
+    uint32_t *root;         /* owned; ncls: the root's child, 0 none */
+    struct pf_node *nodes;  /* owned; nstates */
+    uint8_t *edge_cls;      /* owned */
+    uint32_t *edge_to;      /* owned */
+    uint16_t *term_ids;     /* owned */
     uint32_t acc_state; /* states at or past this end a literal */
     uint32_t ncls;
     uint32_t nstates;
@@ -42,6 +49,16 @@ struct hb_pf {
     uint16_t *out_ids; /* owned; literal ids ending at each state */
     size_t *len;       /* owned; length of each literal */
     size_t nlits;
+};
+
+/* 8 bytes of a literal: text word XOR key, AND tail must be 0. */
+struct pf_word {
+    uint64_t key, tail;
+};
+
+struct pf_node {
+    uint32_t first_edge, first_term;
+    uint16_t nedges, nterm;
 };
 
 static unsigned char fold(unsigned char c, bool nocase)
@@ -58,12 +75,14 @@ void hb_pf_free(struct hb_pf *pf)
     free(pf->out_ids);
     free(pf->len);
     free(pf->grams);
-    if (pf->orig)
-        for (size_t i = 0; i < pf->nlits; i++)
-            free(pf->orig[i]);
-    free(pf->orig);
     free(pf->exact);
-    free(pf->child);
+    free(pf->words);
+    free(pf->word_first);
+    free(pf->root);
+    free(pf->nodes);
+    free(pf->edge_cls);
+    free(pf->edge_to);
+    free(pf->term_ids);
     free(pf);
 }
 
@@ -102,6 +121,101 @@ struct build {
     uint32_t n;
 };
 
+static void build_fini(struct build *b);
+
+/* The trie edges (a DFA target one level deeper is the child) and the
+   literals ending at each node, in the build's numbering. */
+static void build_trie(struct hb_pf *pf, const struct build *b)
+{
+    uint32_t s, c, ne = 0, nt = 0, t;
+
+    pf->root = hb_xcalloc(pf->ncls, sizeof *pf->root);
+    pf->nodes = hb_xcalloc(b->n, sizeof *pf->nodes);
+    for (s = 0; s < b->n; s++) {
+        for (c = 0; c < pf->ncls; c++)
+            if (b->depth[(uint32_t)b->go[(size_t)s * pf->ncls + c]] ==
+                b->depth[s] + 1)
+                ne++;
+        for (t = b->term[s]; t; t = b->next_lit[t - 1])
+            nt++;
+    }
+    pf->edge_cls = hb_xcalloc(ne + 1, 1);
+    pf->edge_to = hb_xcalloc(ne + 1, sizeof *pf->edge_to);
+    pf->term_ids = hb_xcalloc(nt + 1, sizeof *pf->term_ids);
+    ne = nt = 0;
+    for (s = 0; s < b->n; s++) {
+        struct pf_node *nd = &pf->nodes[s];
+
+        nd->first_edge = ne;
+        nd->first_term = nt;
+        for (c = 0; c < pf->ncls; c++) {
+            uint32_t to = (uint32_t)b->go[(size_t)s * pf->ncls + c];
+
+            if (b->depth[to] != b->depth[s] + 1)
+                continue;
+            if (s == 0)
+                pf->root[c] = to;
+            pf->edge_cls[ne] = (uint8_t)c;
+            pf->edge_to[ne++] = to;
+            nd->nedges++;
+        }
+        for (t = b->term[s]; t; t = b->next_lit[t - 1]) {
+            pf->term_ids[nt++] = (uint16_t)(t - 1);
+            nd->nterm++;
+        }
+    }
+}
+
+/* Exact literals of a folding automaton as words for exact_at. */
+static void build_words(struct hb_pf *pf, const char *const *lits, size_t n)
+{
+    size_t i, k, b;
+
+    if (pf->exact == NULL)
+        return;
+    pf->word_first = hb_xcalloc(n + 1, sizeof *pf->word_first);
+    for (i = 0; i < n; i++)
+        pf->word_first[i + 1] =
+            pf->word_first[i] +
+            (uint32_t)(pf->exact[i] ? (pf->len[i] + 7) / 8 : 0);
+    pf->words = hb_xcalloc(pf->word_first[n] + 1, sizeof *pf->words);
+    for (i = 0; i < n; i++) {
+        struct pf_word *w = pf->words + pf->word_first[i];
+
+        for (k = 0; pf->exact[i] && k < pf->len[i]; k += 8) {
+            unsigned char key[8] = {0}, tail[8] = {0};
+
+            for (b = 0; b < 8 && k + b < pf->len[i]; b++) {
+                key[b] = (unsigned char)lits[i][k + b];
+                tail[b] = 0xff;
+            }
+            memcpy(&w[k / 8].key, key, 8);
+            memcpy(&w[k / 8].tail, tail, 8);
+        }
+    }
+}
+
+/* Whether exact literal id is written at s[i] as it is (i + its length is
+   within n): eight bytes a step. */
+static inline bool exact_at(const struct hb_pf *pf, const unsigned char *s,
+                            size_t i, size_t n, size_t id)
+{
+    const struct pf_word *w = pf->words + pf->word_first[id];
+    const struct pf_word *end = pf->words + pf->word_first[id + 1];
+
+    for (; w < end; w++, i += 8) {
+        uint64_t x = 0;
+
+        if (i + 8 <= n)
+            memcpy(&x, s + i, 8);
+        else
+            memcpy(&x, s + i, n - i);
+        if ((x ^ w->key) & w->tail)
+            return false;
+    }
+    return true;
+}
+
 static void build_fini(struct build *b)
 {
     free(b->go);
@@ -115,6 +229,9 @@ static void build_fini(struct build *b)
 
 static struct hb_pf *build(const char *const *lits, size_t n, bool nocase,
                            const bool *folded);
+struct build;
+static void build_trie(struct hb_pf *pf, const struct build *b);
+static void build_words(struct hb_pf *pf, const char *const *lits, size_t n);
 
 /*
  * The gram filter: every stride-th start is looked at, its gram hashed
@@ -200,10 +317,8 @@ static struct hb_pf *build(const char *const *lits, size_t n, bool nocase,
     pf->nlits = n;
     if (folded) {
         pf->exact = hb_xcalloc(n ? n : 1, 1);
-        pf->orig = hb_xcalloc(n ? n : 1, sizeof *pf->orig);
         for (i = 0; i < n; i++) {
             pf->exact[i] = !folded[i];
-            pf->orig[i] = hb_xstrdup(lits[i]);
         }
     }
     pf->len = hb_xcalloc(n ? n : 1, sizeof *pf->len);
@@ -333,21 +448,9 @@ static struct hb_pf *build(const char *const *lits, size_t n, bool nocase,
             }
         }
     }
-    /* trie edges, for the gram path's walks: a DFA target one level
-       deeper is the child */
     pf->acc_state = pf->acc_row / pf->ncls;
-    pf->child = hb_xcalloc((size_t)b.n * pf->ncls, sizeof *pf->child);
-    {
-        uint32_t s;
-
-        for (s = 0; s < b.n; s++)
-            for (c = 0; c < pf->ncls; c++) {
-                uint32_t t = (uint32_t)b.go[(size_t)s * pf->ncls + c];
-
-                if (b.depth[t] == b.depth[s] + 1)
-                    pf->child[(size_t)map[s] * pf->ncls + c] = map[t];
-            }
-    }
+    build_trie(pf, &b);
+    build_words(pf, lits, n);
     /* the gram filter, when every literal is long enough */
     {
         size_t minlen = n ? (size_t)-1 : 0;
@@ -377,7 +480,7 @@ static void report(const struct hb_pf *pf, const unsigned char *s, uint32_t r,
         if (h->bits[id / 64] & bit)
             continue;
         if (pf->exact && pf->exact[id] &&
-            memcmp(s + i + 1 - pf->len[id], pf->orig[id], pf->len[id]) != 0)
+            !exact_at(pf, s, i + 1 - pf->len[id], i + 1, id))
             continue;
         h->bits[id / 64] |= bit;
         h->first[id] = i + 1 - pf->len[id];
@@ -390,31 +493,33 @@ static void report(const struct hb_pf *pf, const unsigned char *s, uint32_t r,
 static void walk(const struct hb_pf *pf, const unsigned char *s, size_t i,
                  size_t n, struct hb_pf_hits *h)
 {
-    uint32_t st = 0, d = 0;
-    size_t j;
+    const uint8_t *cls = pf->cls;
+    uint32_t st = pf->root[cls[s[i]]];
+    size_t j = i + 1;
 
-    for (j = i; j < n; j++) {
-        st = pf->child[(size_t)st * pf->ncls + pf->cls[s[j]]];
-        if (st == 0)
-            return;
-        d++;
-        if (st >= pf->acc_state) {
-            uint32_t a = st - pf->acc_state, k;
+    while (st) {
+        const struct pf_node *nd = &pf->nodes[st];
+        uint32_t k, e, c;
 
-            for (k = pf->out_off[a]; k < pf->out_off[a + 1]; k++) {
-                uint16_t id = pf->out_ids[k];
-                uint64_t bit = (uint64_t)1 << (id % 64);
+        for (k = 0; k < nd->nterm; k++) {
+            uint16_t id = pf->term_ids[nd->first_term + k];
+            uint64_t bit = (uint64_t)1 << (id % 64);
 
-                if (pf->len[id] != d || (h->bits[id / 64] & bit))
-                    continue;
-                if (pf->exact && pf->exact[id] &&
-                    memcmp(s + i, pf->orig[id], d) != 0)
-                    continue;
-                h->bits[id / 64] |= bit;
-                h->first[id] = i;
-                h->nfound++;
-            }
+            if (h->bits[id / 64] & bit)
+                continue;
+            if (pf->exact && pf->exact[id] && !exact_at(pf, s, i, n, id))
+                continue;
+            h->bits[id / 64] |= bit;
+            h->first[id] = i;
+            h->nfound++;
         }
+        if (j >= n || nd->nedges == 0)
+            return;
+        c = cls[s[j++]];
+        for (e = nd->first_edge; e < nd->first_edge + nd->nedges; e++)
+            if (pf->edge_cls[e] == c)
+                break;
+        st = e < nd->first_edge + nd->nedges ? pf->edge_to[e] : 0;
     }
 }
 
