@@ -27,18 +27,20 @@ struct hb_pf {
     uint32_t gram_mask; /* the gram's bytes of a 32-bit little-endian load */
     /* literals matched exactly in an automaton that folds case (mixed
        sets): walks and reports compare their bytes */
-    uint8_t *exact;     /* owned; nlits flags, NULL when none */
+    uint8_t *exact;        /* owned; nlits flags, NULL when none */
     struct pf_word *words; /* owned; exact literals as 8-byte words */
     uint32_t *word_first;  /* owned; nlits + 1 offsets into words */
     /* the trie for the gram path's walks, compact so that it stays in
-       cache: the root's children by class, every other node's edges in a
-       short list, and the literals ending exactly at each node */
-    uint32_t *root;         /* owned; ncls: the root's child, 0 none */
-    struct pf_node *nodes;  /* owned; nstates */
-    uint8_t *edge_cls;      /* owned */
-    uint32_t *edge_to;      /* owned */
-    uint16_t *term_ids;     /* owned */
-    uint32_t acc_state; /* states at or past this end a literal */
+       cache and path-compressed so that a walk takes few steps: an edge
+       spells a run of bytes through nodes of one child and no literal
+       (compared eight at a time), the root's edges are found by class,
+       every other node's in a short list */
+    uint32_t *root;        /* owned; ncls: 1 + the root's edge, 0 none */
+    struct pf_node *nodes; /* owned; nstates (only edge ends are used) */
+    struct pf_edge *edges; /* owned */
+    struct pf_word *spell; /* owned; the edges' bytes after the first */
+    uint16_t *term_ids;    /* owned */
+    uint32_t acc_state;    /* states at or past this end a literal */
     uint32_t ncls;
     uint32_t nstates;
     uint32_t acc_row;  /* rows at or past this offset end a literal */
@@ -53,12 +55,21 @@ struct hb_pf {
 
 /* 8 bytes of a literal: text word XOR key, AND tail must be 0. */
 struct pf_word {
-    uint64_t key, tail;
+    uint64_t key, tail, or ;
 };
 
 struct pf_node {
     uint32_t first_edge, first_term;
     uint16_t nedges, nterm;
+};
+
+/* A compressed edge: its first byte's class, len bytes in all (the rest
+   in spell[first_word..] as words: text OR or, XOR key, AND tail is 0). */
+struct pf_edge {
+    uint32_t to;
+    uint32_t first_word;
+    uint16_t len;
+    uint8_t cls;
 };
 
 static unsigned char fold(unsigned char c, bool nocase)
@@ -80,8 +91,8 @@ void hb_pf_free(struct hb_pf *pf)
     free(pf->word_first);
     free(pf->root);
     free(pf->nodes);
-    free(pf->edge_cls);
-    free(pf->edge_to);
+    free(pf->edges);
+    free(pf->spell);
     free(pf->term_ids);
     free(pf);
 }
@@ -123,24 +134,49 @@ struct build {
 
 static void build_fini(struct build *b);
 
-/* The trie edges (a DFA target one level deeper is the child) and the
-   literals ending at each node, in the build's numbering. */
+/* The trie child of state st on class c in the build, or 0. */
+static uint32_t trie_child(const struct build *b, uint32_t ncls, uint32_t st,
+                           uint32_t c)
+{
+    uint32_t to = (uint32_t)b->go[(size_t)st * ncls + c];
+
+    return b->depth[to] == b->depth[st] + 1 ? to : 0;
+}
+
+/* The trie's compressed edges (a DFA target one level deeper is the
+   child) and the literals ending at each node, in the build's numbering. */
 static void build_trie(struct hb_pf *pf, const struct build *b)
 {
-    uint32_t s, c, ne = 0, nt = 0, t;
+    uint32_t s, c, ne = 0, nt = 0, nw = 0, t, *kids, *only;
+    unsigned char rev[256], orb[256];
+    bool folds = pf->fold['A'] == 'a';
 
-    pf->root = hb_xcalloc(pf->ncls, sizeof *pf->root);
-    pf->nodes = hb_xcalloc(b->n, sizeof *pf->nodes);
-    for (s = 0; s < b->n; s++) {
+    /* a class's byte (lower case when letters fold), and its OR mask */
+    memset(rev, 0, sizeof rev);
+    memset(orb, 0, sizeof orb);
+    for (s = 0; s < 256; s++)
+        if (pf->cls[s]) {
+            rev[pf->cls[s]] = (unsigned char)s;
+            orb[pf->cls[s]] = folds && s >= 'a' && s <= 'z' ? 0x20 : 0;
+        }
+    /* children per state, and the only one's class when there is one */
+    kids = hb_xcalloc(b->n, sizeof *kids);
+    only = hb_xcalloc(b->n, sizeof *only);
+    for (s = 0; s < b->n; s++)
         for (c = 0; c < pf->ncls; c++)
-            if (b->depth[(uint32_t)b->go[(size_t)s * pf->ncls + c]] ==
-                b->depth[s] + 1)
-                ne++;
+            if (trie_child(b, pf->ncls, s, c)) {
+                kids[s]++;
+                only[s] = c;
+            }
+    for (s = 0; s < b->n; s++) {
+        ne += kids[s];
         for (t = b->term[s]; t; t = b->next_lit[t - 1])
             nt++;
     }
-    pf->edge_cls = hb_xcalloc(ne + 1, 1);
-    pf->edge_to = hb_xcalloc(ne + 1, sizeof *pf->edge_to);
+    pf->root = hb_xcalloc(pf->ncls, sizeof *pf->root);
+    pf->nodes = hb_xcalloc(b->n, sizeof *pf->nodes);
+    pf->edges = hb_xcalloc(ne + 1, sizeof *pf->edges);
+    pf->spell = hb_xcalloc(HB_PF_MAX_STATES / 8 + ne + 1, sizeof *pf->spell);
     pf->term_ids = hb_xcalloc(nt + 1, sizeof *pf->term_ids);
     ne = nt = 0;
     for (s = 0; s < b->n; s++) {
@@ -148,22 +184,52 @@ static void build_trie(struct hb_pf *pf, const struct build *b)
 
         nd->first_edge = ne;
         nd->first_term = nt;
-        for (c = 0; c < pf->ncls; c++) {
-            uint32_t to = (uint32_t)b->go[(size_t)s * pf->ncls + c];
-
-            if (b->depth[to] != b->depth[s] + 1)
-                continue;
-            if (s == 0)
-                pf->root[c] = to;
-            pf->edge_cls[ne] = (uint8_t)c;
-            pf->edge_to[ne++] = to;
-            nd->nedges++;
-        }
         for (t = b->term[s]; t; t = b->next_lit[t - 1]) {
             pf->term_ids[nt++] = (uint16_t)(t - 1);
             nd->nterm++;
         }
+        for (c = 0; c < pf->ncls; c++) {
+            uint32_t to = trie_child(b, pf->ncls, s, c), len = 1;
+            unsigned char key[8], orm[8], tail[8];
+            struct pf_edge *e;
+
+            if (to == 0)
+                continue;
+            e = &pf->edges[ne];
+            e->cls = (uint8_t)c;
+            e->first_word = nw;
+            memset(key, 0, 8), memset(orm, 0, 8), memset(tail, 0, 8);
+            /* through nodes of one child that end no literal */
+            while (kids[to] == 1 && b->term[to] == 0 && len < 0xffff) {
+                uint32_t k = (len - 1) % 8, cc = only[to];
+
+                key[k] = rev[cc];
+                orm[k] = orb[cc];
+                tail[k] = 0xff;
+                if (k == 7) {
+                    memcpy(&pf->spell[nw].key, key, 8);
+                    memcpy(&pf->spell[nw].or, orm, 8);
+                    memcpy(&pf->spell[nw++].tail, tail, 8);
+                    memset(key, 0, 8), memset(orm, 0, 8), memset(tail, 0, 8);
+                }
+                to = trie_child(b, pf->ncls, to, cc);
+                len++;
+            }
+            if ((len - 1) % 8) {
+                memcpy(&pf->spell[nw].key, key, 8);
+                memcpy(&pf->spell[nw].or, orm, 8);
+                memcpy(&pf->spell[nw++].tail, tail, 8);
+            }
+            e->len = (uint16_t)len;
+            e->to = to;
+            if (s == 0)
+                pf->root[c] = ne + 1;
+            ne++;
+            nd->nedges++;
+        }
     }
+    free(kids);
+    free(only);
 }
 
 /* Exact literals of a folding automaton as words for exact_at. */
@@ -494,12 +560,12 @@ static void walk(const struct hb_pf *pf, const unsigned char *s, size_t i,
                  size_t n, struct hb_pf_hits *h)
 {
     const uint8_t *cls = pf->cls;
-    uint32_t st = pf->root[cls[s[i]]];
-    size_t j = i + 1;
+    uint32_t st = 0, k, e;
+    size_t j = i;
 
-    while (st) {
+    for (;;) {
         const struct pf_node *nd = &pf->nodes[st];
-        uint32_t k, e, c;
+        const struct pf_edge *ed;
 
         for (k = 0; k < nd->nterm; k++) {
             uint16_t id = pf->term_ids[nd->first_term + k];
@@ -513,13 +579,38 @@ static void walk(const struct hb_pf *pf, const unsigned char *s, size_t i,
             h->first[id] = i;
             h->nfound++;
         }
-        if (j >= n || nd->nedges == 0)
+        if (j >= n)
             return;
-        c = cls[s[j++]];
-        for (e = nd->first_edge; e < nd->first_edge + nd->nedges; e++)
-            if (pf->edge_cls[e] == c)
-                break;
-        st = e < nd->first_edge + nd->nedges ? pf->edge_to[e] : 0;
+        if (st == 0) {
+            e = pf->root[cls[s[j]]];
+            if (e-- == 0)
+                return;
+        } else {
+            uint32_t c = cls[s[j]], end = nd->first_edge + nd->nedges;
+
+            for (e = nd->first_edge; e < end && pf->edges[e].cls != c; e++)
+                ;
+            if (e == end)
+                return;
+        }
+        ed = &pf->edges[e];
+        if (j + ed->len > n)
+            return;
+        /* the rest of the edge's bytes, eight at a time */
+        for (k = 0; k < (ed->len - 1u + 7) / 8; k++) {
+            const struct pf_word *w = &pf->spell[ed->first_word + k];
+            size_t at = j + 1 + 8 * k;
+            uint64_t x = 0;
+
+            if (at + 8 <= n)
+                memcpy(&x, s + at, 8);
+            else
+                memcpy(&x, s + at, n - at);
+            if (((x | w->or) ^ w->key) & w->tail)
+                return;
+        }
+        j += ed->len;
+        st = ed->to;
     }
 }
 
