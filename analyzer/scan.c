@@ -402,17 +402,26 @@ static bool is_boundary(struct session *ss, const struct hb_line *ln)
     return ok;
 }
 
-static void send_mark(struct session *ss, uint64_t off, uint64_t line,
-                      bool complete)
+/* Sends a commit point to k; as (may be NULL) gives the formats so far. */
+static void mark_to(struct sink *k, const struct hb_asm *as, uint64_t off,
+                    uint64_t line, bool complete, bool keep_format)
 {
     struct seg_mark m;
 
     memset(&m, 0, sizeof m);
     m.offset = off;
     m.line = line;
-    m.fmts = *hb_asm_formats(ss->as);
+    if (as)
+        m.fmts = *hb_asm_formats(as);
     m.complete = complete;
-    ss->sink->mark(ss->sink, &m);
+    m.keep_format = keep_format;
+    k->mark(k, &m);
+}
+
+static void send_mark(struct session *ss, uint64_t off, uint64_t line,
+                      bool complete)
+{
+    mark_to(ss->sink, ss->as, off, line, complete, false);
     ss->rows = false;
 }
 
@@ -757,15 +766,8 @@ struct hb_tail {
 static void tail_commit(struct hb_tail *t, uint64_t off, uint64_t line,
                         bool keep_format)
 {
-    struct seg_mark m;
-
-    memset(&m, 0, sizeof m);
-    m.offset = off;
-    m.line = line;
-    if (t->ss && t->open)
-        m.fmts = *hb_asm_formats(t->ss->as);
-    m.keep_format = keep_format;
-    t->sink.base.mark(&t->sink.base, &m);
+    mark_to(&t->sink.base, t->ss && t->open ? t->ss->as : NULL, off, line,
+            false, keep_format);
 }
 
 static bool tail_start(struct hb_tail *t)

@@ -52,6 +52,31 @@ static void expect_same(const struct hb_pf *pf, const char *const *lits,
     assert_int_equal(h.nfound, found);
 }
 
+/* A folding scan of text gives, for each literal, what memmem gives for
+   the lower-cased literal in low (the text lower-cased). */
+static void expect_folded(const struct hb_pf *ci, const char *const *lits,
+                          size_t n, const char *text, const char *low,
+                          size_t len)
+{
+    struct hb_pf_hits h;
+    size_t i, k;
+
+    hb_pf_scan(ci, text, len, &h);
+    for (i = 0; i < n; i++) {
+        char l[64];
+        size_t m = strlen(lits[i]);
+        const char *q;
+
+        assert_true(m < sizeof l);
+        for (k = 0; k <= m; k++)
+            l[k] = lits[i][k] ? (char)(lits[i][k] | 0x20) : '\0';
+        q = len ? memmem(low, len, l, m) : NULL;
+        assert_int_equal(hb_pf_has(&h, i), q != NULL);
+        if (q)
+            assert_int_equal(h.first[i], (size_t)(q - low));
+    }
+}
+
 static void test_prefilter_table(void **state)
 {
     static const char *const lits[] = {
@@ -153,7 +178,6 @@ static void test_prefilter_random_gram4(void **state)
     (void)state;
     for (round = 0; round < 3000; round++) {
         size_t len = (size_t)(round % 70), i;
-        struct hb_pf_hits h;
 
         for (i = 0; i < len; i++) {
             seed = seed * 1103515245u + 12345u;
@@ -163,19 +187,7 @@ static void test_prefilter_random_gram4(void **state)
         expect_same(pf, lits, 8, text, len);
         /* folded: the same as the exact scan of the lower-cased text
            for the lower-cased literals */
-        hb_pf_scan(ci, text, len, &h);
-        for (i = 0; i < 8; i++) {
-            char l[8];
-            size_t m = strlen(lits[i]), k;
-            const char *q;
-
-            for (k = 0; k <= m; k++)
-                l[k] = lits[i][k] ? (char)(lits[i][k] | 0x20) : '\0';
-            q = len ? memmem(low, len, l, m) : NULL;
-            assert_int_equal(hb_pf_has(&h, i), q != NULL);
-            if (q)
-                assert_int_equal(h.first[i], (size_t)(q - low));
-        }
+        expect_folded(ci, lits, 8, text, low, len);
     }
     hb_pf_free(pf);
     hb_pf_free(ci);
@@ -213,7 +225,6 @@ static void test_prefilter_random_strides(void **state)
         assert_non_null(ci);
         for (round = 0; round < 1500; round++) {
             size_t len = round % 131;
-            struct hb_pf_hits h;
 
             for (i = 0; i < len; i++) {
                 seed = seed * 1103515245u + 12345u;
@@ -230,19 +241,7 @@ static void test_prefilter_random_strides(void **state)
                     low[i] = (char)(text[i] | 0x20);
             }
             expect_same(pf, lits, 12, text, len);
-            hb_pf_scan(ci, text, len, &h);
-            for (i = 0; i < 12; i++) {
-                char l[24];
-                size_t m = strlen(lits[i]);
-                const char *q;
-
-                for (k = 0; k <= m; k++)
-                    l[k] = lits[i][k] ? (char)(lits[i][k] | 0x20) : '\0';
-                q = len ? memmem(low, len, l, m) : NULL;
-                assert_int_equal(hb_pf_has(&h, i), q != NULL);
-                if (q)
-                    assert_int_equal(h.first[i], (size_t)(q - low));
-            }
+            expect_folded(ci, lits, 12, text, low, len);
         }
         hb_pf_free(pf);
         hb_pf_free(ci);
