@@ -373,6 +373,7 @@ enum hb_status scan_prepare(struct hb_scan *sc, const char *path,
     p->offset = st.offset;
     p->line = st.line;
     p->skip = st.skip;
+    p->unchanged = st.unchanged;
     if (st.skip && sc->opts.verbose)
         fprintf(stderr, "hbscan: %s: already scanned, skipped\n", path);
     return HB_OK;
@@ -684,6 +685,14 @@ void scan_source_done(struct hb_scan *sc, const char *path,
     hb_progress_file_done(sc->progress, sc->stats.incidents);
 }
 
+void scan_unchanged(struct hb_scan *sc, const char *path)
+{
+    sc->stats.sources++;
+    if (sc->opts.verbose)
+        fprintf(stderr, "hbscan: %s: nothing new since the last scan\n", path);
+    hb_progress_file_done(sc->progress, sc->stats.incidents);
+}
+
 enum hb_status scan_one(struct hb_scan *sc, const char *path)
 {
     struct prep p;
@@ -704,6 +713,10 @@ enum hb_status scan_one(struct hb_scan *sc, const char *path)
     }
     if (p.skip)
         return HB_OK;
+    if (p.unchanged) {
+        scan_unchanged(sc, path);
+        return HB_OK;
+    }
     memset(&fs, 0, sizeof fs);
     memset(&pc, 0, sizeof pc);
     pc.start = p.offset;

@@ -391,6 +391,10 @@ static enum hb_status consume_src(struct hb_scan *sc, struct pool *pl, size_t i)
     }
     if (sr->again)
         return s.rc != HB_OK ? HB_EDB : scan_one(sc, sr->path);
+    if (sr->prep.unchanged && !sr->prep.failed && !sr->prep.skip) {
+        scan_unchanged(sc, sr->path);
+        return s.rc;
+    }
     if (sr->prep.failed || sr->prep.skip) {
         hb_progress_file_done(sc->progress, sc->stats.incidents);
         return s.rc;
@@ -492,7 +496,8 @@ static size_t plan(struct hb_scan *sc, struct src *srcs, size_t n,
 
     for (i = 0; i < n; i++) {
         struct src *sr = &srcs[i];
-        bool idle = sr->again || sr->prep.failed || sr->prep.skip;
+        bool idle =
+            sr->again || sr->prep.failed || sr->prep.skip || sr->prep.unchanged;
         uint64_t start = sr->prep.offset;
         uint64_t size = idle ? 0 : split_size(sr->path);
         uint64_t g = (start / seg + 1) * seg;

@@ -77,7 +77,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         "UPDATE sources SET path = ?2, size = ?3, offset = ?4, line = ?5, "
         "complete = ?6, k8s_namespace = coalesce(?7, k8s_namespace), "
         "k8s_pod = coalesce(?8, k8s_pod), "
-        "k8s_container = coalesce(?9, k8s_container) WHERE id = ?1",
+        "k8s_container = coalesce(?9, k8s_container), last_scanned = ?10 "
+        "WHERE id = ?1",
     [ST_SRC_HASH] = "SELECT first_hash FROM sources WHERE id = ?1",
     [ST_SRC_DONE] = "UPDATE sources SET complete = 1 WHERE id = ?1",
     [ST_CHECKPOINT] = "UPDATE sources SET offset = ?2, line = ?3, "
@@ -861,9 +862,12 @@ static enum hb_status source_update(struct hb_store *s, int64_t id,
 {
     sqlite3_stmt *st = NULL;
     enum hb_status rc;
+    char now[40];
+    int64_t ms;
 
     if ((rc = stmt_get(s, ST_SRC_UPDATE, &st, d)) != HB_OK)
         return rc;
+    now_text(now, sizeof now, &ms);
     sqlite3_bind_int64(st, 1, id);
     bind_text(st, 2, sid->path ? sid->path : "-");
     sqlite3_bind_int64(st, 3, (int64_t)sid->size);
@@ -873,6 +877,7 @@ static enum hb_status source_update(struct hb_store *s, int64_t id,
     bind_text(st, 7, sid->k8s_namespace);
     bind_text(st, 8, sid->k8s_pod);
     bind_text(st, 9, sid->k8s_container);
+    sqlite3_bind_text(st, 10, now, -1, SQLITE_TRANSIENT);
     return step_done(s, st, "updating a source", d);
 }
 
@@ -982,6 +987,7 @@ enum hb_status hb_store_source_begin(struct hb_store *s,
             return batch_fail(s, rc);
         if (sid->gzip && complete && !rescan)
             st->skip = true;
+        st->unchanged = !sid->gzip && !rescan && sid->size == offset;
     } else {
         if (sid->gzip) {
             bool plain = false;

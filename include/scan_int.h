@@ -58,8 +58,11 @@ struct sink {
 struct prep {
     int64_t source_id;
     uint64_t offset, line;
-    bool skip;   /* nothing new to read */
-    bool failed; /* could not even be opened (reported, counted) */
+    bool skip;      /* nothing new to read */
+    bool unchanged; /* a plain file read to its end before and no longer
+                       since: a batch scan has nothing to read (follow
+                       mode reads on) */
+    bool failed;    /* could not even be opened (reported, counted) */
 };
 
 /* One piece of work on a source. */
@@ -113,6 +116,10 @@ void scan_piece(const struct hb_scan *sc, struct hb_matcher *m,
  * it was (s: its sink, every piece done). */
 void scan_source_done(struct hb_scan *sc, const char *path,
                       const struct fstats *fs, const struct direct *s);
+
+/* A source with nothing new since its last scan (prep.unchanged): counts
+ * it as read. */
+void scan_unchanged(struct hb_scan *sc, const char *path);
 
 /* Prepares and scans one source in this thread, straight into the sinks
  * (also the consumer's way with a source named twice). */

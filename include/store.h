@@ -83,6 +83,8 @@ struct hb_source_state {
     uint64_t offset; /* decompressed bytes already scanned */
     uint64_t line;   /* lines already scanned */
     bool skip;       /* nothing new: e.g. a rotated .gz already read */
+    bool unchanged;  /* a plain file whose size is its stored offset:
+                        nothing to read now (it may still grow) */
 };
 
 /*
