@@ -147,7 +147,9 @@ static uint32_t trie_child(const struct build *b, uint32_t ncls, uint32_t st,
    child) and the literals ending at each node, in the build's numbering. */
 static void build_trie(struct hb_pf *pf, const struct build *b)
 {
-    uint32_t s, c, ne = 0, nt = 0, nw = 0, t, *kids, *only;
+    uint32_t s, c, ne = 0, nt = 0, nw = 0, t, *kids, *only, *queue;
+    uint32_t head = 0, tail_q = 0;
+    bool *seen;
     unsigned char rev[256], orb[256];
     bool folds = pf->fold['A'] == 'a';
 
@@ -179,8 +181,18 @@ static void build_trie(struct hb_pf *pf, const struct build *b)
     pf->spell = hb_xcalloc(HB_PF_MAX_STATES / 8 + ne + 1, sizeof *pf->spell);
     pf->term_ids = hb_xcalloc(nt + 1, sizeof *pf->term_ids);
     ne = nt = 0;
-    for (s = 0; s < b->n; s++) {
-        struct pf_node *nd = &pf->nodes[s];
+    /* only the root and the nodes edges end at: a node inside an edge is
+       never stood on, and spelling edges from it too would cost the
+       square of a literal's length */
+    queue = hb_xcalloc(b->n + 1, sizeof *queue);
+    seen = hb_xcalloc(b->n + 1, sizeof *seen);
+    queue[tail_q++] = 0;
+    seen[0] = true;
+    while (head < tail_q) {
+        struct pf_node *nd;
+
+        s = queue[head++];
+        nd = &pf->nodes[s];
 
         nd->first_edge = ne;
         nd->first_term = nt;
@@ -226,8 +238,14 @@ static void build_trie(struct hb_pf *pf, const struct build *b)
                 pf->root[c] = ne + 1;
             ne++;
             nd->nedges++;
+            if (!seen[to]) {
+                seen[to] = true;
+                queue[tail_q++] = to;
+            }
         }
     }
+    free(queue);
+    free(seen);
     free(kids);
     free(only);
 }

@@ -308,6 +308,41 @@ static void test_prefilter_random_mixed(void **state)
     }
 }
 
+/* A literal of thousands of bytes (one long trie edge; fuzz finding: edges
+   were spelled from every node inside it, quadratic, past the buffer). */
+static void test_prefilter_long_literal(void **state)
+{
+    size_t m = 3000, i;
+    char *lit = malloc(m + 1), *text = malloc(m + 20);
+    const char *lits[2];
+    bool nocase[2] = {false, true};
+    struct hb_pf_hits h;
+    struct hb_pf *pf;
+
+    (void)state;
+    for (i = 0; i < m; i++)
+        lit[i] = (char)('a' + (i * 7) % 26);
+    lit[m] = '\0';
+    lits[0] = lit;
+    lits[1] = "xyz!";
+    memcpy(text, "--", 2);
+    memcpy(text + 2, lit, m);
+    memcpy(text + 2 + m, "XYZ!", 4);
+    pf = hb_pf_new_mixed(lits, nocase, 2);
+    assert_non_null(pf);
+    hb_pf_scan(pf, text, m + 6, &h);
+    assert_true(hb_pf_has(&h, 0));
+    assert_int_equal(h.first[0], 2);
+    assert_true(hb_pf_has(&h, 1));
+    assert_int_equal(h.first[1], m + 2);
+    /* one byte short: not there */
+    hb_pf_scan(pf, text, m + 1, &h);
+    assert_false(hb_pf_has(&h, 0));
+    hb_pf_free(pf);
+    free(lit);
+    free(text);
+}
+
 static void test_prefilter_limits(void **state)
 {
     static const char *lits[HB_PF_MAX_LITS + 1];
@@ -378,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_prefilter_random_gram4),
         cmocka_unit_test(test_prefilter_random_strides),
         cmocka_unit_test(test_prefilter_random_mixed),
+        cmocka_unit_test(test_prefilter_long_literal),
         cmocka_unit_test(test_prefilter_limits),
         cmocka_unit_test(test_prefilter_nocase),
     };

@@ -81,6 +81,16 @@ for t in tests/fuzz/fuzz_*.c; do
             gzip -c "$f" >"$f.gzseed"
             head -c 200 "$f.gzseed" >"$f.trunc.gzseed"
         done ;;
+    prefilter)
+        # literals one per line ('~': any case), an empty line, the text
+        printf 'ERR-\n~heartbeat\n.jar\n~polari\nserver error \n\n%s\n' \
+            "2025-06-25 ERROR [AsyncHeartbeat] Polaris ERR-1006 server error 400401 x.jar" >"$corpus/seed1"
+        printf 'abc\n~ABCD\nbcdabc\n~x\n\nabcdABCDabcdxbcdabcab' >"$corpus/seed2"
+        for f in testdata/real/*/input.log; do
+            [ -f "$f" ] || continue
+            { printf 'ERR-\n~polaris\nException\n~heartbeat\nservice:\n\n'; head -c 8192 "$f"; } \
+                >"$corpus/$(echo "$f" | tr '/' '_')"
+        done ;;
     rules)
         for f in rules/*.yaml rules/*.yml testdata/rules/*.yaml testdata/rules/*/*.yaml; do
             [ -f "$f" ] || continue
