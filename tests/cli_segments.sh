@@ -54,6 +54,17 @@ if ! [ -x "$GEN" ]; then
     exit 0
 fi
 
+# --- --segment takes a size in range, else usage (exit 2) ----------------
+for v in 10 abc -1 4096x 2000000000000; do
+    "$HB" scan --no-db -q --segment "$v" /dev/null >/dev/null 2>"$tmp/seg.err"
+    rc=$?
+    check "--segment $v refused (exit 2, one line)" '[ $rc = 2 ] && [ "$(grep -c "" "$tmp/seg.err")" = 1 ] && grep -q -- "--segment wants" "$tmp/seg.err"'
+done
+printf 'plain\n' >"$tmp/one.log"
+"$HB" scan --no-db -q --segment 4096 --jobs 2 "$tmp/one.log" >/dev/null
+rc=$?
+check "--segment 4096, the smallest, is taken" '[ $rc = 0 ]'
+
 # --- a generated 4 MB log: every format of tool_gen ----------------------
 "$GEN" --size 4M --seed 11 --out "$tmp/big.log"
 same "4 MB, 64 KiB segments" "$tmp/big.log" 65536
