@@ -16,6 +16,7 @@
 #include "follow.h"
 #include "format.h"
 #include "rules.h"
+#include "sample.h"
 #include "scan.h"
 #include "store.h"
 #include "timeparse.h"
@@ -455,6 +456,8 @@ static void print_rule_stats(const struct hb_ruleset *rs,
     }
 }
 
+#define SCAN_SAMPLE_BYTES (256 * 1024) /* read to tune the prefilter */
+
 int hb_cmd_scan(int argc, char **argv)
 {
     struct scan_args a;
@@ -469,6 +472,7 @@ int hb_cmd_scan(int argc, char **argv)
     struct hb_run_counts counts;
     char dbpath[4096];
     char argstr[2048];
+    char *sample = NULL;
     bool store_failed = false;
     int rc, i;
     size_t k;
@@ -603,6 +607,12 @@ int hb_cmd_scan(int argc, char **argv)
             if (strcmp(files.paths[k], "-") != 0 &&
                 stat(files.paths[k], &sb) == 0)
                 total += (uint64_t)sb.st_size;
+        /* the prefilter looks for the grams rarest in this input */
+        sample = hb_xmalloc(SCAN_SAMPLE_BYTES);
+        sc.nsample = hb_sample_inputs(files.paths, files.n, sample,
+                                      SCAN_SAMPLE_BYTES);
+        sc.sample = sample;
+        hb_matcher_tune(sc.matcher, sc.sample, sc.nsample);
         sc.progress = hb_progress_new(
             !a.quiet && isatty(2) &&
                 !(files.n == 1 && strcmp(files.paths[0], "-") == 0),
@@ -653,6 +663,7 @@ int hb_cmd_scan(int argc, char **argv)
     else
         rc = HB_EXIT_OK;
 out:
+    free(sample);
     hb_filelist_fini(&files);
     hb_dx_free(sc.dx);
     hb_config_set_free(cfgset);

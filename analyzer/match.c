@@ -1309,6 +1309,12 @@ struct hb_matcher *hb_matcher_new(const struct hb_ruleset *rs)
     return m;
 }
 
+void hb_matcher_tune(struct hb_matcher *m, const char *sample, size_t n)
+{
+    if (m->pf && sample && n)
+        hb_pf_tune(m->pf, sample, n);
+}
+
 void hb_matcher_free(struct hb_matcher *m)
 {
     if (m == NULL)

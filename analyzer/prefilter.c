@@ -13,6 +13,8 @@
 
 #define GRAM_BITS       16 /* gram filter: 2^16 bytes, 64 KiB */
 #define GRAM_MAX_STRIDE 4  /* starts looked at: one in this many at most */
+#define ANCHOR_MAX      7  /* stride 1: a literal's gram starts at most this
+                              many bytes into it (a bit of a filter byte) */
 
 struct hb_pf {
     uint8_t cls[256];   /* byte -> class */
@@ -22,6 +24,13 @@ struct hb_pf {
                            first gram (gram_key of its first bytes) */
     unsigned gram;      /* bytes per gram: 3, or 4 with literals of 6+ */
     unsigned stride;    /* one start in stride is looked at */
+    /* stride 1: literal i's gram is the one anchor[i] bytes into it (0
+       until hb_pf_tune picks rarer ones); the literals' folded bytes are
+       kept to hash grams again */
+    uint8_t *anchor;        /* owned; nlits */
+    unsigned char *folded;  /* owned; the literals, folded, one after
+                               another (lit_off[i] is where i starts) */
+    size_t *lit_off;        /* owned; nlits */
     uint32_t gram_or;   /* ORed into loaded bytes: 0x20 in each byte when
                            letters fold (a superset filter; walks decide) */
     uint32_t gram_mask; /* the gram's bytes of a 32-bit little-endian load */
@@ -86,6 +95,9 @@ void hb_pf_free(struct hb_pf *pf)
     free(pf->out_ids);
     free(pf->len);
     free(pf->grams);
+    free(pf->anchor);
+    free(pf->folded);
+    free(pf->lit_off);
     free(pf->exact);
     free(pf->words);
     free(pf->word_first);
@@ -118,6 +130,11 @@ static inline uint32_t load32(const unsigned char *p)
 
     memcpy(&x, p, sizeof x);
     return x;
+}
+
+static inline uint32_t gram_at(const struct hb_pf *pf, const unsigned char *p)
+{
+    return gram_hash((load32(p) | pf->gram_or) & pf->gram_mask);
 }
 
 /* The trie grown into a DFA in place, before renumbering. */
@@ -317,17 +334,46 @@ struct build;
 static void build_trie(struct hb_pf *pf, const struct build *b);
 static void build_words(struct hb_pf *pf, const char *const *lits, size_t n);
 
+/* The filter slot of literal i's gram o bytes into it. */
+static uint32_t lit_gram(const struct hb_pf *pf, size_t i, size_t o)
+{
+    unsigned char g[4] = {0, 0, 0, 0};
+
+    memcpy(g, pf->folded + pf->lit_off[i] + o, pf->gram);
+    return gram_hash((load32(g) | pf->gram_or) & pf->gram_mask);
+}
+
+/* Fills grams[] from the literals' grams: with a stride, each literal's
+   first stride grams (bit o: the literal starts o bytes before); at
+   stride 1, its anchor gram (bit o: anchor o). */
+static void fill_grams(struct hb_pf *pf)
+{
+    size_t i, o;
+
+    memset(pf->grams, 0, (size_t)1 << GRAM_BITS);
+    for (i = 0; i < pf->nlits; i++) {
+        if (pf->stride == 1) {
+            pf->grams[lit_gram(pf, i, pf->anchor[i])] |=
+                (uint8_t)(1u << pf->anchor[i]);
+            continue;
+        }
+        for (o = 0; o < pf->stride; o++)
+            pf->grams[lit_gram(pf, i, o)] |= (uint8_t)(1u << o);
+    }
+}
+
 /*
  * The gram filter: every stride-th start is looked at, its gram hashed
  * into grams[], whose byte holds bit o when some literal has that gram at
- * offset o < stride; the literal then starts o bytes before. Every literal
- * has a gram at each offset below the stride (minlen >= gram + stride - 1),
- * so each of its occurrences covers a start looked at.
+ * offset o; the literal then starts o bytes before. With a stride, every
+ * literal has a gram at each offset below it (minlen >= gram + stride -
+ * 1), so each of its occurrences covers a start looked at; at stride 1
+ * one gram per literal is enough, and it need not be the first.
  */
 static void build_grams(struct hb_pf *pf, const char *const *lits, size_t n,
                         size_t minlen, bool nocase)
 {
-    size_t i, k, o;
+    size_t i, k, at = 0;
 
     /* 3-grams looked at one start in two would halve the loads for
        4-byte literals, but grams as common as "er " make walks cost more
@@ -340,18 +386,55 @@ static void build_grams(struct hb_pf *pf, const char *const *lits, size_t n,
     pf->gram_mask = 0;
     for (k = 0; k < pf->gram; k++)
         memset((unsigned char *)&pf->gram_mask + k, 0xff, 1);
-    pf->grams = hb_xcalloc((size_t)1 << GRAM_BITS, 1);
-    for (i = 0; i < n; i++) {
-        for (o = 0; o < pf->stride; o++) {
-            unsigned char g[4] = {0, 0, 0, 0};
-            uint32_t x;
-
-            for (k = 0; k < pf->gram; k++)
-                g[k] = pf->fold[(unsigned char)lits[i][o + k]];
-            x = (load32(g) | pf->gram_or) & pf->gram_mask;
-            pf->grams[gram_hash(x)] |= (uint8_t)(1u << o);
-        }
+    pf->anchor = hb_xcalloc(n ? n : 1, 1);
+    pf->lit_off = hb_xcalloc(n ? n : 1, sizeof *pf->lit_off);
+    for (i = 0; i < n; i++)
+        at += pf->len[i];
+    pf->folded = hb_xmalloc(at + 1);
+    for (i = at = 0; i < n; i++) {
+        pf->lit_off[i] = at;
+        for (k = 0; k < pf->len[i]; k++)
+            pf->folded[at++] = pf->fold[(unsigned char)lits[i][k]];
     }
+    pf->grams = hb_xcalloc((size_t)1 << GRAM_BITS, 1);
+    fill_grams(pf);
+}
+
+bool hb_pf_tune(struct hb_pf *pf, const char *sample, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)sample;
+    uint32_t *count;
+    size_t i, o, p;
+    bool changed = false;
+
+    if (pf == NULL || pf->grams == NULL || pf->stride != 1 || n < pf->gram)
+        return false;
+    count = hb_xcalloc((size_t)1 << GRAM_BITS, sizeof *count);
+    for (p = 0; p + 4 <= n; p++)
+        count[gram_at(pf, s + p)]++;
+    for (i = 0; i < pf->nlits; i++) {
+        size_t best = 0, last = pf->len[i] - pf->gram;
+        uint32_t best_n = UINT32_MAX;
+
+        if (last > ANCHOR_MAX)
+            last = ANCHOR_MAX;
+        /* the rarest gram of the sample; the earliest of equals */
+        for (o = 0; o <= last; o++) {
+            uint32_t c = count[lit_gram(pf, i, o)];
+
+            if (c < best_n) {
+                best_n = c;
+                best = o;
+            }
+        }
+        if (pf->anchor[i] != best)
+            changed = true;
+        pf->anchor[i] = (uint8_t)best;
+    }
+    free(count);
+    if (changed)
+        fill_grams(pf);
+    return changed;
 }
 
 struct hb_pf *hb_pf_new(const char *const *lits, size_t n)
@@ -589,13 +672,17 @@ static void walk(const struct hb_pf *pf, const unsigned char *s, size_t i,
             uint16_t id = pf->term_ids[nd->first_term + k];
             uint64_t bit = (uint64_t)1 << (id % 64);
 
-            if (h->bits[id / 64] & bit)
+            /* keep the first start even if walks came out of text order
+               (hb_pf_tune's earliest-of-equals choice rules that out for
+               a literal's own repeats, this does not rely on it) */
+            if ((h->bits[id / 64] & bit) && i >= h->first[id])
                 continue;
             if (pf->exact && pf->exact[id] && !exact_at(pf, s, i, n, id))
                 continue;
+            if (!(h->bits[id / 64] & bit))
+                h->nfound++;
             h->bits[id / 64] |= bit;
             h->first[id] = i;
-            h->nfound++;
         }
         if (j >= n)
             return;
@@ -633,23 +720,19 @@ static void walk(const struct hb_pf *pf, const unsigned char *s, size_t i,
 }
 
 /* The literals that may start o bytes before position p, for each bit o of
-   slot hh's mask, walked in text order. */
+   slot hh's byte, walked in text order. */
 static void walk_slot(const struct hb_pf *pf, const unsigned char *s, size_t p,
                       uint32_t hh, size_t n, struct hb_pf_hits *h)
 {
     unsigned m = pf->grams[hh];
-    int o;
 
-    if (m == 0)
-        return;
-    for (o = GRAM_MAX_STRIDE - 1; o >= 0; o--)
-        if (((m >> o) & 1) && p >= (size_t)o)
-            walk(pf, s, p - (size_t)o, n, h);
-}
+    while (m) {
+        unsigned o = 31u - (unsigned)__builtin_clz(m);
 
-static inline uint32_t gram_at(const struct hb_pf *pf, const unsigned char *p)
-{
-    return gram_hash((load32(p) | pf->gram_or) & pf->gram_mask);
+        m &= ~(1u << o);
+        if (p >= o)
+            walk(pf, s, p - o, n, h);
+    }
 }
 
 /* Every start's gram: four from one 8-byte load, one branch for the
@@ -672,13 +755,13 @@ static void scan_every(const struct hb_pf *pf, const unsigned char *s, size_t n,
         if ((t[h0] | t[h1] | t[h2] | t[h3]) == 0)
             continue;
         if (t[h0])
-            walk(pf, s, p, n, h);
+            walk_slot(pf, s, p, h0, n, h);
         if (t[h1])
-            walk(pf, s, p + 1, n, h);
+            walk_slot(pf, s, p + 1, h1, n, h);
         if (t[h2])
-            walk(pf, s, p + 2, n, h);
+            walk_slot(pf, s, p + 2, h2, n, h);
         if (t[h3])
-            walk(pf, s, p + 3, n, h);
+            walk_slot(pf, s, p + 3, h3, n, h);
     }
     *at = p;
 }

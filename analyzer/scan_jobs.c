@@ -567,6 +567,8 @@ enum hb_status scan_parallel(struct hb_scan *sc, char *const *paths, size_t n,
         ws[k].pool = &pl;
         ws[k].m = sc->rules ? hb_matcher_new(sc->rules) : NULL;
         if (ws[k].m)
+            hb_matcher_tune(ws[k].m, sc->sample, sc->nsample);
+        if (ws[k].m)
             hb_matcher_set_timing(ws[k].m, sc->opts.verbose);
         sc->worker_matchers[k] = ws[k].m;
         if (pthread_create(&ws[k].tid, NULL, worker_main, &ws[k]) != 0)

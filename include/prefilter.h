@@ -45,6 +45,16 @@ struct hb_pf *hb_pf_new_mixed(const char *const *lits, const bool *nocase,
                               size_t n);
 void hb_pf_free(struct hb_pf *pf);
 
+/*
+ * Picks, for each literal, the gram the filter looks for: the one of its
+ * first ANCHOR_MAX + 1 grams rarest in sample[0..n) (typical input), so
+ * fewer starts need a trie walk. Changes speed only, never what a scan
+ * reports. Only for automata looking at every start (4-byte literals or
+ * shorter); returns whether anything changed. Not thread safe: call before
+ * the automaton is shared.
+ */
+bool hb_pf_tune(struct hb_pf *pf, const char *sample, size_t n);
+
 /* Scans p[0..n) once and fills *h. Returns h->nfound. */
 size_t hb_pf_scan(const struct hb_pf *pf, const char *p, size_t n,
                   struct hb_pf_hits *h);

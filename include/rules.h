@@ -98,6 +98,10 @@ size_t hb_rules_default_dirs(const char **dirs, size_t cap, const char *argv0);
 struct hb_matcher;
 struct hb_matcher *hb_matcher_new(const struct hb_ruleset *rs);
 void hb_matcher_free(struct hb_matcher *m);
+/* Adapts the literal prefilter to typical input (sample[0..n), e.g. the
+   start of the first file): speed only, results never change. Call before
+   the first record. */
+void hb_matcher_tune(struct hb_matcher *m, const char *sample, size_t n);
 
 /*
  * Runs every rule over a record. Writes up to cap hits, strongest first

@@ -47,6 +47,9 @@ struct hb_scan {
     struct hb_matcher *matcher;          /* owned by the caller; serial runs */
     struct hb_matcher **worker_matchers; /* owned; one per worker */
     unsigned nworker_matchers;
+    const char *sample; /* borrowed: input the worker matchers are tuned
+                           on (hb_matcher_tune); NULL: not tuned */
+    size_t nsample;
     struct hb_store *store;
     struct hb_dx *dx;
     FILE *ndjson; /* one JSON object per incident */

@@ -308,6 +308,98 @@ static void test_prefilter_random_mixed(void **state)
     }
 }
 
+/* Tuned automata (anchors picked from a sample, so walks start out of
+   text order) still report every literal and its first start; over a
+   two-letter alphabet literals overlap themselves often. */
+static void test_prefilter_tuned(void **state)
+{
+    unsigned seed = 4242;
+    size_t t, tuned = 0;
+
+    (void)state;
+    for (t = 0; t < 60; t++) {
+        char store[12][16], text[200], low[200], sample[300];
+        const char *lits[12];
+        bool nocase[12];
+        struct hb_pf *pf;
+        size_t i, k, round, n = 2 + t % 10;
+        const char *alpha = t % 3 == 0 ? "abAB" : "ab";
+
+        for (i = 0; i < n; i++) {
+            size_t m = 4 + (i * 7 + t) % 9;
+
+            for (k = 0; k < m; k++) {
+                seed = seed * 1103515245u + 12345u;
+                store[i][k] = alpha[(seed >> 16) % strlen(alpha)];
+            }
+            store[i][m] = '\0';
+            lits[i] = store[i];
+            nocase[i] = t % 3 == 0 && i % 2 == 0;
+        }
+        pf = hb_pf_new_mixed(lits, nocase, n);
+        assert_non_null(pf);
+        for (i = 0; i < sizeof sample; i++) {
+            seed = seed * 1103515245u + 12345u;
+            sample[i] = "abABc"[(seed >> 16) % (t % 2 ? 2 : 5)];
+        }
+        tuned += hb_pf_tune(pf, sample, sizeof sample);
+        for (round = 0; round < 300; round++) {
+            size_t len = round % 197;
+            struct hb_pf_hits h;
+
+            for (i = 0; i < len; i++) {
+                seed = seed * 1103515245u + 12345u;
+                text[i] = alpha[(seed >> 16) % strlen(alpha)];
+                low[i] = (char)(text[i] | 0x20);
+            }
+            hb_pf_scan(pf, text, len, &h);
+            for (i = 0; i < n; i++) {
+                char l[16];
+                size_t m = strlen(lits[i]);
+                const char *q;
+
+                for (k = 0; k <= m; k++)
+                    l[k] = lits[i][k] ? (char)(lits[i][k] | 0x20) : '\0';
+                q = len == 0    ? NULL
+                    : nocase[i] ? memmem(low, len, l, m)
+                                : memmem(text, len, lits[i], m);
+                assert_int_equal(hb_pf_has(&h, i), q != NULL);
+                if (q)
+                    assert_int_equal(h.first[i],
+                                     (size_t)(q - (nocase[i] ? low : text)));
+            }
+        }
+        hb_pf_free(pf);
+    }
+    assert_true(tuned > 10); /* the anchors did move */
+}
+
+/* Tuning moves a literal's gram off the sample's common ones; automata
+   with a stride keep theirs. */
+static void test_prefilter_tune_picks_rare(void **state)
+{
+    const char *lits[] = {"service:", "port:", "code"};
+    const char *longs[] = {"service_unavailable", "connection refused"};
+    const char sample[] = "service service port report service support "
+                          "service port service";
+    const char text[] = "the service is up, port:8091 service:gw";
+    struct hb_pf *pf = hb_pf_new(lits, 3), *strided = hb_pf_new(longs, 2);
+    struct hb_pf_hits h;
+
+    (void)state;
+    assert_non_null(pf);
+    assert_non_null(strided);
+    assert_true(hb_pf_tune(pf, sample, sizeof sample - 1));
+    assert_false(hb_pf_tune(pf, sample, sizeof sample - 1)); /* stable */
+    assert_false(hb_pf_tune(strided, sample, sizeof sample - 1));
+    assert_false(hb_pf_tune(pf, "", 0));
+    assert_int_equal(hb_pf_scan(pf, text, sizeof text - 1, &h), 2);
+    assert_int_equal(h.first[0], 29);
+    assert_int_equal(h.first[1], 19);
+    hb_pf_free(pf);
+    hb_pf_free(strided);
+}
+
 /* A literal of thousands of bytes (one long trie edge; fuzz finding: edges
    were spelled from every node inside it, quadratic, past the buffer). */
 static void test_prefilter_long_literal(void **state)
@@ -413,6 +505,8 @@ int main(void)
         cmocka_unit_test(test_prefilter_random_gram4),
         cmocka_unit_test(test_prefilter_random_strides),
         cmocka_unit_test(test_prefilter_random_mixed),
+        cmocka_unit_test(test_prefilter_tuned),
+        cmocka_unit_test(test_prefilter_tune_picks_rare),
         cmocka_unit_test(test_prefilter_long_literal),
         cmocka_unit_test(test_prefilter_limits),
         cmocka_unit_test(test_prefilter_nocase),
