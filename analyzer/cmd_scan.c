@@ -609,8 +609,8 @@ int hb_cmd_scan(int argc, char **argv)
                 total += (uint64_t)sb.st_size;
         /* the prefilter looks for the grams rarest in this input */
         sample = hb_xmalloc(SCAN_SAMPLE_BYTES);
-        sc.nsample = hb_sample_inputs(files.paths, files.n, sample,
-                                      SCAN_SAMPLE_BYTES);
+        sc.nsample =
+            hb_sample_inputs(files.paths, files.n, sample, SCAN_SAMPLE_BYTES);
         sc.sample = sample;
         hb_matcher_tune(sc.matcher, sc.sample, sc.nsample);
         sc.progress = hb_progress_new(

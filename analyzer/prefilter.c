@@ -13,27 +13,28 @@
 
 #define GRAM_BITS       16 /* gram filter: 2^16 bytes, 64 KiB */
 #define GRAM_MAX_STRIDE 4  /* starts looked at: one in this many at most */
-#define ANCHOR_MAX      7  /* stride 1: a literal's gram starts at most this
-                              many bytes into it (a bit of a filter byte) */
+#define ANCHOR_MAX                                                             \
+    7 /* stride 1: a literal's gram starts at most this                        \
+         many bytes into it (a bit of a filter byte) */
 
 struct hb_pf {
-    uint8_t cls[256];   /* byte -> class */
-    uint8_t fold[256];  /* byte -> the byte the literals are compared as */
-    uint8_t *grams;     /* owned; NULL unless every literal has 3 bytes or
-                           more: nonzero at the hash of each literal's
-                           first gram (gram_key of its first bytes) */
-    unsigned gram;      /* bytes per gram: 3, or 4 with literals of 6+ */
-    unsigned stride;    /* one start in stride is looked at */
+    uint8_t cls[256];  /* byte -> class */
+    uint8_t fold[256]; /* byte -> the byte the literals are compared as */
+    uint8_t *grams;    /* owned; NULL unless every literal has 3 bytes or
+                          more: nonzero at the hash of each literal's
+                          first gram (gram_key of its first bytes) */
+    unsigned gram;     /* bytes per gram: 3, or 4 with literals of 6+ */
+    unsigned stride;   /* one start in stride is looked at */
     /* stride 1: literal i's gram is the one anchor[i] bytes into it (0
        until hb_pf_tune picks rarer ones); the literals' folded bytes are
        kept to hash grams again */
-    uint8_t *anchor;        /* owned; nlits */
-    unsigned char *folded;  /* owned; the literals, folded, one after
-                               another (lit_off[i] is where i starts) */
-    size_t *lit_off;        /* owned; nlits */
-    uint32_t gram_or;   /* ORed into loaded bytes: 0x20 in each byte when
-                           letters fold (a superset filter; walks decide) */
-    uint32_t gram_mask; /* the gram's bytes of a 32-bit little-endian load */
+    uint8_t *anchor;       /* owned; nlits */
+    unsigned char *folded; /* owned; the literals, folded, one after
+                              another (lit_off[i] is where i starts) */
+    size_t *lit_off;       /* owned; nlits */
+    uint32_t gram_or;      /* ORed into loaded bytes: 0x20 in each byte when
+                              letters fold (a superset filter; walks decide) */
+    uint32_t gram_mask;    /* the gram's bytes of a 32-bit little-endian load */
     /* literals matched exactly in an automaton that folds case (mixed
        sets): walks and reports compare their bytes */
     uint8_t *exact;        /* owned; nlits flags, NULL when none */
