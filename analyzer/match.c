@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "fastpath.h"
 #include "prefilter.h"
@@ -1112,8 +1115,6 @@ struct hb_matcher {
     struct hb_rule_stats *stats; /* rs->n */
     struct hb_hit *hits;         /* rs->n: this record's hits */
     struct ranked *rank;         /* rs->n */
-    struct hb_buf lower;         /* the record text lower-cased */
-    bool lower_valid;            /* lower holds this record's text */
     bool gate;
     bool timing;   /* measure regex time (stats.nanos) */
     size_t *key;   /* rs->n: the key clause in the rule's sig, or NO_KEY */
@@ -1134,6 +1135,14 @@ struct hb_matcher {
                                 the extraction's literals come first when
                                 they fit (hb_matcher_scan), else 0 */
     struct hb_pf_hits *seen; /* this record's scan */
+    const struct hb_pf_hits *scanned; /* this record's scan when there is
+                                         one (seen or the caller's) */
+    /* the literals of rule i's clause k, from cl_first[i * MAX + k]: the
+       automaton id of each (-1: not in it, searched in the text) and its
+       length */
+    size_t *cl_first;
+    int32_t *cl_id;
+    size_t *cl_len;
 };
 
 /* What a record offers to the leaves. */
@@ -1253,6 +1262,36 @@ static void build_automaton(struct hb_matcher *m, const char **keys)
     free(nocase);
 }
 
+/* Each clause literal's automaton id when it is a key literal there (its
+   bit then answers for it), and its length. */
+static void map_clause_literals(struct hb_matcher *m, const char **keys,
+                                size_t nkeylits)
+{
+    const struct hb_ruleset *rs = m->rs;
+    size_t i, k, j, t, at = 0;
+
+    m->cl_first =
+        hb_xcalloc(rs->n * HB_SIG_MAX_CLAUSES + 1, sizeof *m->cl_first);
+    m->cl_id = hb_xcalloc(nkeylits + 1, sizeof *m->cl_id);
+    m->cl_len = hb_xcalloc(nkeylits + 1, sizeof *m->cl_len);
+    for (i = 0; i < rs->n; i++) {
+        const struct hb_sig *sig = &rs->rules[i]->sig;
+
+        for (k = 0; k < sig->n; k++) {
+            m->cl_first[i * HB_SIG_MAX_CLAUSES + k] = at;
+            for (j = 0; j < sig->clause[k].nlits; j++, at++) {
+                const char *lit = sig->clause[k].lits[j];
+
+                m->cl_len[at] = strlen(lit);
+                m->cl_id[at] = -1;
+                for (t = 0; m->pf && t < m->nlits; t++)
+                    if (strcmp(keys[t], lit) == 0)
+                        m->cl_id[at] = (int32_t)(m->lit_base + t);
+            }
+        }
+    }
+}
+
 /* The key clauses, the index and (on the fast path) the automaton. */
 static void build_index(struct hb_matcher *m)
 {
@@ -1280,6 +1319,7 @@ static void build_index(struct hb_matcher *m)
         build_automaton(m, lits);
     if (m->pf)
         m->seen = hb_xmalloc(sizeof *m->seen);
+    map_clause_literals(m, lits, nkeylits);
     free(lits);
 }
 
@@ -1301,7 +1341,6 @@ struct hb_matcher *hb_matcher_new(const struct hb_ruleset *rs)
     m->stats = hb_xcalloc(n, sizeof *m->stats);
     m->hits = hb_xcalloc(n, sizeof *m->hits);
     m->rank = hb_xcalloc(n, sizeof *m->rank);
-    hb_buf_init(&m->lower);
     /* HBSCAN_NO_FASTPATH: every rule evaluated in full, as a reference */
     m->gate = hb_fastpath_enabled();
     m->timing = true;
@@ -1325,7 +1364,9 @@ void hb_matcher_free(struct hb_matcher *m)
     free(m->stats);
     free(m->hits);
     free(m->rank);
-    hb_buf_fini(&m->lower);
+    free(m->cl_first);
+    free(m->cl_id);
+    free(m->cl_len);
     free(m->key);
     free(m->always);
     free(m->lit_keyed);
@@ -1631,34 +1672,64 @@ static bool eval(struct hb_matcher *m, struct subject *x,
     return false;
 }
 
-/* The record text in ASCII lower case, made once per record on demand. */
-static struct hb_str lowered(struct hb_matcher *m, struct hb_str text)
+static inline unsigned char lower(unsigned char c)
 {
-    if (!m->lower_valid) {
-        size_t i, n = text.n;
-        char *d;
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
 
-        hb_buf_reset(&m->lower);
-        hb_buf_append(&m->lower, text.p ? text.p : "", n);
-        d = m->lower.data;
-        /* eight bytes a step: 0x20 added to each byte in 'A'..'Z' */
-        for (i = 0; i + 8 <= n; i += 8) {
-            const uint64_t ones = 0x0101010101010101u;
-            uint64_t x, low7, ge_a, gt_z;
+/* Whether p[0..n) is lit[0..n) in ASCII case folding. */
+static bool same_ci(const char *p, const char *lit, size_t n)
+{
+    size_t i;
 
-            memcpy(&x, d + i, 8);
-            low7 = x & (0x7f * ones);
-            ge_a = low7 + (0x80 - 'A') * ones; /* high bit: >= 'A' */
-            gt_z = low7 + (0x7f - 'Z') * ones; /* high bit: > 'Z' */
-            x |= ((ge_a & ~gt_z & ~x) & (0x80 * ones)) >> 2;
-            memcpy(d + i, &x, 8);
+    for (i = 0; i < n; i++)
+        if (lower((unsigned char)p[i]) != lower((unsigned char)lit[i]))
+            return false;
+    return true;
+}
+
+/*
+ * Whether lit[0..n) occurs in h[0..hn) in ASCII case folding, without a
+ * lower-cased copy: sixteen starts at a time have their first and last
+ * byte compared with the literal's, OR 0x20 on both (a superset of the
+ * folding), and only the starts both fit are compared in full.
+ */
+static bool find_ci(const char *h, size_t hn, const char *lit, size_t n)
+{
+    size_t i = 0, last;
+    unsigned char a, z;
+
+    if (n == 0)
+        return true;
+    if (h == NULL || n > hn)
+        return false;
+    last = hn - n; /* the last start */
+    a = (unsigned char)(lower((unsigned char)lit[0]) | 0x20);
+    z = (unsigned char)(lower((unsigned char)lit[n - 1]) | 0x20);
+#ifdef __SSE2__
+    {
+        const __m128i or = _mm_set1_epi8(0x20), va = _mm_set1_epi8((char)a),
+                      vz = _mm_set1_epi8((char)z);
+
+        for (; i + 16 <= last + 1; i += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
+            __m128i y =
+                _mm_loadu_si128((const __m128i *)(const void *)(h + i + n - 1));
+            unsigned bits = (unsigned)_mm_movemask_epi8(
+                _mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(x, or), va),
+                              _mm_cmpeq_epi8(_mm_or_si128(y, or), vz)));
+
+            for (; bits; bits &= bits - 1)
+                if (same_ci(h + i + (unsigned)__builtin_ctz(bits), lit, n))
+                    return true;
         }
-        for (; i < n; i++)
-            if (d[i] >= 'A' && d[i] <= 'Z')
-                d[i] = (char)(d[i] - 'A' + 'a');
-        m->lower_valid = true;
     }
-    return (struct hb_str){m->lower.data, m->lower.len};
+#endif
+    for (; i <= last; i++)
+        if (((unsigned char)h[i] | 0x20) == a &&
+            ((unsigned char)h[i + n - 1] | 0x20) == z && same_ci(h + i, lit, n))
+            return true;
+    return false;
 }
 
 /* How common a byte is in log text, roughly (higher: commoner). */
@@ -1702,17 +1773,14 @@ static bool find_lit(const char *h, size_t hn, const char *lit, size_t n)
     return false;
 }
 
-static bool has_literal(struct hb_matcher *m, const struct hb_rule *r,
-                        struct hb_str text)
+static bool has_literal(const struct hb_rule *r, struct hb_str text)
 {
     size_t i;
 
     for (i = 0; i < r->nliterals; i++) {
-        struct hb_str t = text;
-
-        if (r->lit_caseless && r->lit_caseless[i])
-            t = lowered(m, text);
-        if (find_lit(t.p, t.n, r->literals[i], r->lit_len[i]))
+        if (r->lit_caseless && r->lit_caseless[i]
+                ? find_ci(text.p, text.n, r->literals[i], r->lit_len[i])
+                : find_lit(text.p, text.n, r->literals[i], r->lit_len[i]))
             return true;
     }
     return false;
@@ -1776,9 +1844,10 @@ static void select_by_literals(struct hb_matcher *m, struct hb_str text,
     size_t w, id, end = m->lit_base + m->nlits;
 
     if (scan == NULL) {
-        if (hb_pf_scan(m->pf, text.p ? text.p : "", text.n, m->seen) == 0)
+        hb_pf_scan(m->pf, text.p ? text.p : "", text.n, m->seen);
+        scan = m->scanned = m->seen;
+        if (scan->nfound == 0)
             return;
-        scan = m->seen;
     }
     for (w = m->lit_base / 64; w < (end + 63) / 64; w++) {
         uint64_t bits = scan->bits[w];
@@ -1822,22 +1891,24 @@ static void select_rules(struct hb_matcher *m, uint64_t features,
         select_by_literals(m, text, scan);
 }
 
-/* A clause over the record: one of its features, or one of its literals
-   in the lower-cased text. */
-static bool clause_holds(struct hb_matcher *m, const struct hb_sig_clause *c,
+/* Clause k of rule i: one of its features, or one of its literals in
+   any case (the automaton's bit, when it has the literal and ran). */
+static bool clause_holds(struct hb_matcher *m, size_t i, size_t k,
                          uint64_t features, struct hb_str text)
 {
-    struct hb_str low;
-    size_t i;
+    const struct hb_sig_clause *c = &m->rs->rules[i]->sig.clause[k];
+    size_t j, at = m->cl_first[i * HB_SIG_MAX_CLAUSES + k];
 
     if (features & c->features)
         return true;
-    if (c->nlits == 0)
-        return false;
-    low = lowered(m, text);
-    for (i = 0; i < c->nlits; i++)
-        if (find_lit(low.p, low.n, c->lits[i], strlen(c->lits[i])))
+    for (j = 0; j < c->nlits; j++, at++) {
+        if (m->cl_id[at] >= 0 && m->scanned) {
+            if (hb_pf_has(m->scanned, (size_t)m->cl_id[at]))
+                return true;
+        } else if (find_ci(text.p, text.n, c->lits[j], m->cl_len[at])) {
             return true;
+        }
+    }
     return false;
 }
 
@@ -1852,7 +1923,7 @@ static bool sig_holds(struct hb_matcher *m, size_t i, uint64_t features,
     for (k = 0; k < sig->n; k++) {
         if (k == m->key[i] && m->pf)
             continue;
-        if (!clause_holds(m, &sig->clause[k], features, text))
+        if (!clause_holds(m, i, k, features, text))
             return false;
     }
     return true;
@@ -1868,7 +1939,7 @@ static bool rule_matches(struct hb_matcher *m, const struct hb_rule *r,
     /* declared literals are part of the rule; derived ones only a filter,
        which a signature that holds may already imply */
     if ((m->gate || r->literals_declared) && r->nliterals &&
-        !(m->gate && r->sig_implies_gate) && !has_literal(m, r, x->rec->text))
+        !(m->gate && r->sig_implies_gate) && !has_literal(r, x->rec->text))
         return false;
     if (m->gate) {
         pre = pre_eval(x, r->cond);
@@ -1919,7 +1990,7 @@ int hb_matcher_run_scanned(struct hb_matcher *m, const struct hb_record *rec,
     size_t w, i, n = 0;
     int k;
 
-    m->lower_valid = false;
+    m->scanned = scan;
     if (m->gate)
         features = record_features(m, rec, pol);
     select_rules(m, features, rec->text, scan);

@@ -1012,6 +1012,56 @@ static void test_match_gate_never_skips(void **state)
     hb_rules_free(rs);
 }
 
+/* A clause literal outside the automaton is searched in the text in any
+   case: at every offset of texts long and short (the vector search's
+   blocks and its tail), in every case, and not when one byte differs. */
+static void test_match_clause_search(void **state)
+{
+    static const struct rdef defs[] = {
+        {"two", NULL, NULL,
+         "{all: [{text: '(?i)connection refused'}, {text: '(?i)[a-z]+ "
+         "timed out'}, {text: '(?i)mixed'}]}",
+         NULL},
+    };
+    static const char *const words[] = {"timed out", "TIMED OUT", "TiMeD oUt",
+                                        "timed ou", "timed-out"};
+    struct hb_ruleset *rs = load_defs(defs, HB_ARRAY_LEN(defs));
+    struct hb_matcher *on = hb_matcher_new(rs), *off = hb_matcher_new(rs);
+    struct hb_hit h1[HB_MAX_HITS], h2[HB_MAX_HITS];
+    size_t at, w, nhit = 0;
+
+    (void)state;
+    hb_matcher_set_gate(off, false);
+    {
+        for (at = 0; at < 70; at++) {
+            for (w = 0; w < HB_ARRAY_LEN(words); w++) {
+                char text[160];
+                struct hb_record rec;
+                struct hb_polaris pol;
+                int n1, n2;
+
+                /* "Connection refused, " + len filler bytes with the word
+                   at offset at + " Mixed" */
+                snprintf(text, sizeof text, "Connection refused, %.*sx %s%s",
+                         (int)at,
+                         "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop"
+                         "qrstuvwxyzabcdefghijklmnopqrstuvwxyz",
+                         words[w], at % 2 ? " MIXED" : " mixed");
+                plain_record(&rec, &pol, text);
+                n1 = hb_matcher_run(on, &rec, &pol, NULL, h1, HB_MAX_HITS);
+                n2 = hb_matcher_run(off, &rec, &pol, NULL, h2, HB_MAX_HITS);
+                assert_int_equal(n1, n2);
+                assert_int_equal(n1, w < 3);
+                nhit += (size_t)n1;
+            }
+        }
+    }
+    assert_true(nhit > 100);
+    hb_matcher_free(on);
+    hb_matcher_free(off);
+    hb_rules_free(rs);
+}
+
 /* The signature keeps records away from rules a cheap leaf could not: an
    any of a code and a pattern, a server_addr pattern. */
 static void test_match_signature_gates(void **state)
@@ -1160,6 +1210,7 @@ int main(void)
         cmocka_unit_test(test_match_signature),
         cmocka_unit_test(test_match_signature_bounded),
         cmocka_unit_test(test_match_gate_never_skips),
+        cmocka_unit_test(test_match_clause_search),
         cmocka_unit_test(test_match_signature_gates),
         cmocka_unit_test(test_match_many_rules),
         cmocka_unit_test(test_match_catastrophic_regex_limited),
