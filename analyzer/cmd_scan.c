@@ -456,7 +456,7 @@ static void print_rule_stats(const struct hb_ruleset *rs,
     }
 }
 
-#define SCAN_SAMPLE_BYTES (256 * 1024) /* read to tune the prefilter */
+#define SCAN_SAMPLE_BYTES (512 * 1024) /* read to tune the prefilter */
 
 int hb_cmd_scan(int argc, char **argv)
 {

@@ -13,18 +13,21 @@
 
 #define GRAM_BITS       16 /* gram filter: 2^16 bytes, 64 KiB */
 #define GRAM_MAX_STRIDE 4  /* starts looked at: one in this many at most */
-#define ANCHOR_MAX                                                             \
-    7 /* stride 1: a literal's gram starts at most this                        \
-         many bytes into it (a bit of a filter byte) */
+/* stride 1: a literal's gram starts at most this many bytes into it */
+#define ANCHOR_MAX 63
 
 struct hb_pf {
-    uint8_t cls[256];  /* byte -> class */
-    uint8_t fold[256]; /* byte -> the byte the literals are compared as */
-    uint8_t *grams;    /* owned; NULL unless every literal has 3 bytes or
-                          more: nonzero at the hash of each literal's
-                          first gram (gram_key of its first bytes) */
-    unsigned gram;     /* bytes per gram: 3, or 4 with literals of 6+ */
-    unsigned stride;   /* one start in stride is looked at */
+    uint8_t cls[256];      /* byte -> class */
+    uint8_t fold[256];     /* byte -> the byte the literals are compared as */
+    uint8_t *grams;        /* owned; NULL unless every literal has 3 bytes or
+                              more: nonzero at the hash of each literal's
+                              gram, an index into offsets */
+    uint64_t offsets[256]; /* bit o of offsets[grams[slot]]: a literal has
+                              the slot's gram o bytes into it */
+    unsigned max_anchor;   /* anchors go up to this (ANCHOR_MAX, or 7 when
+                              the masks were too many to number) */
+    unsigned gram;         /* bytes per gram: 3, or 4 with literals of 6+ */
+    unsigned stride;       /* one start in stride is looked at */
     /* stride 1: literal i's gram is the one anchor[i] bytes into it (0
        until hb_pf_tune picks rarer ones); the literals' folded bytes are
        kept to hash grams again */
@@ -344,23 +347,51 @@ static uint32_t lit_gram(const struct hb_pf *pf, size_t i, size_t o)
     return gram_hash((load32(g) | pf->gram_or) & pf->gram_mask);
 }
 
-/* Fills grams[] from the literals' grams: with a stride, each literal's
-   first stride grams (bit o: the literal starts o bytes before); at
-   stride 1, its anchor gram (bit o: anchor o). */
-static void fill_grams(struct hb_pf *pf)
+/*
+ * Fills grams[] and offsets[] from the literals' grams: with a stride,
+ * each literal's first stride grams; at stride 1, its anchor gram. A
+ * slot's mask (bit o: some literal has the slot's gram o bytes in) is
+ * numbered, equal masks alike; false when more than 255 differ (only
+ * possible with anchors past 7: the caller then keeps them below 8, where
+ * a mask is its own number).
+ */
+static bool fill_grams(struct hb_pf *pf)
 {
-    size_t i, o;
+    const size_t nslots = (size_t)1 << GRAM_BITS;
+    uint64_t *mask = hb_xcalloc(nslots, sizeof *mask);
+    size_t i, o, slot, nids = 1;
 
-    memset(pf->grams, 0, (size_t)1 << GRAM_BITS);
     for (i = 0; i < pf->nlits; i++) {
         if (pf->stride == 1) {
-            pf->grams[lit_gram(pf, i, pf->anchor[i])] |=
-                (uint8_t)(1u << pf->anchor[i]);
+            mask[lit_gram(pf, i, pf->anchor[i])] |= (uint64_t)1
+                                                    << pf->anchor[i];
             continue;
         }
         for (o = 0; o < pf->stride; o++)
-            pf->grams[lit_gram(pf, i, o)] |= (uint8_t)(1u << o);
+            mask[lit_gram(pf, i, o)] |= (uint64_t)1 << o;
     }
+    memset(pf->grams, 0, nslots);
+    memset(pf->offsets, 0, sizeof pf->offsets);
+    for (slot = 0; slot < nslots; slot++) {
+        size_t id;
+
+        if (mask[slot] == 0)
+            continue;
+        if (pf->max_anchor < 8) {
+            id = (size_t)mask[slot];
+        } else {
+            for (id = 1; id < nids && pf->offsets[id] != mask[slot]; id++)
+                ;
+            if (id == nids && nids++ == 255) {
+                free(mask);
+                return false;
+            }
+        }
+        pf->offsets[id] = mask[slot];
+        pf->grams[slot] = (uint8_t)id;
+    }
+    free(mask);
+    return true;
 }
 
 /*
@@ -398,43 +429,76 @@ static void build_grams(struct hb_pf *pf, const char *const *lits, size_t n,
             pf->folded[at++] = pf->fold[(unsigned char)lits[i][k]];
     }
     pf->grams = hb_xcalloc((size_t)1 << GRAM_BITS, 1);
+    pf->max_anchor = 7; /* masks of 8 bits always fit */
     fill_grams(pf);
+}
+
+/* A tie-break for grams the sample counts alike (often: not at all): how
+   many of their bytes are letters, digits or spaces, which fill ordinary
+   text; a gram of punctuation is the rarer guess. Depends on the gram
+   alone, so equal grams stay equal and the earliest of them wins. */
+static unsigned gram_plainness(const struct hb_pf *pf, size_t i, size_t o)
+{
+    const unsigned char *g = pf->folded + pf->lit_off[i] + o;
+    unsigned k, plain = 0;
+
+    for (k = 0; k < pf->gram; k++) {
+        unsigned char c = (unsigned char)(g[k] | 0x20);
+
+        plain += (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ';
+    }
+    return plain;
+}
+
+/* Sets each literal's anchor to its rarest gram up to max bytes in (the
+   earliest of equals); true when one moved. */
+static bool choose_anchors(struct hb_pf *pf, const uint32_t *count, size_t max)
+{
+    size_t i, o;
+    bool changed = false;
+
+    for (i = 0; i < pf->nlits; i++) {
+        size_t best = 0, last = pf->len[i] - pf->gram;
+        uint64_t best_cost = UINT64_MAX;
+
+        if (last > max)
+            last = max;
+        for (o = 0; o <= last; o++) {
+            uint64_t cost = (uint64_t)count[lit_gram(pf, i, o)] * 8 +
+                            gram_plainness(pf, i, o);
+
+            if (cost < best_cost) {
+                best_cost = cost;
+                best = o;
+            }
+        }
+        changed |= pf->anchor[i] != best;
+        pf->anchor[i] = (uint8_t)best;
+    }
+    return changed;
 }
 
 bool hb_pf_tune(struct hb_pf *pf, const char *sample, size_t n)
 {
     const unsigned char *s = (const unsigned char *)sample;
     uint32_t *count;
-    size_t i, o, p;
-    bool changed = false;
+    size_t p;
+    bool changed;
 
     if (pf == NULL || pf->grams == NULL || pf->stride != 1 || n < pf->gram)
         return false;
     count = hb_xcalloc((size_t)1 << GRAM_BITS, sizeof *count);
     for (p = 0; p + 4 <= n; p++)
         count[gram_at(pf, s + p)]++;
-    for (i = 0; i < pf->nlits; i++) {
-        size_t best = 0, last = pf->len[i] - pf->gram;
-        uint32_t best_n = UINT32_MAX;
-
-        if (last > ANCHOR_MAX)
-            last = ANCHOR_MAX;
-        /* the rarest gram of the sample; the earliest of equals */
-        for (o = 0; o <= last; o++) {
-            uint32_t c = count[lit_gram(pf, i, o)];
-
-            if (c < best_n) {
-                best_n = c;
-                best = o;
-            }
-        }
-        if (pf->anchor[i] != best)
-            changed = true;
-        pf->anchor[i] = (uint8_t)best;
+    changed = choose_anchors(pf, count, ANCHOR_MAX);
+    pf->max_anchor = ANCHOR_MAX;
+    if (!fill_grams(pf)) {
+        /* too many different masks to number: anchors below 8 */
+        choose_anchors(pf, count, 7);
+        pf->max_anchor = 7;
+        fill_grams(pf);
     }
     free(count);
-    if (changed)
-        fill_grams(pf);
     return changed;
 }
 
@@ -721,16 +785,16 @@ static void walk(const struct hb_pf *pf, const unsigned char *s, size_t i,
 }
 
 /* The literals that may start o bytes before position p, for each bit o of
-   slot hh's byte, walked in text order. */
+   slot hh's mask, walked in text order. */
 static void walk_slot(const struct hb_pf *pf, const unsigned char *s, size_t p,
                       uint32_t hh, size_t n, struct hb_pf_hits *h)
 {
-    unsigned m = pf->grams[hh];
+    uint64_t m = pf->offsets[pf->grams[hh]];
 
     while (m) {
-        unsigned o = 31u - (unsigned)__builtin_clz(m);
+        unsigned o = 63u - (unsigned)__builtin_clzll(m);
 
-        m &= ~(1u << o);
+        m &= ~((uint64_t)1 << o);
         if (p >= o)
             walk(pf, s, p - o, n, h);
     }

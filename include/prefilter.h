@@ -47,7 +47,7 @@ void hb_pf_free(struct hb_pf *pf);
 
 /*
  * Picks, for each literal, the gram the filter looks for: the one of its
- * first ANCHOR_MAX + 1 grams rarest in sample[0..n) (typical input), so
+ * first 64 grams rarest in sample[0..n) (typical input), so
  * fewer starts need a trie walk. Changes speed only, never what a scan
  * reports. Only for automata looking at every start (4-byte literals or
  * shorter); returns whether anything changed. Not thread safe: call before

@@ -10,9 +10,9 @@
 
 /*
  * Fills buf[0..cap) with bytes of the first plain regular files among
- * paths[0..n): from each, its start and (when it is larger) as much again
- * from its middle, at most cap / 4 per file. Skips "-", gzip files and
- * whatever cannot be opened or read, silently: the scan reports those.
+ * paths[0..n) (16 at most): 32 KiB pieces spread evenly over each, the
+ * pieces shared out among the files. Skips "-", gzip files and whatever
+ * cannot be opened or read, silently: the scan reports those.
  * Returns the bytes written.
  */
 size_t hb_sample_inputs(char *const *paths, size_t n, char *buf, size_t cap);

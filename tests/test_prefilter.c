@@ -400,6 +400,62 @@ static void test_prefilter_tune_picks_rare(void **state)
     hb_pf_free(strided);
 }
 
+/* More different offset masks than a filter byte can number: 300 grams,
+   each the rarest part of two literals at two different offsets. Tuning
+   falls back to anchors below 8; every literal is still found. */
+static void test_prefilter_tune_many_masks(void **state)
+{
+    static const char punct[] = "!#$%&()*+,-./:;<=>?@[]^_{|}~";
+    enum { NG = 300, NL = 2 * NG };
+    char *store = calloc(NL, 80), *text = malloc(4096), *sample = malloc(8192);
+    const char *lits[NL + 1];
+    struct hb_pf *pf;
+    size_t j, i, k, np = sizeof punct - 1;
+
+    (void)state;
+    assert_non_null(store);
+    for (j = 0; j < NG; j++) {
+        size_t a = j % 64, b = (a + 1 + j / 64) % 64;
+        char g[5] = {'"', punct[j % np], punct[j / np], '"', '\0'};
+
+        for (k = 0; k < 2; k++) {
+            char *l = store + (2 * j + k) * 80;
+
+            memset(l, 'z', k ? b : a);
+            memcpy(l + (k ? b : a), g, 4);
+            memcpy(l + (k ? b : a) + 4, "zzz", 4);
+            lits[2 * j + k] = l;
+        }
+    }
+    lits[NL] = "yyyx"; /* a 4-byte literal: every start is looked at */
+    memset(sample, 'z', 8192);
+    pf = hb_pf_new(lits, NL + 1);
+    assert_non_null(pf);
+    assert_true(hb_pf_tune(pf, sample, 8192));
+    for (i = 0; i < NL; i += 37) {
+        /* one literal in text of 'y': found, at its place */
+        struct hb_pf_hits h;
+        size_t m = strlen(lits[i]);
+
+        memset(text, 'y', 4096);
+        memcpy(text + 100 + i, lits[i], m);
+        hb_pf_scan(pf, text, 4096, &h);
+        assert_true(hb_pf_has(&h, i));
+        assert_int_equal(h.first[i], 100 + i);
+        for (k = 0; k <= NL; k++) {
+            const char *q = memmem(text, 4096, lits[k], strlen(lits[k]));
+
+            assert_int_equal(hb_pf_has(&h, k), q != NULL);
+            if (q)
+                assert_int_equal(h.first[k], (size_t)(q - text));
+        }
+    }
+    hb_pf_free(pf);
+    free(store);
+    free(text);
+    free(sample);
+}
+
 /* A literal of thousands of bytes (one long trie edge; fuzz finding: edges
    were spelled from every node inside it, quadratic, past the buffer). */
 static void test_prefilter_long_literal(void **state)
@@ -507,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_prefilter_random_mixed),
         cmocka_unit_test(test_prefilter_tuned),
         cmocka_unit_test(test_prefilter_tune_picks_rare),
+        cmocka_unit_test(test_prefilter_tune_many_masks),
         cmocka_unit_test(test_prefilter_long_literal),
         cmocka_unit_test(test_prefilter_limits),
         cmocka_unit_test(test_prefilter_nocase),

@@ -98,6 +98,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pf = hb_pf_new_mixed(lits, nocase, nl);
     check(pf, lits, nocase, nl, (const unsigned char *)p, (size_t)(end - p));
     hb_pf_free(pf);
+    /* tuned on the first half of the text: anchors past the first gram */
+    pf = hb_pf_new_mixed(lits, nocase, nl);
+    hb_pf_tune(pf, p, (size_t)(end - p) / 2);
+    check(pf, lits, nocase, nl, (const unsigned char *)p, (size_t)(end - p));
+    hb_pf_free(pf);
     pf = hb_pf_new_nocase(lits, nl);
     check(pf, lits, all, nl, (const unsigned char *)p, (size_t)(end - p));
     hb_pf_free(pf);
