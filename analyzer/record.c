@@ -10,6 +10,9 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "fastpath.h"
 #include "util.h"
@@ -504,23 +507,46 @@ static void scan_inline(struct hb_record *rec, const char *p, size_t n)
     }
 }
 
+/* Whether q[0..left) starts with one of the three names. */
+static bool names_at(const char *q, size_t left)
+{
+    return (left >= 9 && memcmp(q, "Exception", 9) == 0) ||
+           (left >= 5 && memcmp(q, "Error", 5) == 0) ||
+           (left >= 9 && memcmp(q, "Throwable", 9) == 0);
+}
+
 /* Whether "Exception", "Error" or "Throwable" occurs in p..n: every class
-   throwable_len accepts names one of them. memchr to the capitals, so the
-   common record without any costs two vector scans. */
+   throwable_len accepts names one of them. One pass over the record:
+   sixteen starts at a time are tested for "Ex", "Er" or "Th" and only
+   those are compared in full (a byte loop where SSE2 is missing). */
 static bool names_throwable(const char *p, size_t n)
 {
-    const char *s = p, *end = p + n, *q;
+    size_t i = 0;
 
-    while (s < end && (q = memchr(s, 'E', (size_t)(end - s)))) {
-        size_t left = (size_t)(end - q);
+#ifdef __SSE2__
+    const __m128i E = _mm_set1_epi8('E'), T = _mm_set1_epi8('T'),
+                  x = _mm_set1_epi8('x'), r = _mm_set1_epi8('r'),
+                  h = _mm_set1_epi8('h');
 
-        if ((left >= 9 && memcmp(q, "Exception", 9) == 0) ||
-            (left >= 5 && memcmp(q, "Error", 5) == 0))
-            return true;
-        s = q + 1;
+    for (; i + 17 <= n; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
+        __m128i ex = _mm_and_si128(
+            _mm_cmpeq_epi8(a, E),
+            _mm_or_si128(_mm_cmpeq_epi8(b, x), _mm_cmpeq_epi8(b, r)));
+        __m128i th = _mm_and_si128(_mm_cmpeq_epi8(a, T), _mm_cmpeq_epi8(b, h));
+        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(ex, th));
+
+        for (; bits; bits &= bits - 1) {
+            size_t at = i + (unsigned)__builtin_ctz(bits);
+
+            if (names_at(p + at, n - at))
+                return true;
+        }
     }
-    for (s = p; s < end && (q = memchr(s, 'T', (size_t)(end - s))); s = q + 1)
-        if ((size_t)(end - q) >= 9 && memcmp(q, "Throwable", 9) == 0)
+#endif
+    for (; i < n; i++)
+        if ((p[i] == 'E' || p[i] == 'T') && names_at(p + i, n - i))
             return true;
     return false;
 }

@@ -330,6 +330,41 @@ static void test_record_header_cut_by_byte_cap(void **state)
     hb_buf_fini(&b);
 }
 
+/* An exception named inline at every offset of a one-line record, each
+   of the three kinds, and near misses that name none: the quick check
+   before the chain parse must find the name wherever it is (16-byte
+   blocks and the tail). */
+static void test_record_chain_any_offset(void **state)
+{
+    static const char *const names[] = {"a.FooException", "b.BarError",
+                                        "c.Throwable",    "d.Exceptio",
+                                        "e.Erro",         "f.Throwabl"};
+    size_t at, k;
+
+    (void)state;
+    for (at = 0; at < 40; at++) {
+        for (k = 0; k < 6; k++) {
+            char text[128];
+            struct hb_record rec;
+            int n =
+                snprintf(text, sizeof text, "%.*s %s: boom", (int)at,
+                         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", names[k]);
+
+            memset(&rec, 0, sizeof rec);
+            rec.text = (struct hb_str){text, (size_t)n};
+            rec.head = rec.text;
+            rec.hdr.message = rec.text;
+            hb_record_parse_chain(&rec);
+            if (k < 3) {
+                assert_int_equal(rec.nchain, 1);
+                assert_int_equal(rec.chain[0].cls.n, strlen(names[k]));
+            } else {
+                assert_int_equal(rec.nchain, 0);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_record_caps_cut_not_lost),
         cmocka_unit_test(test_record_byte_cap),
         cmocka_unit_test(test_record_header_cut_by_byte_cap),
+        cmocka_unit_test(test_record_chain_any_offset),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
