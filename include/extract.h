@@ -93,7 +93,9 @@ struct hb_polaris {
                      failure event: worth reporting */
 };
 
-/* Fills *p from rec (p is zeroed first). Never fails. */
+/* Fills *p from rec: every field is set (zero, empty or -1 when nothing
+   was found) except codes[] and facts[] past ncodes and nfacts, which
+   readers must not look at. Never fails. */
 void hb_extract(const struct hb_record *rec, struct hb_polaris *p);
 
 /*
