@@ -515,6 +515,25 @@ static bool names_at(const char *q, size_t left)
            (left >= 9 && memcmp(q, "Throwable", 9) == 0);
 }
 
+#ifdef __SSE2__
+/* The starts among the sixteen at p whose two bytes are "Ex", "Er" or
+   "Th" (bit i: p + i). */
+static unsigned pair_starts(const char *p)
+{
+    const __m128i E = _mm_set1_epi8('E'), T = _mm_set1_epi8('T'),
+                  x = _mm_set1_epi8('x'), r = _mm_set1_epi8('r'),
+                  h = _mm_set1_epi8('h');
+    __m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+    __m128i ex =
+        _mm_and_si128(_mm_cmpeq_epi8(a, E),
+                      _mm_or_si128(_mm_cmpeq_epi8(b, x), _mm_cmpeq_epi8(b, r)));
+    __m128i th = _mm_and_si128(_mm_cmpeq_epi8(a, T), _mm_cmpeq_epi8(b, h));
+
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(ex, th));
+}
+#endif
+
 /* Whether "Exception", "Error" or "Throwable" occurs in p..n: every class
    throwable_len accepts names one of them. One pass over the record:
    sixteen starts at a time are tested for "Ex", "Er" or "Th" and only
@@ -524,24 +543,21 @@ static bool names_throwable(const char *p, size_t n)
     size_t i = 0;
 
 #ifdef __SSE2__
-    const __m128i E = _mm_set1_epi8('E'), T = _mm_set1_epi8('T'),
-                  x = _mm_set1_epi8('x'), r = _mm_set1_epi8('r'),
-                  h = _mm_set1_epi8('h');
+    if (n >= 17) {
+        /* the last block overlaps the one before: no byte loop */
+        for (;; i += 16) {
+            unsigned bits;
 
-    for (; i + 17 <= n; i += 16) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
-        __m128i ex = _mm_and_si128(
-            _mm_cmpeq_epi8(a, E),
-            _mm_or_si128(_mm_cmpeq_epi8(b, x), _mm_cmpeq_epi8(b, r)));
-        __m128i th = _mm_and_si128(_mm_cmpeq_epi8(a, T), _mm_cmpeq_epi8(b, h));
-        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_or_si128(ex, th));
+            if (i + 17 > n)
+                i = n - 17;
+            for (bits = pair_starts(p + i); bits; bits &= bits - 1) {
+                size_t at = i + (unsigned)__builtin_ctz(bits);
 
-        for (; bits; bits &= bits - 1) {
-            size_t at = i + (unsigned)__builtin_ctz(bits);
-
-            if (names_at(p + at, n - at))
-                return true;
+                if (names_at(p + at, n - at))
+                    return true;
+            }
+            if (i + 17 == n)
+                return false;
         }
     }
 #endif
