@@ -8,6 +8,9 @@
 #include "format.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "timeparse.h"
 #include "util.h"
@@ -37,7 +40,7 @@ struct pre {
 static const struct {
     const char *word;
     size_t n;
-    const char *norm;
+    char norm[6]; /* copied whole: every header gets one */
 } levels[] = {
     LEVEL("INFO", "INFO"),      LEVEL("WARN", "WARN"),
     LEVEL("ERROR", "ERROR"),    LEVEL("DEBUG", "DEBUG"),
@@ -85,7 +88,7 @@ bool hb_format_level(const char *s, size_t n, char out[6])
         for (k = 1; k < n && upper(s[k]) == w[k]; k++)
             ;
         if (k == n) {
-            strcpy(out, levels[i].norm);
+            memcpy(out, levels[i].norm, sizeof levels[i].norm);
             return true;
         }
     }
@@ -129,12 +132,46 @@ static const char *skip_ansi(const char *p, const char *e)
     return p;
 }
 
+#ifdef __SSE2__
+/* Bit i set: p[i] is one of the bytes set in the 16-byte block at p (a, b
+   and c; repeat one to look for fewer). */
+static unsigned block_has(const char *p, char a, char b, char c)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(a)),
+                                          _mm_cmpeq_epi8(v, _mm_set1_epi8(b))),
+                             _mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* The first byte at or after p that is not a space, or e. Spring Boot pads
+   the logger name to 40 columns, so runs of thirty spaces are common: they
+   are skipped sixteen bytes at a time. */
+static const char *skip_spaces(const char *p, const char *e)
+{
+    if (p < e && *p != ' ')
+        return p; /* the usual case: no space at all */
+#ifdef __SSE2__
+    while (e - p >= 16) {
+        unsigned other = block_has(p, ' ', ' ', ' ') ^ 0xffffu;
+
+        if (other)
+            return p + __builtin_ctz(other);
+        p += 16;
+    }
+#endif
+    while (p < e && *p == ' ')
+        p++;
+    return p;
+}
+
 /* Skips spaces and colour escapes. */
 static const char *skip_sp(const char *p, const char *e)
 {
     for (;;) {
-        while (p < e && *p == ' ')
-            p++;
+        p = skip_spaces(p, e);
         if (p < e && *p == ESC) {
             const char *q = skip_ansi(p, e);
 
@@ -157,6 +194,15 @@ static const char *tok_end(const char *p, const char *e)
 {
     static const unsigned char stop[256] = {[' '] = 1, ['\t'] = 1, [ESC] = 1};
 
+#ifdef __SSE2__
+    while (e - p >= 16) {
+        unsigned at = block_has(p, ' ', '\t', ESC);
+
+        if (at)
+            return p + __builtin_ctz(at);
+        p += 16;
+    }
+#endif
     while (p < e && !stop[(unsigned char)*p])
         p++;
     return p;
@@ -644,9 +690,7 @@ static const char *zap_next(const char *p, const char *e, bool tab)
 {
     if (tab)
         return p < e ? p + 1 : e;
-    while (p < e && *p == ' ')
-        p++;
-    return p;
+    return skip_spaces(p, e);
 }
 
 static bool has_space(const char *p, const char *q)

@@ -197,8 +197,16 @@ static bool worth_matching(const struct hb_record *rec,
         return true;
     if (lv[0] == '\0')
         return true; /* plain text or a format without levels */
-    return strcmp(lv, "ERROR") == 0 || strcmp(lv, "WARN") == 0 ||
-           strcmp(lv, "FATAL") == 0;
+    switch (lv[0]) { /* level is char[6], NUL-terminated: 6-byte compares */
+    case 'E':
+        return memcmp(lv, "ERROR", 6) == 0;
+    case 'W':
+        return memcmp(lv, "WARN", 5) == 0;
+    case 'F':
+        return memcmp(lv, "FATAL", 6) == 0;
+    default:
+        return false;
+    }
 }
 
 static void emit_obs(struct session *ss, const struct hb_obs *o)

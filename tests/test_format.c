@@ -590,6 +590,42 @@ static void test_format_long_lines(void **state)
     free(buf);
 }
 
+/* Runs of spaces and tokens of every length around the 16-byte blocks the
+ * skips read (Spring Boot pads the level and the logger name): the same
+ * fields whatever the padding, and no read past the end (exact-size heap
+ * copy under ASan). */
+static void test_format_padding_any_length(void **state)
+{
+    static const char logger[] = "com.tencent.polaris.plugins.connector.grpc"
+                                 ".GrpcConnector";
+    size_t pad, ln;
+
+    (void)state;
+    for (pad = 1; pad <= 40; pad++) {
+        for (ln = 1; ln <= sizeof logger - 1; ln += 3) {
+            char text[256];
+            char *line;
+            struct hb_header h;
+            int n = snprintf(text, sizeof text,
+                             "2024-03-13 20:16:04.123%*sWARN 7 --- [main] "
+                             "%.*s%*s: m",
+                             (int)pad, "", (int)ln, logger, (int)pad, "");
+
+            assert_true(n > 0 && (size_t)n < sizeof text);
+            line = malloc((size_t)n);
+            assert_non_null(line);
+            memcpy(line, text, (size_t)n);
+            assert_non_null(hb_format_parse(NULL, false, line, (size_t)n, &h));
+            assert_string_equal(h.level, "WARN");
+            assert_int_equal(h.logger.n, ln);
+            assert_memory_equal(h.logger.p, logger, ln);
+            assert_int_equal(h.message.n, 1);
+            assert_int_equal(h.message.p[0], 'm');
+            free(line);
+        }
+    }
+}
+
 /* Random bytes and mangled headers: no crash, no read past the end (the
  * sanitizer build checks), and every result is a consistent header. */
 static void test_format_garbage(void **state)
@@ -646,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_format_table_and_find),
         cmocka_unit_test(test_format_level_words),
         cmocka_unit_test(test_format_long_lines),
+        cmocka_unit_test(test_format_padding_any_length),
         cmocka_unit_test(test_format_garbage),
     };
 
