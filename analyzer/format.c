@@ -189,7 +189,8 @@ static bool is_sep(const char *p, const char *e)
     return p < e && (*p == ' ' || *p == ESC);
 }
 
-/* End of a space-delimited token. */
+/* End of a space-delimited token: the first space, TAB or ESC (the vector
+   pass and the table stop at the same three bytes). */
 static const char *tok_end(const char *p, const char *e)
 {
     static const unsigned char stop[256] = {[' '] = 1, ['\t'] = 1, [ESC] = 1};

@@ -537,14 +537,14 @@ static unsigned pair_starts(const char *p)
 /* Whether "Exception", "Error" or "Throwable" occurs in p..n: every class
    throwable_len accepts names one of them. One pass over the record:
    sixteen starts at a time are tested for "Ex", "Er" or "Th" and only
-   those are compared in full (a byte loop where SSE2 is missing). */
+   those are compared in full; the last block overlaps the one before.
+   A byte loop serves records under 17 bytes and machines without SSE2. */
 static bool names_throwable(const char *p, size_t n)
 {
     size_t i = 0;
 
 #ifdef __SSE2__
     if (n >= 17) {
-        /* the last block overlaps the one before: no byte loop */
         for (;; i += 16) {
             unsigned bits;
 

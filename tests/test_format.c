@@ -598,9 +598,11 @@ static void test_format_padding_any_length(void **state)
 {
     static const char logger[] = "com.tencent.polaris.plugins.connector.grpc"
                                  ".GrpcConnector";
+    const struct hb_format *springboot = hb_format_find("springboot");
     size_t pad, ln;
 
     (void)state;
+    assert_non_null(springboot);
     for (pad = 1; pad <= 40; pad++) {
         for (ln = 1; ln <= sizeof logger - 1; ln += 3) {
             char text[256];
@@ -621,6 +623,26 @@ static void test_format_padding_any_length(void **state)
             assert_memory_equal(h.logger.p, logger, ln);
             assert_int_equal(h.message.n, 1);
             assert_int_equal(h.message.p[0], 'm');
+            free(line);
+
+            /* a colour escape ends the logger too; a TAB ends it where
+               Spring Boot has no TAB, so the line is not its header */
+            n = snprintf(text, sizeof text,
+                         "2024-03-13 20:16:04.123 WARN 7 --- [main] "
+                         "%.*s%s : m",
+                         (int)ln, logger, pad % 2 ? "\x1b[0;39m" : "\t");
+            assert_true(n > 0 && (size_t)n < sizeof text);
+            line = malloc((size_t)n);
+            assert_non_null(line);
+            memcpy(line, text, (size_t)n);
+            if (pad % 2) {
+                assert_non_null(
+                    hb_format_parse(springboot, true, line, (size_t)n, &h));
+                assert_int_equal(h.logger.n, ln);
+            } else {
+                assert_null(
+                    hb_format_parse(springboot, true, line, (size_t)n, &h));
+            }
             free(line);
         }
     }
