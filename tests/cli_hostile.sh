@@ -399,20 +399,29 @@ if [ $store_ok = 1 ]; then
     fi
     chmod 755 "$tmp/db/ro"
 
-    # locked by another writer: hold a write transaction in the sqlite3 CLI
+    # locked by another writer: hold a write transaction in the sqlite3 CLI.
+    # The holder waits for the lock (.timeout): without it, a probe below
+    # that holds the lock for a moment made its BEGIN IMMEDIATE fail at
+    # once, and the scan then ran on an unlocked file (5 runs in 100).
     cp "$base" "$tmp/db/locked.db"
     mkfifo "$tmp/db/ctl"
     sqlite3 "$tmp/db/locked.db" <"$tmp/db/ctl" >/dev/null 2>&1 &
     holder=$!
     exec 9>"$tmp/db/ctl"
+    echo '.timeout 60000' >&9
     echo 'BEGIN IMMEDIATE;' >&9
     echo 'CREATE TABLE hostile_lock(x);' >&9
     i=0
-    while [ $i -lt 50 ]; do
-        sqlite3 "$tmp/db/locked.db" 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1 || break
+    locked=0
+    while [ $i -lt 300 ]; do
+        if ! sqlite3 "$tmp/db/locked.db" 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1; then
+            locked=1
+            break
+        fi
         sleep 0.1
         i=$((i + 1))
     done
+    [ $locked = 1 ] || fail "the sqlite3 holder did not take the lock in 30 s"
     run "$HB" scan --db "$tmp/db/locked.db" -q "$tmp/db/more.log"
     echo 'ROLLBACK;' >&9
     echo '.quit' >&9
