@@ -3,6 +3,10 @@
  * scan costs one table load per byte. Bytes that occur in no literal share
  * class 0, which keeps the rows short; states that end a literal are
  * numbered last, so the hot loop tests a single comparison per byte.
+ * Literals of 3 bytes or more take a hashed gram filter instead (see
+ * build_grams): at a stride it starts trie walks; at stride 1 each
+ * literal has one anchor gram, and a start whose gram is someone's anchor
+ * compares just those literals, eight bytes at a time.
  */
 #include "prefilter.h"
 
@@ -21,11 +25,9 @@ struct hb_pf {
     uint8_t fold[256];     /* byte -> the byte the literals are compared as */
     uint8_t *grams;        /* owned; NULL unless every literal has 3 bytes or
                               more: nonzero at the hash of each literal's
-                              gram, an index into offsets */
-    uint64_t offsets[256]; /* bit o of offsets[grams[slot]]: a literal has
-                              the slot's gram o bytes into it */
-    unsigned max_anchor;   /* anchors go up to this (ANCHOR_MAX, or 7 when
-                              the masks were too many to number) */
+                              gram. With a stride, bit o: a literal has the
+                              slot's gram o bytes into it; at stride 1, 1
+                              at each anchor's slot (the buckets say whose) */
     unsigned gram;         /* bytes per gram: 3, or 4 with literals of 6+ */
     unsigned stride;       /* one start in stride is looked at */
     /* stride 1: literal i's gram is the one anchor[i] bytes into it (0
@@ -36,14 +38,23 @@ struct hb_pf {
                               another (lit_off[i] is where i starts) */
     size_t *lit_off;       /* owned; nlits */
     uint32_t gram_or;      /* ORed into loaded bytes: 0x20 in each byte when
-                              letters fold (a superset filter; walks decide) */
+                              letters fold (a superset filter; the
+                              comparisons decide) */
     uint32_t gram_mask;    /* the gram's bytes of a 32-bit little-endian load */
     /* literals matched exactly in an automaton that folds case (mixed
        sets): walks and reports compare their bytes */
     uint8_t *exact;        /* owned; nlits flags, NULL when none */
-    struct pf_word *words; /* owned; exact literals as 8-byte words */
-    uint32_t *word_first;  /* owned; nlits + 1 offsets into words */
-    /* the trie for the gram path's walks, compact so that it stays in
+    /* every literal as 8-byte words (letters OR 0x20 where it folds), for
+       lit_at; literal i has words[word_first[i] .. word_first[i + 1]) */
+    struct pf_word *words;  /* owned */
+    uint32_t *word_first;   /* owned; nlits + 1 */
+    /* stride 1: the literals anchored at each filter slot, found by
+       hashing the slot into buckets (open addressing) */
+    struct pf_bucket *buckets; /* owned; bucket_mask + 1 */
+    struct pf_cand *cands;     /* owned; nlits */
+    uint32_t bucket_mask;
+    /* the trie for strided grams' walks (NULL at stride 1 and without
+       grams), compact so that it stays in
        cache and path-compressed so that a walk takes few steps: an edge
        spells a run of bytes through nodes of one child and no literal
        (compared eight at a time), the root's edges are found by class,
@@ -69,6 +80,19 @@ struct hb_pf {
 /* 8 bytes of a literal: text word XOR key, AND tail must be 0. */
 struct pf_word {
     uint64_t key, tail, or ;
+};
+
+/* The literals whose anchor gram falls in filter slot key - 1 (key 0: an
+   empty bucket): cands[first .. first + count). */
+struct pf_bucket {
+    uint32_t key;
+    uint16_t first, count;
+};
+
+/* Literal id, len bytes long, whose anchor gram is anchor bytes in. */
+struct pf_cand {
+    uint16_t id, len;
+    uint8_t anchor;
 };
 
 struct pf_node {
@@ -105,6 +129,8 @@ void hb_pf_free(struct hb_pf *pf)
     free(pf->exact);
     free(pf->words);
     free(pf->word_first);
+    free(pf->buckets);
+    free(pf->cands);
     free(pf->root);
     free(pf->nodes);
     free(pf->edges);
@@ -271,39 +297,45 @@ static void build_trie(struct hb_pf *pf, const struct build *b)
     free(only);
 }
 
-/* Exact literals of a folding automaton as words for exact_at. */
+/* Every literal as words for lit_at: its bytes as the automaton compares
+   them, and 0x20 to OR into the text's letters where the literal folds
+   (A-Z and a-z only: no other byte ORed with 0x20 gives a letter). */
 static void build_words(struct hb_pf *pf, const char *const *lits, size_t n)
 {
+    bool folds = pf->fold['A'] == 'a';
     size_t i, k, b;
 
-    if (pf->exact == NULL)
-        return;
     pf->word_first = hb_xcalloc(n + 1, sizeof *pf->word_first);
     for (i = 0; i < n; i++)
         pf->word_first[i + 1] =
-            pf->word_first[i] +
-            (uint32_t)(pf->exact[i] ? (pf->len[i] + 7) / 8 : 0);
+            pf->word_first[i] + (uint32_t)((pf->len[i] + 7) / 8);
     pf->words = hb_xcalloc(pf->word_first[n] + 1, sizeof *pf->words);
     for (i = 0; i < n; i++) {
         struct pf_word *w = pf->words + pf->word_first[i];
+        bool nocase = folds && !(pf->exact && pf->exact[i]);
 
-        for (k = 0; pf->exact[i] && k < pf->len[i]; k += 8) {
-            unsigned char key[8] = {0}, tail[8] = {0};
+        for (k = 0; k < pf->len[i]; k += 8) {
+            unsigned char key[8] = {0}, tail[8] = {0}, or[8] = {0};
 
             for (b = 0; b < 8 && k + b < pf->len[i]; b++) {
-                key[b] = (unsigned char)lits[i][k + b];
+                unsigned char c = (unsigned char)lits[i][k + b];
+                bool letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+
+                key[b] = nocase ? pf->fold[c] : c;
+                or[b] = nocase && letter ? 0x20 : 0;
                 tail[b] = 0xff;
             }
             memcpy(&w[k / 8].key, key, 8);
             memcpy(&w[k / 8].tail, tail, 8);
+            memcpy(&w[k / 8].or, or, 8);
         }
     }
 }
 
-/* Whether exact literal id is written at s[i] as it is (i + its length is
-   within n): eight bytes a step. */
-static inline bool exact_at(const struct hb_pf *pf, const unsigned char *s,
-                            size_t i, size_t n, size_t id)
+/* Whether literal id is at s[i] (i + its length is within n), in any
+   case where it folds: eight bytes a step. */
+static inline bool lit_at(const struct hb_pf *pf, const unsigned char *s,
+                          size_t i, size_t n, size_t id)
 {
     const struct pf_word *w = pf->words + pf->word_first[id];
     const struct pf_word *end = pf->words + pf->word_first[id + 1];
@@ -315,7 +347,7 @@ static inline bool exact_at(const struct hb_pf *pf, const unsigned char *s,
             memcpy(&x, s + i, 8);
         else
             memcpy(&x, s + i, n - i);
-        if ((x ^ w->key) & w->tail)
+        if (((x | w->or) ^ w->key) & w->tail)
             return false;
     }
     return true;
@@ -347,51 +379,75 @@ static uint32_t lit_gram(const struct hb_pf *pf, size_t i, size_t o)
     return gram_hash((load32(g) | pf->gram_or) & pf->gram_mask);
 }
 
-/*
- * Fills grams[] and offsets[] from the literals' grams: with a stride,
- * each literal's first stride grams; at stride 1, its anchor gram. A
- * slot's mask (bit o: some literal has the slot's gram o bytes in) is
- * numbered, equal masks alike; false when more than 255 differ (only
- * possible with anchors past 7: the caller then keeps them below 8, where
- * a mask is its own number).
- */
-static bool fill_grams(struct hb_pf *pf)
+/* Stride 1: grams[] marks each literal's anchor slot, and the buckets
+   list the literals anchored there (one pass counts, one places). */
+static void fill_anchors(struct hb_pf *pf)
 {
     const size_t nslots = (size_t)1 << GRAM_BITS;
-    uint64_t *mask = hb_xcalloc(nslots, sizeof *mask);
-    size_t i, o, slot, nids = 1;
+    size_t i, nb = 16;
+    uint32_t *slot_of = hb_xcalloc(pf->nlits ? pf->nlits : 1, sizeof *slot_of);
 
+    while (nb < 2 * pf->nlits)
+        nb *= 2;
+    free(pf->buckets);
+    pf->buckets = hb_xcalloc(nb, sizeof *pf->buckets);
+    pf->bucket_mask = (uint32_t)(nb - 1);
+    if (pf->cands == NULL)
+        pf->cands = hb_xcalloc(pf->nlits ? pf->nlits : 1, sizeof *pf->cands);
+    memset(pf->grams, 0, nslots);
     for (i = 0; i < pf->nlits; i++) {
-        if (pf->stride == 1) {
-            mask[lit_gram(pf, i, pf->anchor[i])] |= (uint64_t)1
-                                                    << pf->anchor[i];
-            continue;
+        uint32_t slot = lit_gram(pf, i, pf->anchor[i]), j = slot;
+
+        for (j &= pf->bucket_mask; pf->buckets[j].key != 0 &&
+                                   pf->buckets[j].key != slot + 1;
+             j = (j + 1) & pf->bucket_mask)
+            ;
+        pf->buckets[j].key = slot + 1;
+        pf->buckets[j].count++;
+        pf->grams[slot] = 1;
+        slot_of[i] = j;
+    }
+    {
+        uint16_t at = 0;
+        uint32_t j;
+
+        for (j = 0; j < nb; j++) {
+            pf->buckets[j].first = at;
+            at = (uint16_t)(at + pf->buckets[j].count);
+            pf->buckets[j].count = 0;
         }
-        for (o = 0; o < pf->stride; o++)
-            mask[lit_gram(pf, i, o)] |= (uint64_t)1 << o;
+    }
+    /* in literal order within a bucket */
+    for (i = 0; i < pf->nlits; i++) {
+        struct pf_bucket *b = &pf->buckets[slot_of[i]];
+        struct pf_cand *c = &pf->cands[b->first + b->count++];
+
+        c->id = (uint16_t)i;
+        c->len = (uint16_t)pf->len[i];
+        c->anchor = pf->anchor[i];
+    }
+    free(slot_of);
+}
+
+/*
+ * Fills grams[] from the literals' grams: with a stride, each literal's
+ * first stride grams, as a mask (bit o: some literal has the slot's gram o
+ * bytes in; stride <= GRAM_MAX_STRIDE fits a byte). At stride 1, its
+ * anchor gram (fill_anchors).
+ */
+static void fill_grams(struct hb_pf *pf)
+{
+    const size_t nslots = (size_t)1 << GRAM_BITS;
+    size_t i, o;
+
+    if (pf->stride == 1) {
+        fill_anchors(pf);
+        return;
     }
     memset(pf->grams, 0, nslots);
-    memset(pf->offsets, 0, sizeof pf->offsets);
-    for (slot = 0; slot < nslots; slot++) {
-        size_t id;
-
-        if (mask[slot] == 0)
-            continue;
-        if (pf->max_anchor < 8) {
-            id = (size_t)mask[slot];
-        } else {
-            for (id = 1; id < nids && pf->offsets[id] != mask[slot]; id++)
-                ;
-            if (id == nids && nids++ == 255) {
-                free(mask);
-                return false;
-            }
-        }
-        pf->offsets[id] = mask[slot];
-        pf->grams[slot] = (uint8_t)id;
-    }
-    free(mask);
-    return true;
+    for (i = 0; i < pf->nlits; i++)
+        for (o = 0; o < pf->stride; o++)
+            pf->grams[lit_gram(pf, i, o)] |= (uint8_t)(1u << o);
 }
 
 /*
@@ -429,7 +485,6 @@ static void build_grams(struct hb_pf *pf, const char *const *lits, size_t n,
             pf->folded[at++] = pf->fold[(unsigned char)lits[i][k]];
     }
     pf->grams = hb_xcalloc((size_t)1 << GRAM_BITS, 1);
-    pf->max_anchor = 7; /* masks of 8 bits always fit */
     fill_grams(pf);
 }
 
@@ -491,13 +546,7 @@ bool hb_pf_tune(struct hb_pf *pf, const char *sample, size_t n)
     for (p = 0; p + 4 <= n; p++)
         count[gram_at(pf, s + p)]++;
     changed = choose_anchors(pf, count, ANCHOR_MAX);
-    pf->max_anchor = ANCHOR_MAX;
-    if (!fill_grams(pf)) {
-        /* too many different masks to number: anchors below 8 */
-        choose_anchors(pf, count, 7);
-        pf->max_anchor = 7;
-        fill_grams(pf);
-    }
+    fill_grams(pf);
     free(count);
     return changed;
 }
@@ -681,7 +730,6 @@ static struct hb_pf *build(const char *const *lits, size_t n, bool nocase,
         }
     }
     pf->acc_state = pf->acc_row / pf->ncls;
-    build_trie(pf, &b);
     build_words(pf, lits, n);
     /* the gram filter, when every literal is long enough */
     {
@@ -693,9 +741,31 @@ static struct hb_pf *build(const char *const *lits, size_t n, bool nocase,
         if (minlen >= 3)
             build_grams(pf, lits, n, minlen, nocase);
     }
+    /* walks start at strided grams only */
+    if (pf->grams && pf->stride > 1)
+        build_trie(pf, &b);
     free(map);
     build_fini(&b);
     return pf;
+}
+
+/* Whether literal id was found at or before i already. */
+static inline bool found_by(const struct hb_pf_hits *h, uint16_t id, size_t i)
+{
+    return (h->bits[id / 64] >> (id % 64) & 1) && h->first[id] <= i;
+}
+
+/* Literal id starts at i, and !found_by(h, id, i): i is its first start
+   so far (looks may come out of text order; a later earlier one wins). */
+static inline void found_at(struct hb_pf_hits *h, uint16_t id, size_t i)
+{
+    uint64_t bit = (uint64_t)1 << (id % 64);
+
+    if (!(h->bits[id / 64] & bit)) {
+        h->bits[id / 64] |= bit;
+        h->nfound++;
+    }
+    h->first[id] = i;
 }
 
 /* Records the literals ending at byte i in accepting row r. */
@@ -712,7 +782,7 @@ static void report(const struct hb_pf *pf, const unsigned char *s, uint32_t r,
         if (h->bits[id / 64] & bit)
             continue;
         if (pf->exact && pf->exact[id] &&
-            !exact_at(pf, s, i + 1 - pf->len[id], i + 1, id))
+            !lit_at(pf, s, i + 1 - pf->len[id], i + 1, id))
             continue;
         h->bits[id / 64] |= bit;
         h->first[id] = i + 1 - pf->len[id];
@@ -735,19 +805,12 @@ static void walk(const struct hb_pf *pf, const unsigned char *s, size_t i,
 
         for (k = 0; k < nd->nterm; k++) {
             uint16_t id = pf->term_ids[nd->first_term + k];
-            uint64_t bit = (uint64_t)1 << (id % 64);
 
-            /* keep the first start even if walks came out of text order
-               (hb_pf_tune's earliest-of-equals choice rules that out for
-               a literal's own repeats, this does not rely on it) */
-            if ((h->bits[id / 64] & bit) && i >= h->first[id])
+            if (found_by(h, id, i))
                 continue;
-            if (pf->exact && pf->exact[id] && !exact_at(pf, s, i, n, id))
+            if (pf->exact && pf->exact[id] && !lit_at(pf, s, i, n, id))
                 continue;
-            if (!(h->bits[id / 64] & bit))
-                h->nfound++;
-            h->bits[id / 64] |= bit;
-            h->first[id] = i;
+            found_at(h, id, i);
         }
         if (j >= n)
             return;
@@ -789,7 +852,7 @@ static void walk(const struct hb_pf *pf, const unsigned char *s, size_t i,
 static void walk_slot(const struct hb_pf *pf, const unsigned char *s, size_t p,
                       uint32_t hh, size_t n, struct hb_pf_hits *h)
 {
-    uint64_t m = pf->offsets[pf->grams[hh]];
+    uint64_t m = pf->grams[hh];
 
     while (m) {
         unsigned o = 63u - (unsigned)__builtin_clzll(m);
@@ -797,6 +860,31 @@ static void walk_slot(const struct hb_pf *pf, const unsigned char *s, size_t p,
         m &= ~((uint64_t)1 << o);
         if (p >= o)
             walk(pf, s, p - o, n, h);
+    }
+}
+
+/* Stride 1: the literals anchored at filter slot hh, each compared where
+   it would start if its anchor were at p. */
+static void check_slot(const struct hb_pf *pf, const unsigned char *s,
+                       size_t p, uint32_t hh, size_t n, struct hb_pf_hits *h)
+{
+    const struct pf_bucket *b;
+    const struct pf_cand *c, *end;
+    uint32_t j = hh & pf->bucket_mask;
+
+    /* ends: there are twice as many buckets as literals */
+    while ((b = &pf->buckets[j])->key != hh + 1) {
+        if (b->key == 0)
+            return;
+        j = (j + 1) & pf->bucket_mask;
+    }
+    for (c = pf->cands + b->first, end = c + b->count; c < end; c++) {
+        size_t i = p - c->anchor;
+
+        if (p < c->anchor || c->len > n - i || found_by(h, c->id, i))
+            continue;
+        if (lit_at(pf, s, i, n, c->id))
+            found_at(h, c->id, i);
     }
 }
 
@@ -820,16 +908,17 @@ static void scan_every(const struct hb_pf *pf, const unsigned char *s, size_t n,
         if ((t[h0] | t[h1] | t[h2] | t[h3]) == 0)
             continue;
         if (t[h0])
-            walk_slot(pf, s, p, h0, n, h);
+            check_slot(pf, s, p, h0, n, h);
         if (t[h1])
-            walk_slot(pf, s, p + 1, h1, n, h);
+            check_slot(pf, s, p + 1, h1, n, h);
         if (t[h2])
-            walk_slot(pf, s, p + 2, h2, n, h);
+            check_slot(pf, s, p + 2, h2, n, h);
         if (t[h3])
-            walk_slot(pf, s, p + 3, h3, n, h);
+            check_slot(pf, s, p + 3, h3, n, h);
     }
     *at = p;
 }
+
 
 /* One start in stride, four per branch. */
 static void scan_strided(const struct hb_pf *pf, const unsigned char *s,
@@ -874,9 +963,16 @@ static size_t scan_grams(const struct hb_pf *pf, const unsigned char *s,
     /* the last starts: a gram copied out so no load passes the end */
     for (; p + g <= n; p += k) {
         unsigned char b[4] = {0, 0, 0, 0};
+        uint32_t hh;
 
         memcpy(b, s + p, g);
-        walk_slot(pf, s, p, gram_at(pf, b), n, h);
+        hh = gram_at(pf, b);
+        if (pf->grams[hh] == 0)
+            continue;
+        if (k == 1)
+            check_slot(pf, s, p, hh, n, h);
+        else
+            walk_slot(pf, s, p, hh, n, h);
     }
     return h->nfound;
 }

@@ -2,8 +2,10 @@
  * prefilter.h - many literals found in one pass over a text (an
  * Aho-Corasick automaton compiled to a DFA over byte classes; when every
  * literal has 3 bytes or more, a hashed 3- or 4-byte gram filter picks the
- * starts worth a trie walk instead, looking at one start in up to four
- * when every literal is long enough to hold a gram at each). Built once
+ * starts worth a closer look instead: with one start in up to four looked
+ * at, when every literal is long enough to hold a gram at each, a trie
+ * walk; with every start, a comparison of the literals whose chosen gram
+ * it is). Built once
  * per run from a fixed literal list, read-only afterwards (shared by
  * threads); each scan reports which literals occur and where each first
  * starts, so callers skip every stage a record's text cannot feed.
@@ -48,7 +50,7 @@ void hb_pf_free(struct hb_pf *pf);
 /*
  * Picks, for each literal, the gram the filter looks for: the one of its
  * first 64 grams rarest in sample[0..n) (typical input), so
- * fewer starts need a trie walk. Changes speed only, never what a scan
+ * fewer starts need a comparison. Changes speed only, never what a scan
  * reports. Only for automata looking at every start (4-byte literals or
  * shorter); returns whether anything changed. Not thread safe: call before
  * the automaton is shared.

@@ -400,9 +400,10 @@ static void test_prefilter_tune_picks_rare(void **state)
     hb_pf_free(strided);
 }
 
-/* More different offset masks than a filter byte can number: 300 grams,
-   each the rarest part of two literals at two different offsets. Tuning
-   falls back to anchors below 8; every literal is still found. */
+/* Many anchors far into their literals: 300 grams, each the rarest part
+   of two literals at two different offsets up to 63 (more different
+   offset sets than a byte could number, which an earlier filter needed);
+   every literal is still found, and nothing else. */
 static void test_prefilter_tune_many_masks(void **state)
 {
     static const char punct[] = "!#$%&()*+,-./:;<=>?@[]^_{|}~";
@@ -454,6 +455,73 @@ static void test_prefilter_tune_many_masks(void **state)
     free(store);
     free(text);
     free(sample);
+}
+
+/* ASCII folding of letters only, as the automaton folds: '@' and '`',
+   '[' and '{' differ by the letters' case bit but are not letters. */
+static char fold_ascii(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Every start looked at, several literals anchored at one gram: tuned so
+   that "abcd", absent from the sample, is each one's anchor, at offsets 0,
+   1, 2 and 8. A literal whose anchor would lie before the text's start or
+   whose end would pass the text's end is not there; folding compares
+   letters only. Checked against memmem on texts folded the same way. */
+static void test_prefilter_shared_anchor(void **state)
+{
+    static const char *const lits[] = {"xxabcdyy", "abcd",    "zabcd",
+                                       "qqqqqqqqabcd", "[api-server]",
+                                       "a@bc"};
+    enum { NLIT = sizeof lits / sizeof lits[0] };
+    static const char sample[] = "xxab xabc bcdy cdyy zabc qqqq qqqa qqab "
+                                 "qabc [api api- pi-s i-se -ser serv erve "
+                                 "rver ver] a@bc";
+    static const char *const texts[] = {
+        "abcdyy",       "xabcdyy",   "xxabcdyy", "qqqqqqqabcd",
+        "qqqqqqqqABCD", "XXABCDY",   "zabc",     "ZaBcD",
+        "{API-SERVER}", "[Api-Server]", "A`BC", "A@BC {api-server] abcd",
+    };
+    struct hb_pf *pf = hb_pf_new_nocase(lits, NLIT);
+    unsigned seed = 5;
+    size_t t, i, k;
+
+    (void)state;
+    assert_non_null(pf);
+    assert_true(hb_pf_tune(pf, sample, sizeof sample - 1));
+    for (t = 0; t < 2000 + sizeof texts / sizeof texts[0]; t++) {
+        char text[64], low[64];
+        size_t len;
+        struct hb_pf_hits h;
+
+        if (t < sizeof texts / sizeof texts[0]) {
+            len = strlen(texts[t]);
+            memcpy(text, texts[t], len);
+        } else {
+            len = t % 40;
+            for (i = 0; i < len; i++) {
+                seed = seed * 1103515245u + 12345u;
+                text[i] = "abcdABCDxyzq@`"[(seed >> 16) % 14];
+            }
+        }
+        for (i = 0; i < len; i++)
+            low[i] = fold_ascii(text[i]);
+        hb_pf_scan(pf, text, len, &h);
+        for (i = 0; i < NLIT; i++) {
+            char l[16];
+            size_t m = strlen(lits[i]);
+            const char *q;
+
+            for (k = 0; k <= m; k++)
+                l[k] = fold_ascii(lits[i][k]);
+            q = len ? memmem(low, len, l, m) : NULL;
+            assert_int_equal(hb_pf_has(&h, i), q != NULL);
+            if (q)
+                assert_int_equal(h.first[i], (size_t)(q - low));
+        }
+    }
+    hb_pf_free(pf);
 }
 
 /* A literal of thousands of bytes (one long trie edge; fuzz finding: edges
@@ -564,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_prefilter_tuned),
         cmocka_unit_test(test_prefilter_tune_picks_rare),
         cmocka_unit_test(test_prefilter_tune_many_masks),
+        cmocka_unit_test(test_prefilter_shared_anchor),
         cmocka_unit_test(test_prefilter_long_literal),
         cmocka_unit_test(test_prefilter_limits),
         cmocka_unit_test(test_prefilter_nocase),
