@@ -1143,6 +1143,12 @@ struct hb_matcher {
     size_t *cl_first;
     int32_t *cl_id;
     size_t *cl_len;
+    /* clause literals searched in the text, numbered once per distinct
+       string (cl_memo[at]); this record's answers so far: bit j of known
+       says memo j was searched, bit j of found what it said */
+    uint32_t *cl_memo;
+    size_t nmemo;
+    uint64_t *memo_known, *memo_found;
 };
 
 /* What a record offers to the leaves. */
@@ -1268,12 +1274,15 @@ static void map_clause_literals(struct hb_matcher *m, const char **keys,
                                 size_t nkeylits)
 {
     const struct hb_ruleset *rs = m->rs;
+    const char **memo;
     size_t i, k, j, t, at = 0;
 
     m->cl_first =
         hb_xcalloc(rs->n * HB_SIG_MAX_CLAUSES + 1, sizeof *m->cl_first);
     m->cl_id = hb_xcalloc(nkeylits + 1, sizeof *m->cl_id);
     m->cl_len = hb_xcalloc(nkeylits + 1, sizeof *m->cl_len);
+    m->cl_memo = hb_xcalloc(nkeylits + 1, sizeof *m->cl_memo);
+    memo = hb_xcalloc(nkeylits + 1, sizeof *memo);
     for (i = 0; i < rs->n; i++) {
         const struct hb_sig *sig = &rs->rules[i]->sig;
 
@@ -1287,9 +1296,14 @@ static void map_clause_literals(struct hb_matcher *m, const char **keys,
                 for (t = 0; m->pf && t < m->nlits; t++)
                     if (strcmp(keys[t], lit) == 0)
                         m->cl_id[at] = (int32_t)(m->lit_base + t);
+                if (m->cl_id[at] < 0)
+                    m->cl_memo[at] = (uint32_t)literal_id(memo, &m->nmemo, lit);
             }
         }
     }
+    m->memo_known = hb_xcalloc(m->nmemo / 64 + 1, sizeof *m->memo_known);
+    m->memo_found = hb_xcalloc(m->nmemo / 64 + 1, sizeof *m->memo_found);
+    free(memo);
 }
 
 /* The key clauses, the index and (on the fast path) the automaton. */
@@ -1366,6 +1380,9 @@ void hb_matcher_free(struct hb_matcher *m)
     free(m->rank);
     free(m->cl_first);
     free(m->cl_id);
+    free(m->cl_memo);
+    free(m->memo_known);
+    free(m->memo_found);
     free(m->cl_len);
     free(m->key);
     free(m->always);
@@ -1891,6 +1908,24 @@ static void select_rules(struct hb_matcher *m, uint64_t features,
         select_by_literals(m, text, scan);
 }
 
+/* Whether clause literal at occurs in the record's text in any case:
+   searched once per record however many rules' clauses hold it. */
+static bool text_has(struct hb_matcher *m, size_t at, struct hb_str text,
+                     const char *lit)
+{
+    uint32_t j = m->cl_memo[at];
+    uint64_t bit = (uint64_t)1 << (j % 64);
+
+    if (!(m->memo_known[j / 64] & bit)) {
+        m->memo_known[j / 64] |= bit;
+        if (find_ci(text.p, text.n, lit, m->cl_len[at]))
+            m->memo_found[j / 64] |= bit;
+        else
+            m->memo_found[j / 64] &= ~bit;
+    }
+    return (m->memo_found[j / 64] & bit) != 0;
+}
+
 /* Clause k of rule i: one of its features, or one of its literals in
    any case (the automaton's bit, when it has the literal and ran). */
 static bool clause_holds(struct hb_matcher *m, size_t i, size_t k,
@@ -1905,7 +1940,7 @@ static bool clause_holds(struct hb_matcher *m, size_t i, size_t k,
         if (m->cl_id[at] >= 0 && m->scanned) {
             if (hb_pf_has(m->scanned, (size_t)m->cl_id[at]))
                 return true;
-        } else if (find_ci(text.p, text.n, c->lits[j], m->cl_len[at])) {
+        } else if (text_has(m, at, text, c->lits[j])) {
             return true;
         }
     }
@@ -1991,6 +2026,7 @@ int hb_matcher_run_scanned(struct hb_matcher *m, const struct hb_record *rec,
     int k;
 
     m->scanned = scan;
+    memset(m->memo_known, 0, (m->nmemo / 64 + 1) * sizeof *m->memo_known);
     if (m->gate)
         features = record_features(m, rec, pol);
     select_rules(m, features, rec->text, scan);

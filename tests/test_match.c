@@ -1062,6 +1062,51 @@ static void test_match_clause_search(void **state)
     hb_rules_free(rs);
 }
 
+/* Clause literals outside the automaton are searched once per record for
+   every rule whose clause holds them: two rules share "upstream" (its
+   derived literal), and each record's answer is its own (records with and
+   without it alternate on one matcher), the same as with the gate off. */
+static void test_match_clause_memo(void **state)
+{
+    static const struct rdef defs[] = {
+        {"m1", NULL, NULL,
+         "{all: [{text: '(?i)connection refused'}, {text: '(?i)upstream'}]}",
+         NULL},
+        {"m2", NULL, NULL,
+         "{all: [{text: '(?i)connection refused'}, {text: '(?i)upstream'}, "
+         "{text: 'refused'}]}",
+         NULL},
+    };
+    /* the first lacks it: a stale "not there" would hide the second */
+    static const char *const texts[] = {
+        "connection refused",         "Connection refused by UPSTREAM host",
+        "Connection refused upstrea", "upstream: Connection refused",
+        "connection refused",         "connection refused, upstream"};
+    struct hb_ruleset *rs = load_defs(defs, HB_ARRAY_LEN(defs));
+    struct hb_matcher *on = hb_matcher_new(rs), *off = hb_matcher_new(rs);
+    struct hb_hit h1[HB_MAX_HITS], h2[HB_MAX_HITS];
+    size_t round, t;
+
+    (void)state;
+    hb_matcher_set_gate(off, false);
+    for (round = 0; round < 3; round++) {
+        for (t = 0; t < HB_ARRAY_LEN(texts); t++) {
+            struct hb_record rec;
+            struct hb_polaris pol;
+            int n1, n2;
+
+            plain_record(&rec, &pol, texts[t]);
+            n1 = hb_matcher_run(on, &rec, &pol, NULL, h1, HB_MAX_HITS);
+            n2 = hb_matcher_run(off, &rec, &pol, NULL, h2, HB_MAX_HITS);
+            assert_int_equal(n1, n2);
+            assert_int_equal(n1, t % 2 == 1 ? 2 : 0);
+        }
+    }
+    hb_matcher_free(on);
+    hb_matcher_free(off);
+    hb_rules_free(rs);
+}
+
 /* The signature keeps records away from rules a cheap leaf could not: an
    any of a code and a pattern, a server_addr pattern. */
 static void test_match_signature_gates(void **state)
@@ -1211,6 +1256,7 @@ int main(void)
         cmocka_unit_test(test_match_signature_bounded),
         cmocka_unit_test(test_match_gate_never_skips),
         cmocka_unit_test(test_match_clause_search),
+        cmocka_unit_test(test_match_clause_memo),
         cmocka_unit_test(test_match_signature_gates),
         cmocka_unit_test(test_match_many_rules),
         cmocka_unit_test(test_match_catastrophic_regex_limited),
