@@ -32,6 +32,16 @@ struct hour_slot {
 };
 static _Thread_local struct hour_slot hour_cache[HOUR_CACHE];
 
+/* x / c rounded down (c > 0). Branch-free, so that with c a constant the
+   compiler multiplies: written as two divisions under a condition, gcc 12
+   merged them into one idiv (perf annotate: 7% of parse_stamp). */
+static inline int64_t floor_div(int64_t x, int64_t c)
+{
+    int64_t q = x / c;
+
+    return q - (x - q * c < 0);
+}
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (m 1..12). */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -39,7 +49,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     unsigned yoe, doy, doe;
 
     y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
+    era = floor_div(y, 400);
     yoe = (unsigned)(y - era * 400);
     doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
@@ -52,7 +62,7 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     unsigned doe, yoe, doy, mp;
 
     z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
+    era = floor_div(z, 146097);
     doe = (unsigned)(z - era * 146097);
     yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
@@ -67,7 +77,7 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 static int32_t local_offset(int64_t hour)
 {
     struct hour_slot *s = &hour_cache[(uint64_t)hour % HOUR_CACHE];
-    int64_t days = hour >= 0 ? hour / 24 : (hour - 23) / 24;
+    int64_t days = floor_div(hour, 24);
     int64_t y;
     unsigned m, d;
     struct tm tm;
@@ -144,12 +154,25 @@ static size_t parse_offset(const char *s, size_t n, int32_t *off)
  * configured zone. */
 static int64_t local_to_utc(int64_t local)
 {
+    /* the last hour looked up: log lines come in time order, so most
+       stamps fall in it and need no division */
+    static _Thread_local struct {
+        int64_t start; /* its first second; INT64_MAX none */
+        int32_t off;
+        unsigned gen;
+    } last = {INT64_MAX, 0, 0};
     int64_t hour;
 
     if (zone_kind == ZONE_FIXED)
         return local - zone_fixed;
-    hour = local >= 0 ? local / 3600 : (local - 3599) / 3600;
-    return local - local_offset(hour);
+    if (last.gen == zone_gen && local >= last.start &&
+        local - last.start < 3600)
+        return local - last.off;
+    hour = floor_div(local, 3600);
+    last.off = local_offset(hour);
+    last.start = hour * 3600;
+    last.gen = zone_gen;
+    return local - last.off;
 }
 
 /*

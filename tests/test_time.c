@@ -115,6 +115,12 @@ static void test_time_parse_iana_zone(void **state)
         {"2024-07-01 12:00:00", false, 19, 1719828000000LL},
         {"2024-01-01 12:30:00", false, 19, 1704106800000LL + 1800000},
         {"2024-07-01 12:59:59.999", false, 23, 1719828000000LL + 3599999},
+        /* one after the other across the spring-forward gap: the last
+           hour's offset is not carried into the next */
+        {"2024-03-31 01:59:59", false, 19, 1711846799000LL},
+        {"2024-03-31 03:00:00", false, 19, 1711846800000LL},
+        {"2024-03-31 01:00:00", false, 19, 1711843200000LL},
+        {"2024-03-31 03:59:59", false, 19, 1711850399000LL},
     };
 
     (void)state;
