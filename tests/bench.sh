@@ -55,44 +55,65 @@ command -v rg >/dev/null 2>&1 && have_rg=1
 
 now_ns() { date +%s%N; }
 
-# measure OUT_PREFIX CMD...: runs CMD $runs times (stdout to /dev/null),
-# writes the median wall seconds to OUT_PREFIX.s, the median peak RSS KiB to
-# OUT_PREFIX.rss and the last exit status to OUT_PREFIX.rc; $pre_run, if
-# set, is eval'd before each repetition, untimed.
+# measure_once OUT_PREFIX CMD...: runs CMD once (stdout to /dev/null),
+# appends its wall seconds to OUT_PREFIX.walls and its peak RSS KiB to
+# OUT_PREFIX.rsss, writes its exit status to OUT_PREFIX.rc; $pre_run, if set,
+# is eval'd before it, untimed. measure_reset starts an OUT_PREFIX afresh,
+# measure_done writes the medians to OUT_PREFIX.s and OUT_PREFIX.rss and the
+# number of runs to OUT_PREFIX.n.
+measure_reset() {
+    : >"$1.walls"
+    : >"$1.rsss"
+}
+
+measure_once() {
+    out=$1
+    shift
+    [ -n "${pre_run:-}" ] && eval "$pre_run"
+    t0=$(now_ns)
+    if [ -n "$timebin" ]; then
+        "$timebin" -f '%M' -o "$out.time" "$@" >/dev/null 2>"$out.err"
+        rc=$?
+    else
+        "$@" >/dev/null 2>"$out.err"
+        rc=$?
+    fi
+    t1=$(now_ns)
+    echo "$t0 $t1" | awk '{printf "%.3f\n", ($2 - $1) / 1e9}' >>"$out.walls"
+    if [ -n "$timebin" ]; then
+        tail -n 1 "$out.time" >>"$out.rsss"
+    else
+        echo 0 >>"$out.rsss"
+    fi
+    echo "$rc" >"$out.rc"
+}
+
+measure_done() {
+    wc -l <"$1.walls" | tr -d ' ' >"$1.n"
+    sort -n "$1.walls" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' >"$1.s"
+    sort -n "$1.rsss" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' >"$1.rss"
+}
+
+# whether OUT_PREFIX's last run took over $slow seconds: such runs are not
+# repeated, to keep the default sizes within ~10 minutes on a slow build
+too_slow() {
+    awk -v w="$(tail -n 1 "$1.walls")" -v s="$slow" 'BEGIN { exit !(w > s) }'
+}
+
+# measure OUT_PREFIX CMD...: CMD $runs times; the median wall seconds in
+# OUT_PREFIX.s, the median peak RSS KiB in OUT_PREFIX.rss, the last exit
+# status in OUT_PREFIX.rc.
 measure() {
     out=$1
     shift
-    : >"$out.walls"
-    : >"$out.rsss"
+    measure_reset "$out"
     i=0
     while [ $i -lt "$runs" ]; do
-        [ -n "${pre_run:-}" ] && eval "$pre_run"
-        t0=$(now_ns)
-        if [ -n "$timebin" ]; then
-            "$timebin" -f '%M' -o "$out.time" "$@" >/dev/null 2>"$out.err"
-            rc=$?
-        else
-            "$@" >/dev/null 2>"$out.err"
-            rc=$?
-        fi
-        t1=$(now_ns)
-        echo "$t0 $t1" | awk '{printf "%.3f\n", ($2 - $1) / 1e9}' >>"$out.walls"
-        if [ -n "$timebin" ]; then
-            tail -n 1 "$out.time" >>"$out.rsss"
-        else
-            echo 0 >>"$out.rsss"
-        fi
+        measure_once "$out" "$@"
         i=$((i + 1))
-        # keep the default sizes within ~10 minutes on a slow build: a run
-        # over $slow seconds is not repeated
-        if awk -v w="$(tail -n 1 "$out.walls")" -v s="$slow" 'BEGIN { exit !(w > s) }'; then
-            break
-        fi
+        too_slow "$out" && break
     done
-    echo "$i" >"$out.n"
-    echo "$rc" >"$out.rc"
-    sort -n "$out.walls" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' >"$out.s"
-    sort -n "$out.rsss" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' >"$out.rss"
+    measure_done "$out"
 }
 
 # ---- patterns: every regex leaf of the shipped rules ------------------------
@@ -162,7 +183,7 @@ res=$dir/results.txt
     else
         echo "reference: rg not installed (make bench installs ripgrep)"
     fi
-    echo "median of $runs runs (rg -P: 1 run); MB = 10^6 bytes; 'vs rg' = hbscan MB/s / rg MB/s (default engine)"
+    echo "median of $runs runs (rg -P: 1 run; for each file rg, --no-db and --db take turns); MB = 10^6 bytes; 'vs rg' = hbscan MB/s / rg MB/s (default engine)"
     echo
     printf '%-26s %9s %9s %12s %8s %9s\n' input size MB/s lines/s "vs rg" "RSS MiB"
 } >"$res.tmp"
@@ -195,11 +216,27 @@ for sz in $sizes; do
     lines=$(cat "$f.lines")
     # warm the page cache so every tool reads from memory
     cat "$f" >/dev/null
+    # rg, scan --no-db and scan --db take turns, one run each per round, so
+    # that the machine's slow and fast spells (large on a shared VM) fall
+    # on all three alike
+    db=$dir/bench.db
+    for m in rg nodb db; do measure_reset "$dir/m_$m"; done
+    i=0
+    while [ $i -lt "$runs" ]; do
+        [ $have_rg = 1 ] && measure_once "$dir/m_rg" rg -c -f "$pat" "$f"
+        measure_once "$dir/m_nodb" "$hbscan" scan --no-db -q "$f"
+        pre_run='rm -f "$db" "$db-wal" "$db-shm"'
+        measure_once "$dir/m_db" "$hbscan" scan --db "$db" -q "$f"
+        pre_run=""
+        i=$((i + 1))
+        too_slow "$dir/m_nodb" && break
+    done
+    for m in rg nodb db; do measure_done "$dir/m_$m"; done
     rg_s=0
     if [ $have_rg = 1 ]; then
-        measure "$dir/m" rg -c -f "$pat" "$f"
-        rg_s=$(cat "$dir/m.s")
-        row "rg -c -f patterns $sz" "$bytes" "$lines" "$rg_s" 0 "$(cat "$dir/m.rss")"
+        rg_s=$(cat "$dir/m_rg.s")
+        cp "$dir/m_rg.n" "$dir/m.n"
+        row "rg -c -f patterns $sz" "$bytes" "$lines" "$rg_s" 0 "$(cat "$dir/m_rg.rss")"
         # PCRE2 through rg is slow with this many alternatives (~10 MB/s):
         # one run, on the first size only, and not above 256 MB
         if [ "$npcre" -gt 0 ] && [ "$sz" = "${sizes%% *}" ] &&
@@ -211,20 +248,17 @@ for sz in $sizes; do
             row "rg -P -c -f patterns $sz" "$bytes" "$lines" "$(cat "$dir/m.s")" 0 "$(cat "$dir/m.rss")"
         fi
     fi
-    measure "$dir/m" "$hbscan" scan --no-db -q "$f"
-    if [ "$(cat "$dir/m.rc")" -ge 2 ]; then
-        note "hbscan scan --no-db $sz: exit $(cat "$dir/m.rc"): $(head -n 1 "$dir/m.err")"
+    cp "$dir/m_nodb.n" "$dir/m.n"
+    if [ "$(cat "$dir/m_nodb.rc")" -ge 2 ]; then
+        note "hbscan scan --no-db $sz: exit $(cat "$dir/m_nodb.rc"): $(head -n 1 "$dir/m_nodb.err")"
     else
-        row "scan --no-db $sz" "$bytes" "$lines" "$(cat "$dir/m.s")" "$rg_s" "$(cat "$dir/m.rss")"
+        row "scan --no-db $sz" "$bytes" "$lines" "$(cat "$dir/m_nodb.s")" "$rg_s" "$(cat "$dir/m_nodb.rss")"
     fi
-    db=$dir/bench.db
-    pre_run='rm -f "$db" "$db-wal" "$db-shm"'
-    measure "$dir/m" "$hbscan" scan --db "$db" -q "$f"
-    pre_run=""
-    if [ "$(cat "$dir/m.rc")" -ge 2 ]; then
-        note "hbscan scan --db $sz: exit $(cat "$dir/m.rc"): $(head -n 1 "$dir/m.err")"
+    cp "$dir/m_db.n" "$dir/m.n"
+    if [ "$(cat "$dir/m_db.rc")" -ge 2 ]; then
+        note "hbscan scan --db $sz: exit $(cat "$dir/m_db.rc"): $(head -n 1 "$dir/m_db.err")"
     else
-        row "scan --db $sz" "$bytes" "$lines" "$(cat "$dir/m.s")" "$rg_s" "$(cat "$dir/m.rss")"
+        row "scan --db $sz" "$bytes" "$lines" "$(cat "$dir/m_db.s")" "$rg_s" "$(cat "$dir/m_db.rss")"
         # the db now holds the whole file: a re-scan reads nothing new
         measure "$dir/m" "$hbscan" scan --db "$db" -q "$f"
         note "$(printf '%-26s %9s %9s s (unchanged file, offsets stored)' "re-scan --db $sz" "" "$(cat "$dir/m.s")")"
