@@ -89,9 +89,13 @@ struct pf_bucket {
     uint16_t first, count;
 };
 
-/* Literal id, len bytes long, whose anchor gram is anchor bytes in. */
+/* Literal id, len bytes long, whose anchor gram is anchor bytes in: its
+   first word here, so that a check reads no other table for literals of
+   8 bytes or less; the others go on at words[rest] (nrest more). */
 struct pf_cand {
-    uint16_t id, len;
+    struct pf_word w0;
+    uint32_t rest;
+    uint16_t id, len, nrest;
     uint8_t anchor;
 };
 
@@ -332,13 +336,11 @@ static void build_words(struct hb_pf *pf, const char *const *lits, size_t n)
     }
 }
 
-/* Whether literal id is at s[i] (i + its length is within n), in any
-   case where it folds: eight bytes a step. */
-static inline bool lit_at(const struct hb_pf *pf, const unsigned char *s,
-                          size_t i, size_t n, size_t id)
+/* Whether words w[0..nw) are at s[i] (i + their bytes are within n). */
+static inline bool words_at(const struct pf_word *w, size_t nw,
+                            const unsigned char *s, size_t i, size_t n)
 {
-    const struct pf_word *w = pf->words + pf->word_first[id];
-    const struct pf_word *end = pf->words + pf->word_first[id + 1];
+    const struct pf_word *end = w + nw;
 
     for (; w < end; w++, i += 8) {
         uint64_t x = 0;
@@ -351,6 +353,15 @@ static inline bool lit_at(const struct hb_pf *pf, const unsigned char *s,
             return false;
     }
     return true;
+}
+
+/* Whether literal id is at s[i] (i + its length is within n), in any
+   case where it folds: eight bytes a step. */
+static inline bool lit_at(const struct hb_pf *pf, const unsigned char *s,
+                          size_t i, size_t n, size_t id)
+{
+    return words_at(pf->words + pf->word_first[id],
+                    pf->word_first[id + 1] - pf->word_first[id], s, i, n);
 }
 
 static void build_fini(struct build *b)
@@ -425,6 +436,9 @@ static void fill_anchors(struct hb_pf *pf)
         c->id = (uint16_t)i;
         c->len = (uint16_t)pf->len[i];
         c->anchor = pf->anchor[i];
+        c->w0 = pf->words[pf->word_first[i]];
+        c->rest = pf->word_first[i] + 1;
+        c->nrest = (uint16_t)(pf->word_first[i + 1] - c->rest);
     }
     free(slot_of);
 }
@@ -883,7 +897,8 @@ static void check_slot(const struct hb_pf *pf, const unsigned char *s,
 
         if (p < c->anchor || c->len > n - i || found_by(h, c->id, i))
             continue;
-        if (lit_at(pf, s, i, n, c->id))
+        if (words_at(&c->w0, 1, s, i, n) &&
+            words_at(pf->words + c->rest, c->nrest, s, i + 8, n))
             found_at(h, c->id, i);
     }
 }
