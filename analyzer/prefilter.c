@@ -21,15 +21,15 @@
 #define ANCHOR_MAX 63
 
 struct hb_pf {
-    uint8_t cls[256];      /* byte -> class */
-    uint8_t fold[256];     /* byte -> the byte the literals are compared as */
-    uint8_t *grams;        /* owned; NULL unless every literal has 3 bytes or
-                              more: nonzero at the hash of each literal's
-                              gram. With a stride, bit o: a literal has the
-                              slot's gram o bytes into it; at stride 1, 1
-                              at each anchor's slot (the buckets say whose) */
-    unsigned gram;         /* bytes per gram: 3, or 4 with literals of 6+ */
-    unsigned stride;       /* one start in stride is looked at */
+    uint8_t cls[256];  /* byte -> class */
+    uint8_t fold[256]; /* byte -> the byte the literals are compared as */
+    uint8_t *grams;    /* owned; NULL unless every literal has 3 bytes or
+                          more: nonzero at the hash of each literal's
+                          gram. With a stride, bit o: a literal has the
+                          slot's gram o bytes into it; at stride 1, 1
+                          at each anchor's slot (the buckets say whose) */
+    unsigned gram;     /* bytes per gram: 3, or 4 with literals of 6+ */
+    unsigned stride;   /* one start in stride is looked at */
     /* stride 1: literal i's gram is the one anchor[i] bytes into it (0
        until hb_pf_tune picks rarer ones); the literals' folded bytes are
        kept to hash grams again */
@@ -43,11 +43,11 @@ struct hb_pf {
     uint32_t gram_mask;    /* the gram's bytes of a 32-bit little-endian load */
     /* literals matched exactly in an automaton that folds case (mixed
        sets): walks and reports compare their bytes */
-    uint8_t *exact;        /* owned; nlits flags, NULL when none */
+    uint8_t *exact; /* owned; nlits flags, NULL when none */
     /* every literal as 8-byte words (letters OR 0x20 where it folds), for
        lit_at; literal i has words[word_first[i] .. word_first[i + 1]) */
-    struct pf_word *words;  /* owned */
-    uint32_t *word_first;   /* owned; nlits + 1 */
+    struct pf_word *words; /* owned */
+    uint32_t *word_first;  /* owned; nlits + 1 */
     /* stride 1: the literals anchored at each filter slot, found by
        hashing the slot into buckets (open addressing) */
     struct pf_bucket *buckets; /* owned; bucket_mask + 1 */
@@ -319,14 +319,14 @@ static void build_words(struct hb_pf *pf, const char *const *lits, size_t n)
         bool nocase = folds && !(pf->exact && pf->exact[i]);
 
         for (k = 0; k < pf->len[i]; k += 8) {
-            unsigned char key[8] = {0}, tail[8] = {0}, or[8] = {0};
+            unsigned char key[8] = {0}, tail[8] = {0}, or [8] = {0};
 
             for (b = 0; b < 8 && k + b < pf->len[i]; b++) {
                 unsigned char c = (unsigned char)lits[i][k + b];
                 bool letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 
                 key[b] = nocase ? pf->fold[c] : c;
-                or[b] = nocase && letter ? 0x20 : 0;
+                or [b] = nocase && letter ? 0x20 : 0;
                 tail[b] = 0xff;
             }
             memcpy(&w[k / 8].key, key, 8);
@@ -409,8 +409,8 @@ static void fill_anchors(struct hb_pf *pf)
     for (i = 0; i < pf->nlits; i++) {
         uint32_t slot = lit_gram(pf, i, pf->anchor[i]), j = slot;
 
-        for (j &= pf->bucket_mask; pf->buckets[j].key != 0 &&
-                                   pf->buckets[j].key != slot + 1;
+        for (j &= pf->bucket_mask;
+             pf->buckets[j].key != 0 && pf->buckets[j].key != slot + 1;
              j = (j + 1) & pf->bucket_mask)
             ;
         pf->buckets[j].key = slot + 1;
@@ -879,8 +879,8 @@ static void walk_slot(const struct hb_pf *pf, const unsigned char *s, size_t p,
 
 /* Stride 1: the literals anchored at filter slot hh, each compared where
    it would start if its anchor were at p. */
-static void check_slot(const struct hb_pf *pf, const unsigned char *s,
-                       size_t p, uint32_t hh, size_t n, struct hb_pf_hits *h)
+static void check_slot(const struct hb_pf *pf, const unsigned char *s, size_t p,
+                       uint32_t hh, size_t n, struct hb_pf_hits *h)
 {
     const struct pf_bucket *b;
     const struct pf_cand *c, *end;

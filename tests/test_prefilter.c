@@ -471,17 +471,16 @@ static char fold_ascii(char c)
    letters only. Checked against memmem on texts folded the same way. */
 static void test_prefilter_shared_anchor(void **state)
 {
-    static const char *const lits[] = {"xxabcdyy", "abcd",    "zabcd",
-                                       "qqqqqqqqabcd", "[api-server]",
-                                       "a@bc"};
+    static const char *const lits[] = {"xxabcdyy",     "abcd",         "zabcd",
+                                       "qqqqqqqqabcd", "[api-server]", "a@bc"};
     enum { NLIT = sizeof lits / sizeof lits[0] };
     static const char sample[] = "xxab xabc bcdy cdyy zabc qqqq qqqa qqab "
                                  "qabc [api api- pi-s i-se -ser serv erve "
                                  "rver ver] a@bc";
     static const char *const texts[] = {
-        "abcdyy",       "xabcdyy",   "xxabcdyy", "qqqqqqqabcd",
-        "qqqqqqqqABCD", "XXABCDY",   "zabc",     "ZaBcD",
-        "{API-SERVER}", "[Api-Server]", "A`BC", "A@BC {api-server] abcd",
+        "abcdyy",       "xabcdyy",      "xxabcdyy", "qqqqqqqabcd",
+        "qqqqqqqqABCD", "XXABCDY",      "zabc",     "ZaBcD",
+        "{API-SERVER}", "[Api-Server]", "A`BC",     "A@BC {api-server] abcd",
     };
     struct hb_pf *pf = hb_pf_new_nocase(lits, NLIT);
     unsigned seed = 5;
