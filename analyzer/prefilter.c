@@ -319,19 +319,19 @@ static void build_words(struct hb_pf *pf, const char *const *lits, size_t n)
         bool nocase = folds && !(pf->exact && pf->exact[i]);
 
         for (k = 0; k < pf->len[i]; k += 8) {
-            unsigned char key[8] = {0}, tail[8] = {0}, or [8] = {0};
+            unsigned char key[8] = {0}, tail[8] = {0}, ors[8] = {0};
 
             for (b = 0; b < 8 && k + b < pf->len[i]; b++) {
                 unsigned char c = (unsigned char)lits[i][k + b];
                 bool letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 
                 key[b] = nocase ? pf->fold[c] : c;
-                or [b] = nocase && letter ? 0x20 : 0;
+                ors[b] = nocase && letter ? 0x20 : 0;
                 tail[b] = 0xff;
             }
             memcpy(&w[k / 8].key, key, 8);
             memcpy(&w[k / 8].tail, tail, 8);
-            memcpy(&w[k / 8].or, or, 8);
+            memcpy(&w[k / 8].or, ors, 8);
         }
     }
 }
