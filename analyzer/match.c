@@ -1131,10 +1131,12 @@ struct hb_matcher {
                               off or they do not fit: every rule keyed by
                               literals is then a candidate */
     size_t nlits;
-    size_t lit_base;         /* key literal id 0 is automaton id lit_base:
-                                the extraction's literals come first when
-                                they fit (hb_matcher_scan), else 0 */
-    struct hb_pf_hits *seen; /* this record's scan */
+    size_t lit_base; /* key literal id 0 is automaton id lit_base:
+                        the extraction's literals come first when
+                        they fit (hb_matcher_scan), then the
+                        Throwable names (from names_base), else 0 */
+    size_t names_base, nnames;
+    struct hb_pf_hits *seen;          /* this record's scan */
     const struct hb_pf_hits *scanned; /* this record's scan when there is
                                          one (seen or the caller's) */
     /* the literals of rule i's clause k, from cl_first[i * MAX + k]: the
@@ -1241,28 +1243,36 @@ static void index_rule(struct hb_matcher *m, size_t i, const char **lits,
 }
 
 /*
- * One automaton for the extraction's literals (exact, ids first) and the
- * key literals (in any case), so each record is scanned once for both;
- * the key literals alone when the two do not fit together.
+ * One automaton for the extraction's literals (exact, ids first), the
+ * Throwable names (exact, for the chain parse) and the key literals (in
+ * any case), so each record is scanned once for all three; the key
+ * literals alone when they do not fit together.
  */
 static void build_automaton(struct hb_matcher *m, const char **keys)
 {
-    size_t ne, i;
+    size_t ne, nn, i;
     const char *const *ex = hb_extract_literals(&ne);
-    const char **all = hb_xcalloc(ne + m->nlits + 1, sizeof *all);
-    bool *nocase = hb_xcalloc(ne + m->nlits + 1, sizeof *nocase);
+    const char *const *names = hb_throwable_names(&nn);
+    size_t base = ne + nn;
+    const char **all = hb_xcalloc(base + m->nlits + 1, sizeof *all);
+    bool *nocase = hb_xcalloc(base + m->nlits + 1, sizeof *nocase);
 
     for (i = 0; i < ne; i++)
         all[i] = ex[i];
+    for (i = 0; i < nn; i++)
+        all[ne + i] = names[i];
     for (i = 0; i < m->nlits; i++) {
-        all[ne + i] = keys[i];
-        nocase[ne + i] = true;
+        all[base + i] = keys[i];
+        nocase[base + i] = true;
     }
-    m->pf = hb_pf_new_mixed(all, nocase, ne + m->nlits);
-    m->lit_base = ne;
+    m->pf = hb_pf_new_mixed(all, nocase, base + m->nlits);
+    m->lit_base = base;
+    m->names_base = ne;
+    m->nnames = nn;
     if (m->pf == NULL) {
         m->pf = hb_pf_new_nocase(keys, m->nlits);
         m->lit_base = 0;
+        m->nnames = 0;
     }
     free(all);
     free(nocase);
@@ -2005,6 +2015,20 @@ const struct hb_pf_hits *hb_matcher_scan(struct hb_matcher *m,
         return NULL;
     hb_pf_scan(m->pf, rec->text.p ? rec->text.p : "", rec->text.n, m->seen);
     return m->seen;
+}
+
+bool hb_matcher_names_throwable(const struct hb_matcher *m,
+                                const struct hb_pf_hits *scan, bool *named)
+{
+    size_t i;
+
+    if (m == NULL || scan == NULL || m->nnames == 0)
+        return false;
+    *named = false;
+    for (i = 0; i < m->nnames; i++)
+        if (hb_pf_has(scan, m->names_base + i))
+            *named = true;
+    return true;
 }
 
 int hb_matcher_run(struct hb_matcher *m, const struct hb_record *rec,

@@ -275,17 +275,23 @@ static void obs_cb(void *ctx, const struct hb_obs *o)
     ss->runs[i].pending = false;
 }
 
-static void handle_record(struct session *ss, const struct hb_record *rec)
+static void handle_record(struct session *ss, struct hb_record *rec)
 {
     const struct hb_scan *sc = ss->sc;
     struct hb_polaris pol;
     struct hb_hit hits[HB_MAX_HITS];
     int nhits = 0;
     const struct hb_pf_hits *lit = NULL;
+    bool named;
 
-    /* one literal scan of the record feeds extraction and rules */
+    /* one literal scan of the record feeds the chain parse (the
+       assembler left it to us), extraction and rules */
     if (ss->matcher)
         lit = hb_matcher_scan(ss->matcher, rec);
+    if (hb_matcher_names_throwable(ss->matcher, lit, &named))
+        hb_record_parse_chain_named(rec, named);
+    else
+        hb_record_parse_chain(rec);
     hb_extract_scanned(rec, &pol, lit);
     if (ss->matcher && worth_matching(rec, &pol))
         nhits = hb_matcher_run_scanned(
@@ -490,6 +496,7 @@ static bool sess_open(struct session *ss, const struct hb_scan *sc,
     ao.max_lines = sc->opts.max_record_lines;
     ao.max_bytes = sc->opts.max_record_bytes;
     ao.forced = sc->forced;
+    ao.defer_chain = true; /* handle_record parses it */
     ss->as = hb_asm_new(ss->name, &ao);
     ss->single = pc->single;
     ss->start_offset = pc->start;

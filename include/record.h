@@ -48,6 +48,8 @@ struct hb_asm_opts {
     unsigned max_lines;             /* 0 = HB_DEFAULT_RECORD_LINES */
     size_t max_bytes;               /* 0 = HB_DEFAULT_RECORD_BYTES */
     const struct hb_format *forced; /* --input-format; NULL = auto */
+    bool defer_chain; /* records come out with nchain 0: the caller parses
+                         the chain (hb_record_parse_chain_named) */
 };
 
 struct hb_asm; /* opaque; one per source */
@@ -99,5 +101,16 @@ const char *hb_asm_format(const struct hb_asm *a);
  * Throwable, then each "Caused by:". Exposed for tests and unwrap.
  */
 void hb_record_parse_chain(struct hb_record *rec);
+
+/* The class names every Throwable the chain takes has one of: "Exception",
+   "Error", "Throwable" (case as written). *n gets their number. */
+const char *const *hb_throwable_names(size_t *n);
+
+/*
+ * hb_record_parse_chain for a record of hb_asm whose text a literal scan
+ * has searched for hb_throwable_names already: named says whether any
+ * occurs. Without one the chain is empty and the text is not read again.
+ */
+void hb_record_parse_chain_named(struct hb_record *rec, bool named);
 
 #endif

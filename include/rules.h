@@ -123,6 +123,10 @@ int hb_matcher_run(struct hb_matcher *m, const struct hb_record *rec,
  */
 const struct hb_pf_hits *hb_matcher_scan(struct hb_matcher *m,
                                          const struct hb_record *rec);
+/* Whether hb_matcher_scan's result can tell if rec's text names a
+   Throwable (hb_throwable_names); if so *named says. */
+bool hb_matcher_names_throwable(const struct hb_matcher *m,
+                                const struct hb_pf_hits *scan, bool *named);
 /* hb_matcher_run reusing hb_matcher_scan's result for rec (NULL: scan here
    when needed). */
 int hb_matcher_run_scanned(struct hb_matcher *m, const struct hb_record *rec,

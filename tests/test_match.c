@@ -1107,6 +1107,53 @@ static void test_match_clause_memo(void **state)
     hb_rules_free(rs);
 }
 
+/* The shared scan says whether a text names a Throwable, exactly as the
+   three names are written, for the chain parse it then skips. */
+static void test_match_names_throwable(void **state)
+{
+    static const struct rdef defs[] = {
+        {"n1", NULL, NULL, "{text: '(?i)connection refused'}", NULL},
+    };
+    static const struct {
+        const char *text;
+        bool named;
+    } cases[] = {
+        {"java.net.ConnectException: Connection refused", true},
+        {"java.lang.OutOfMemoryError: Java heap space", true},
+        {"Throwable caught", true},
+        {"an exception, an error, a throwable", false},
+        {"EXCEPTION ERROR THROWABLE", false},
+        {"Except Erro Throwabl", false},
+        {"", false},
+    };
+    struct hb_ruleset *rs = load_defs(defs, HB_ARRAY_LEN(defs));
+    struct hb_matcher *m = hb_matcher_new(rs);
+    size_t t;
+
+    (void)state;
+    for (t = 0; t < HB_ARRAY_LEN(cases); t++) {
+        struct hb_record rec;
+        struct hb_polaris pol;
+        const struct hb_pf_hits *scan;
+        bool named = !cases[t].named;
+
+        plain_record(&rec, &pol, cases[t].text);
+        scan = hb_matcher_scan(m, &rec);
+        assert_non_null(scan);
+        assert_true(hb_matcher_names_throwable(m, scan, &named));
+        if (named != cases[t].named)
+            fail_msg("'%s': named %d, want %d", cases[t].text, named,
+                     cases[t].named);
+    }
+    {
+        bool unused;
+
+        assert_false(hb_matcher_names_throwable(m, NULL, &unused));
+    }
+    hb_matcher_free(m);
+    hb_rules_free(rs);
+}
+
 /* The signature keeps records away from rules a cheap leaf could not: an
    any of a code and a pattern, a server_addr pattern. */
 static void test_match_signature_gates(void **state)
@@ -1257,6 +1304,7 @@ int main(void)
         cmocka_unit_test(test_match_gate_never_skips),
         cmocka_unit_test(test_match_clause_search),
         cmocka_unit_test(test_match_clause_memo),
+        cmocka_unit_test(test_match_names_throwable),
         cmocka_unit_test(test_match_signature_gates),
         cmocka_unit_test(test_match_many_rules),
         cmocka_unit_test(test_match_catastrophic_regex_limited),

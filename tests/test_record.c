@@ -138,6 +138,21 @@ static void collect(const struct hb_record *rec, struct want *got,
     *cut |= rec->cut;
 }
 
+/* For records of an assembler with defer_chain: what a literal scan would
+   tell, from a plain search for the names. */
+static void parse_deferred(struct hb_record *rec)
+{
+    size_t n, i;
+    const char *const *names = hb_throwable_names(&n);
+    bool named = false;
+
+    assert_int_equal(rec->nchain, 0);
+    for (i = 0; i < n; i++)
+        if (memmem(rec->text.p, rec->text.n, names[i], strlen(names[i])))
+            named = true;
+    hb_record_parse_chain_named(rec, named);
+}
+
 /* Feeds text line by line; collects records. */
 static size_t run(const char *text, const struct hb_asm_opts *o,
                   struct want *got, char chains[][512], size_t cap, bool *cut)
@@ -167,6 +182,8 @@ static size_t run(const char *text, const struct hb_asm_opts *o,
         line.end = off;
         line.has_newline = true;
         done = hb_asm_feed(a, &line, &rec);
+        if (done && o && o->defer_chain)
+            parse_deferred(&rec);
         if (done && n < cap) {
             collect(&rec, &got[n], chains[n], cut);
             n++;
@@ -174,6 +191,8 @@ static size_t run(const char *text, const struct hb_asm_opts *o,
         p = nl ? nl + 1 : p + len;
     }
     if (hb_asm_flush(a, &rec) && n < cap) {
+        if (o && o->defer_chain)
+            parse_deferred(&rec);
         collect(&rec, &got[n], chains[n], cut);
         n++;
     }
@@ -181,17 +200,21 @@ static size_t run(const char *text, const struct hb_asm_opts *o,
     return n;
 }
 
-static void test_record_assembly_table(void **state)
+/* The table, with chains parsed by the assembler or (defer) after it, as
+   a scan does once its literal pass has looked for the names. */
+static void check_assembly_table(bool defer)
 {
+    struct hb_asm_opts o;
     size_t i, k;
 
-    (void)state;
+    memset(&o, 0, sizeof o);
+    o.defer_chain = defer;
     for (i = 0; i < HB_ARRAY_LEN(cases); i++) {
         const struct asm_case *c = &cases[i];
         struct want got[16];
         char chains[16][512];
         bool cut;
-        size_t n = run(c->input, NULL, got, chains, 16, &cut);
+        size_t n = run(c->input, &o, got, chains, 16, &cut);
 
         if (n != c->nrecs)
             fail_msg("%s: %zu records, want %zu", c->name, n, c->nrecs);
@@ -208,6 +231,34 @@ static void test_record_assembly_table(void **state)
                          chains[k], c->recs[k].chain);
         }
     }
+}
+
+static void test_record_assembly_table(void **state)
+{
+    (void)state;
+    check_assembly_table(false);
+    check_assembly_table(true);
+}
+
+/* A record whose text names no Throwable (the caller's scan says so) gets
+   no chain and its text is not read; named, the full parse. */
+static void test_record_chain_named(void **state)
+{
+    const char *t = "java.net.ConnectException: Connection refused\n"
+                    "\tat a.B.c(B.java:1)";
+    struct hb_record rec;
+
+    (void)state;
+    memset(&rec, 0, sizeof rec);
+    rec.text = (struct hb_str){t, strlen(t)};
+    rec.head = (struct hb_str){t, (size_t)(strchr(t, '\n') - t)};
+    rec.hdr.message = rec.head;
+    rec.nchain = 3;
+    hb_record_parse_chain_named(&rec, false);
+    assert_int_equal(rec.nchain, 0);
+    hb_record_parse_chain_named(&rec, true);
+    assert_int_equal(rec.nchain, 1);
+    assert_true(hb_str_eq(rec.chain[0].cls, "java.net.ConnectException"));
 }
 
 static void test_record_header_fields(void **state)
@@ -370,6 +421,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_assembly_table),
+        cmocka_unit_test(test_record_chain_named),
         cmocka_unit_test(test_record_header_fields),
         cmocka_unit_test(test_record_caps_cut_not_lost),
         cmocka_unit_test(test_record_byte_cap),
