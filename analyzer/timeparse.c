@@ -175,19 +175,25 @@ static int64_t local_to_utc(int64_t local)
     return local - last.off;
 }
 
-/*
- * The parser behind hb_time_parse and hb_time_parse_user.
- * user: allow a date alone and HH:MM without seconds.
- */
-static size_t parse_stamp(const char *s, size_t n, int64_t *ms, bool local_z,
-                          bool user)
-{
-    unsigned y, mo, d, h = 0, mi = 0, se = 0, frac = 0;
-    size_t i, k;
-    char dsep;
+/* Per thread: the first MINUTE_KEY bytes of the last log stamp read in
+   full ("yyyy-MM-dd HH:mm", which passed every check) and their seconds
+   since the epoch, before any offset. Lines in a row mostly share them;
+   then only what follows is read. */
+#define MINUTE_KEY 16
+static _Thread_local struct {
+    char key[MINUTE_KEY];
     int64_t secs;
-    int32_t off = 0;
-    bool has_off = false;
+    bool valid;
+} last_minute;
+
+/* The date and, if present, "THH:mm" of a stamp: the bytes read (10, or
+   MINUTE_KEY with the minute; 0 when invalid, or when a log stamp, !user,
+   lacks the minute) and their seconds since the epoch in *base. */
+static size_t parse_minute(const char *s, size_t n, bool user, int64_t *base)
+{
+    unsigned y, mo, d, h = 0, mi = 0;
+    size_t i = 10;
+    char dsep;
 
     if (n < 10 || !digits(s, 4, &y))
         return 0;
@@ -197,20 +203,54 @@ static size_t parse_stamp(const char *s, size_t n, int64_t *ms, bool local_z,
         return 0;
     if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
         return 0;
-    i = 10;
     if (i + 6 <= n && (s[i] == 'T' || s[i] == ' ') &&
         digits(s + i + 1, 2, &h) && s[i + 3] == ':' &&
         digits(s + i + 4, 2, &mi)) {
         i += 6;
-        if (i + 3 <= n && s[i] == ':' && digits(s + i + 1, 2, &se)) {
-            i += 3;
-        } else if (!user) {
-            return 0;
-        }
     } else if (!user) {
         return 0;
     }
-    if (h > 23 || mi > 59 || se > 60)
+    if (h > 23 || mi > 59)
+        return 0;
+    *base = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 +
+            (int64_t)mi * 60;
+    return i;
+}
+
+/*
+ * The parser behind hb_time_parse and hb_time_parse_user.
+ * user: allow a date alone and HH:MM without seconds.
+ */
+static size_t parse_stamp(const char *s, size_t n, int64_t *ms, bool local_z,
+                          bool user)
+{
+    unsigned se = 0, frac = 0;
+    size_t i, k;
+    int64_t secs, base = 0;
+    int32_t off = 0;
+    bool has_off = false;
+
+    if (!user && n >= MINUTE_KEY && last_minute.valid &&
+        memcmp(s, last_minute.key, MINUTE_KEY) == 0) {
+        base = last_minute.secs;
+        i = MINUTE_KEY;
+    } else {
+        i = parse_minute(s, n, user, &base);
+        if (i == 0)
+            return 0;
+        if (!user) {
+            memcpy(last_minute.key, s, MINUTE_KEY);
+            last_minute.secs = base;
+            last_minute.valid = true;
+        }
+    }
+    if (i == MINUTE_KEY) {
+        if (i + 3 <= n && s[i] == ':' && digits(s + i + 1, 2, &se))
+            i += 3;
+        else if (!user)
+            return 0;
+    }
+    if (se > 60)
         return 0;
     /* Fraction of any length; milliseconds are its first three digits. */
     if (i + 1 < n && (s[i] == '.' || s[i] == ',') && is_digit(s[i + 1])) {
@@ -232,8 +272,7 @@ static size_t parse_stamp(const char *s, size_t n, int64_t *ms, bool local_z,
             has_off = true;
         }
     }
-    secs = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 +
-           (int64_t)mi * 60 + se;
+    secs = base + se;
     secs = has_off ? secs - off : local_to_utc(secs);
     *ms = secs * 1000 + frac;
     return i;

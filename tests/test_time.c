@@ -191,6 +191,44 @@ static void test_time_format_utc(void **state)
     }
 }
 
+/* Stamps in a row that share their minute: the parser reuses the date and
+   minute it read last (per thread), and must still read the rest, and
+   apply the zone of the moment, each time. */
+static void test_time_parse_same_minute(void **state)
+{
+    static const struct parse_case utc[] = {
+        {"2024-03-13 20:16:04.123", false, 23, T0},
+        {"2024-03-13 20:16:05.000", false, 23, T0 + 877},
+        {"2024-03-13 20:16:59,999  INFO", false, 23, T0 + 55876},
+        {"2024-03-13 20:16:04.123+08:00", false, 29, T0 - 8 * HOUR},
+        {"2024-03-13 20:16:6x", false, 0, 0},
+        {"2024-03-13 20:16:61", false, 0, 0},
+        {"2024-03-13 20:16", false, 0, 0},
+        {"2024-03-13 20:16:04", false, 19, T0 - 123},
+        {"2024-03-13T20:16:04.123", false, 23, T0},
+        {"2024-03-13 20:17:04.123", false, 23, T0 + 60000},
+        {"2024-03-13 20:16:04.123", false, 23, T0},
+    };
+    static const struct parse_case plus8[] = {
+        {"2024-03-13 20:16:04.123", false, 23, T0 - 8 * HOUR},
+        {"2024-03-13 20:16:04.123Z", false, 24, T0},
+    };
+    int64_t ms = 0;
+
+    (void)state;
+    assert_int_equal(hb_time_set_zone("UTC"), HB_OK);
+    run_parse_cases(utc, HB_ARRAY_LEN(utc));
+    assert_int_equal(hb_time_set_zone("+08:00"), HB_OK);
+    run_parse_cases(plus8, HB_ARRAY_LEN(plus8));
+    /* a user time may stop at the minute; a log stamp may not, after it */
+    assert_int_equal(hb_time_set_zone("UTC"), HB_OK);
+    assert_int_equal(hb_time_parse_user("2024-01-02T03:04", T0, &ms), HB_OK);
+    assert_int_equal(ms, 1704164640000LL);
+    assert_int_equal(hb_time_parse("2024-01-02T03:04", 16, &ms, false), 0);
+    assert_int_equal(hb_time_parse("2024-01-02T03:04:05", 19, &ms, false), 19);
+    assert_int_equal(ms, 1704164645000LL);
+}
+
 static void test_time_parse_user(void **state)
 {
     static const struct {
@@ -258,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_time_parse_iana_zone),
         cmocka_unit_test(test_time_set_zone_rejects),
         cmocka_unit_test(test_time_format_utc),
+        cmocka_unit_test(test_time_parse_same_minute),
         cmocka_unit_test(test_time_parse_user),
         cmocka_unit_test(test_time_now_is_recent),
     };
