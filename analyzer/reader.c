@@ -313,6 +313,7 @@ static void set_line(struct hb_reader *r, struct hb_line *line, const char *p,
     line->offset = start;
     line->end = end;
     line->has_newline = nl;
+    line->one_line = true; /* split at '\n' */
     line->truncated = truncated;
     r->consumed = end;
     if (truncated)

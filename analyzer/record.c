@@ -318,7 +318,7 @@ static void start(struct hb_asm *a, const struct hb_line *line,
     }
     /* A line that holds '\n' (JSON stack_trace) keeps only its first line
      * as head. */
-    {
+    if (!line->one_line) {
         const char *nl = memchr(a->cur.data, '\n', a->cur.len);
 
         if (nl)

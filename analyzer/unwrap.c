@@ -7,6 +7,7 @@
  */
 #include "unwrap.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -768,8 +769,23 @@ static bool docker_feed(struct hb_unwrap *u, const struct jrec *r,
     return true;
 }
 
+static bool unwrap_feed(struct hb_unwrap *u, const struct hb_line *in,
+                        struct hb_line *out);
+
 bool hb_unwrap_feed(struct hb_unwrap *u, const struct hb_line *in,
                     struct hb_line *out)
+{
+    bool done = unwrap_feed(u, in, out);
+    uintptr_t from = (uintptr_t)in->text, at = (uintptr_t)out->text;
+
+    /* a decoded payload (a JSON string) may hold '\n'; a slice may not */
+    if (at < from || at + out->len > from + in->len)
+        out->one_line = false;
+    return done;
+}
+
+static bool unwrap_feed(struct hb_unwrap *u, const struct hb_line *in,
+                        struct hb_line *out)
 {
     const char *payload, *p, *e;
     size_t plen;

@@ -38,6 +38,9 @@ struct hb_line {
     uint64_t end;         /* byte offset just past the line terminator */
     bool truncated;       /* longer than max_line; the rest was dropped */
     bool has_newline;     /* false only for a last line without '\n' */
+    bool one_line;        /* text holds no '\n': set by the reader, kept by
+                             hb_unwrap for slices of such a text; false
+                             (look) for lines built otherwise */
 };
 
 /*

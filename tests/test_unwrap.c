@@ -28,6 +28,7 @@ static struct hb_line phys(const char *text, size_t len, uint64_t n)
     l.offset = n * 1000;
     l.end = n * 1000 + len + 1;
     l.has_newline = true;
+    l.one_line = true; /* as from the reader */
     return l;
 }
 
@@ -63,6 +64,7 @@ static void test_unwrap_cri_full_line(void **state)
     assert_int_equal(out.lineno, 1);
     assert_int_equal(out.lineno_last, 1);
     assert_int_equal(out.offset, 1000);
+    assert_true(out.one_line); /* a slice of a line the reader split */
     /* an empty payload, with and without the space */
     assert_true(feed(u, "2024-01-02T03:04:05.123456789Z stderr F ", 2, &out));
     assert_text(&out, "");
@@ -210,6 +212,7 @@ static void test_unwrap_logstash_json(void **state)
                 "ERR-1006(SERVER_USER_ERROR): server error 400401: client api "
                 "is not open\n\tat a.b.C.d(C.java:1)");
     assert_int_equal(out.lineno, 7);
+    assert_false(out.one_line); /* decoded: it holds '\n' */
     /* the first line is a springboot header */
     nl = memchr(out.text, '\n', out.len);
     assert_non_null(nl);
