@@ -422,6 +422,11 @@ static bool name_is(const char *lit, const char *name, size_t n)
     return strlen(lit) == n && memcmp(lit, name, n) == 0;
 }
 
+const char *hb_grpc_status_name(size_t i)
+{
+    return i < HB_ARRAY_LEN(grpc_statuses) ? grpc_statuses[i].upper : NULL;
+}
+
 bool hb_grpc_status_valid(const char *name, size_t n)
 {
     size_t i;

@@ -187,7 +187,9 @@ static const char *const fixed_lits[L_FIXED] = {
 
 /* The other literal tables follow the fixed ones, in this order; each
    table is defined further down, before its first use. */
-#define LIT_MARKERS L_FIXED
+#define LIT_GRPC    L_FIXED
+#define N_GRPC_LITS 16 /* grpc_lits */
+#define LIT_MARKERS (LIT_GRPC + N_GRPC_LITS)
 #define LIT_PHRASES (LIT_MARKERS + HB_ARRAY_LEN(marker_lits))
 #define LIT_FRAMES  (LIT_PHRASES + HB_ARRAY_LEN(phrases))
 #define LIT_GROUPS  (LIT_FRAMES + HB_ARRAY_LEN(frames))
@@ -196,6 +198,11 @@ static const char *const fixed_lits[L_FIXED] = {
 #define LIT_FAILURE (LIT_ZAP + HB_ARRAY_LEN(zap_lits))
 #define LIT_TOTAL   (LIT_FAILURE + HB_ARRAY_LEN(failure_lits))
 #define LIT_CAP     192 /* room for LIT_TOTAL, checked in lit_build */
+
+/* The gRPC status names of codes.c longer than two bytes (not "OK",
+   which scan_grpc_plain passes over), each with its ':' ("UNAVAILABLE:");
+   filled by lit_build. */
+static char grpc_lits[N_GRPC_LITS][24];
 
 /* Every table's literal by id, with its length: filled once by lit_build,
    so no scanner measures a constant string per record. */
@@ -1059,6 +1066,10 @@ static void scan_grpc_plain(struct ex *x)
     size_t from = 0;
     const char *q;
 
+    /* such a run is a status name followed by ':', which the literal
+       pass looks for (the colons of a record are many) */
+    if (!maybe_any(x, LIT_GRPC, LIT_GRPC + N_GRPC_LITS - 1))
+        return;
     while (from < x->n && (q = memchr(x->p + from, ':', x->n - from))) {
         size_t j = (size_t)(q - x->p), i = j, d;
 
@@ -2106,6 +2117,22 @@ static void lit_build(void)
         all[LIT_ZAP + k] = zap_lits[k];
     for (k = 0; k < HB_ARRAY_LEN(failure_lits); k++)
         all[LIT_FAILURE + k] = failure_lits[k];
+    {
+        size_t i, g = 0;
+        const char *name;
+
+        for (i = 0; (name = hb_grpc_status_name(i)) != NULL; i++) {
+            if (strlen(name) <= 2)
+                continue;
+            if (g == N_GRPC_LITS || strlen(name) + 2 > sizeof grpc_lits[0])
+                hb_die("extract: N_GRPC_LITS does not fit codes.c");
+            snprintf(grpc_lits[g], sizeof grpc_lits[0], "%s:", name);
+            all[LIT_GRPC + g] = grpc_lits[g];
+            g++;
+        }
+        if (g != N_GRPC_LITS)
+            hb_die("extract: N_GRPC_LITS does not fit codes.c");
+    }
     for (k = 0; k < LIT_TOTAL; k++)
         lit_len[k] = strlen(all[k]);
     if (hb_fastpath_enabled())

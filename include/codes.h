@@ -41,6 +41,9 @@ const struct hb_sdk_code *hb_sdk_code_by_name_n(const char *name, size_t n);
 bool hb_server_code_ok(int code);
 const struct hb_server_code *hb_server_code_table(size_t *n);
 const struct hb_sdk_code *hb_sdk_code_table(size_t *n);
+/* The canonical upper-case name of gRPC status i (0 "OK" .. 16
+   "UNAUTHENTICATED"); NULL past the last. */
+const char *hb_grpc_status_name(size_t i);
 /* gRPC canonical status name ("UNAVAILABLE") -> true when valid. */
 bool hb_grpc_status_valid(const char *name, size_t n);
 /* The canonical upper-case name for a gRPC status written either way

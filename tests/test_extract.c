@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "codes.h"
 #include "extract.h"
 #include "util.h"
 
@@ -1861,6 +1862,34 @@ static void test_extract_grpc_plain(void **state)
     run_table(grpc_plain, HB_ARRAY_LEN(grpc_plain));
 }
 
+/* Every status of codes.c but OK, written "NAME: desc", is found (the
+   literal pass gates the search on each name). */
+static void test_extract_grpc_plain_every_status(void **state)
+{
+    const char *name;
+    size_t i, seen = 0;
+
+    (void)state;
+    for (i = 0; (name = hb_grpc_status_name(i)) != NULL; i++) {
+        char text[96];
+        struct hb_polaris p;
+        char *copy;
+
+        snprintf(text, sizeof text, "polaris call: %s: desc", name);
+        extract_bytes(text, strlen(text), &p, &copy);
+        if (strcmp(name, "OK") == 0) {
+            assert_string_equal(p.grpc_status, "");
+        } else {
+            if (strcmp(p.grpc_status, name) != 0)
+                fail_msg("'%s': grpc_status '%s'", text, p.grpc_status);
+            assert_string_equal(p.grpc_desc, "desc");
+            seen++;
+        }
+        free(copy);
+    }
+    assert_int_equal(seen, 16);
+}
+
 /* A NUL byte is a boundary like any other non-word byte. */
 static void test_extract_grpc_plain_nul(void **state)
 {
@@ -2235,6 +2264,7 @@ int main(void)
         cmocka_unit_test(test_extract_key_value_nul),
         cmocka_unit_test(test_extract_key_value_long),
         cmocka_unit_test(test_extract_grpc_plain),
+        cmocka_unit_test(test_extract_grpc_plain_every_status),
         cmocka_unit_test(test_extract_grpc_plain_nul),
         cmocka_unit_test(test_extract_levels),
         cmocka_unit_test(test_extract_markers),
