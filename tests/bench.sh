@@ -282,18 +282,29 @@ set -- $(cat "$tree/.done")
 tlines=$1
 tbytes=$2
 find "$tree" -type f -exec cat {} + >/dev/null
+# rg, --jobs 1 and --jobs 2 take turns per round, as the single-file rows do
+for m in rg j1 j2; do measure_reset "$dir/t_$m"; done
+i=0
+while [ $i -lt "$runs" ]; do
+    [ $have_rg = 1 ] && measure_once "$dir/t_rg" rg --no-ignore -z -c -f "$pat" "$tree"
+    measure_once "$dir/t_j1" "$hbscan" scan --no-db -q --jobs 1 "$tree"
+    measure_once "$dir/t_j2" "$hbscan" scan --no-db -q --jobs 2 "$tree"
+    i=$((i + 1))
+    too_slow "$dir/t_j1" && break
+done
+for m in rg j1 j2; do measure_done "$dir/t_$m"; done
 rg_s=0
 if [ $have_rg = 1 ]; then
-    measure "$dir/m" rg --no-ignore -z -c -f "$pat" "$tree"
-    rg_s=$(cat "$dir/m.s")
-    row "rg -z tree ($tree_files files)" "$tbytes" "$tlines" "$rg_s" 0 "$(cat "$dir/m.rss")"
+    rg_s=$(cat "$dir/t_rg.s")
+    cp "$dir/t_rg.n" "$dir/m.n"
+    row "rg -z tree ($tree_files files)" "$tbytes" "$tlines" "$rg_s" 0 "$(cat "$dir/t_rg.rss")"
 fi
 for j in 1 2; do
-    measure "$dir/m" "$hbscan" scan --no-db -q --jobs $j "$tree"
-    if [ "$(cat "$dir/m.rc")" -ge 2 ]; then
-        note "scan --jobs $j: not run (exit $(cat "$dir/m.rc"): $(head -n 1 "$dir/m.err"))"
+    cp "$dir/t_j$j.n" "$dir/m.n"
+    if [ "$(cat "$dir/t_j$j.rc")" -ge 2 ]; then
+        note "scan --jobs $j: not run (exit $(cat "$dir/t_j$j.rc"): $(head -n 1 "$dir/t_j$j.err"))"
     else
-        row "scan --no-db --jobs $j tree" "$tbytes" "$tlines" "$(cat "$dir/m.s")" "$rg_s" "$(cat "$dir/m.rss")"
+        row "scan --no-db --jobs $j tree" "$tbytes" "$tlines" "$(cat "$dir/t_j$j.s")" "$rg_s" "$(cat "$dir/t_j$j.rss")"
     fi
 done
 db=$dir/tree.db
@@ -321,5 +332,5 @@ else
 fi
 
 mv "$res.tmp" "$res"
-rm -f "$dir"/m.*
+rm -f "$dir"/m.* "$dir"/m_* "$dir"/t_*
 echo "bench: results in $res"
