@@ -2191,14 +2191,28 @@ void hb_extract_scanned(const struct hb_record *rec, struct hb_polaris *pol,
     const char *text = rec->text.p ? rec->text.p : "";
     size_t n = rec->text.p ? rec->text.n : 0;
 
-    /* the code and fact lists only up to their counts: clearing their
-       1.5 KiB for every record was half of this function's time */
-    memset(pol, 0, offsetof(struct hb_polaris, codes));
+    /* each field reset by hand, strings to "": clearing the 1.5 KiB of
+       the code and fact lists was half of this function's time, and the
+       ~800 bytes before them (rep stos) 3% of a scan */
+    pol->sdk_code = 0;
+    pol->sdk_name[0] = '\0';
+    pol->go_code = 0;
+    pol->go_name[0] = '\0';
+    pol->server_code = 0;
+    pol->server_info[0] = '\0';
+    pol->grpc_status[0] = '\0';
+    pol->grpc_desc[0] = '\0';
+    pol->event = HB_EV_NONE;
+    pol->ns[0] = '\0';
+    pol->service[0] = '\0';
+    pol->host[0] = '\0';
+    pol->port = 0;
+    pol->server_addr[0] = '\0';
+    pol->fail_count = -1;
     pol->ncodes = 0;
     pol->nfacts = 0;
     pol->polaris = false;
     pol->failure = false;
-    pol->fail_count = -1;
     pthread_once(&lit_once, lit_build);
     if (lit == NULL && lit_automaton) {
         hb_pf_scan(lit_automaton, text, n, &own);

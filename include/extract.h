@@ -67,6 +67,8 @@ struct hb_fact {
 };
 
 /* Everything extracted from one record. Caller storage, self-contained. */
+/* hb_extract_scanned resets every field by hand: a new field needs its
+   line there. */
 struct hb_polaris {
     int sdk_code;      /* deepest polaris-java ERR code, 0 = none */
     char sdk_name[32]; /* its enum name: "SERVER_USER_ERROR" */
@@ -93,9 +95,10 @@ struct hb_polaris {
                      failure event: worth reporting */
 };
 
-/* Fills *p from rec: every field is set (zero, empty or -1 when nothing
-   was found) except codes[] and facts[] past ncodes and nfacts, which
-   readers must not look at. Never fails. */
+/* Fills *p from rec: every field is set (zero, "" or -1 when nothing
+   was found); the bytes past each string's NUL, and codes[] and facts[]
+   past ncodes and nfacts, are not, and readers must not look at them.
+   Never fails. */
 void hb_extract(const struct hb_record *rec, struct hb_polaris *p);
 
 /*
