@@ -1731,6 +1731,57 @@ static void extract_bytes(const char *text, size_t n, struct hb_polaris *p,
     hb_extract(&rec, p);
 }
 
+/* Every field is set whatever the struct held before (a scan reuses one
+   on the stack): a record with everything, then one with nothing, both
+   into a struct full of junk. */
+static void test_extract_resets_every_field(void **state)
+{
+    static const char full[] =
+        "[AsyncHeartbeat]Instance heartbeat failed, namespace:default, "
+        "service:svc, host:10.0.0.5, port:8080, heartbeat fail count:1|"
+        "2024-05-10 10:20:30.123\n"
+        "com.tencent.polaris.api.exception.PolarisException: "
+        "ERR-1006(SERVER_USER_ERROR): server error 400401: client api is "
+        "not open, UNAVAILABLE: io exception, connect to 10.0.0.7:8091, "
+        "Polaris-1005 (x)";
+    static const char *const empty[] = {"polaris said hello", "nothing at all"};
+    struct hb_polaris p;
+    size_t i;
+    char *copy;
+
+    (void)state;
+    for (i = 0; i < HB_ARRAY_LEN(empty); i++) {
+        memset(&p, 0xA5, sizeof p);
+        extract_bytes(full, sizeof full - 1, &p, &copy);
+        free(copy);
+        assert_true(p.sdk_code != 0 && p.server_code != 0 && p.port != 0);
+        assert_true(p.sdk_name[0] && p.server_info[0] && p.grpc_status[0]);
+        assert_true(p.ncodes > 0 && p.fail_count == 1 && p.failure);
+        assert_string_equal(p.service, "svc");
+        extract_bytes(empty[i], strlen(empty[i]), &p, &copy);
+        free(copy);
+        assert_int_equal(p.sdk_code, 0);
+        assert_string_equal(p.sdk_name, "");
+        assert_int_equal(p.go_code, 0);
+        assert_string_equal(p.go_name, "");
+        assert_int_equal(p.server_code, 0);
+        assert_string_equal(p.server_info, "");
+        assert_string_equal(p.grpc_status, "");
+        assert_string_equal(p.grpc_desc, "");
+        assert_int_equal(p.event, HB_EV_NONE);
+        assert_string_equal(p.ns, "");
+        assert_string_equal(p.service, "");
+        assert_string_equal(p.host, "");
+        assert_int_equal(p.port, 0);
+        assert_string_equal(p.server_addr, "");
+        assert_int_equal(p.fail_count, -1);
+        assert_int_equal(p.ncodes, 0);
+        assert_int_equal(p.nfacts, 0);
+        assert_false(p.failure);
+        assert_int_equal(p.polaris, i == 0);
+    }
+}
+
 /* A NUL byte ends a value, like a stop byte. */
 static void test_extract_key_value_nul(void **state)
 {
@@ -2261,6 +2312,7 @@ int main(void)
         cmocka_unit_test(test_extract_server_lines),
         cmocka_unit_test(test_extract_versions),
         cmocka_unit_test(test_extract_key_values),
+        cmocka_unit_test(test_extract_resets_every_field),
         cmocka_unit_test(test_extract_key_value_nul),
         cmocka_unit_test(test_extract_key_value_long),
         cmocka_unit_test(test_extract_grpc_plain),
