@@ -551,6 +551,9 @@ int hb_obs_from_record(const struct hb_record *rec,
     const char *name;
     int i, n = 0;
 
+    /* most Polaris lines observe nothing: no base to build for them */
+    if (!event_is_ok(pol) && pol->nfacts <= 0)
+        return 0;
     memset(&base, 0, sizeof base);
     base.source = rec->source;
     base.line = rec->first_line;
