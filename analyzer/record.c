@@ -512,12 +512,20 @@ static void scan_inline(struct hb_record *rec, const char *p, size_t n)
     }
 }
 
-/* Whether q[0..left) starts with one of the three names. */
+/* The names every Throwable class throwable_len accepts holds one of
+   (pair_starts looks for their first two bytes). */
+static const char *const names[] = {"Exception", "Error", "Throwable"};
+
+/* Whether q[0..left) starts with one of the names. */
 static bool names_at(const char *q, size_t left)
 {
-    return (left >= 9 && memcmp(q, "Exception", 9) == 0) ||
-           (left >= 5 && memcmp(q, "Error", 5) == 0) ||
-           (left >= 9 && memcmp(q, "Throwable", 9) == 0);
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (left >= strlen(names[i]) &&
+            memcmp(q, names[i], strlen(names[i])) == 0)
+            return true;
+    return false;
 }
 
 #ifdef __SSE2__
@@ -571,8 +579,6 @@ static bool names_throwable(const char *p, size_t n)
             return true;
     return false;
 }
-
-static const char *const names[] = {"Exception", "Error", "Throwable"};
 
 const char *const *hb_throwable_names(size_t *n)
 {
