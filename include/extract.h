@@ -66,8 +66,8 @@ struct hb_fact {
     const char *how;
 };
 
-/* Everything extracted from one record. Caller storage, self-contained. */
-/* hb_extract_scanned resets every field by hand: a new field needs its
+/* Everything extracted from one record. Caller storage, self-contained.
+   hb_extract_scanned resets every field by hand: a new field needs its
    line there. */
 struct hb_polaris {
     int sdk_code;      /* deepest polaris-java ERR code, 0 = none */
