@@ -24,6 +24,7 @@
 
 #include "rules.h"
 #include "schema.h"
+#include "textcache.h"
 #include "timeparse.h"
 #include "util.h"
 
@@ -32,7 +33,11 @@ enum stmt_id {
     ST_BEGIN,
     ST_COMMIT,
     ST_INS_INCIDENT,
+    ST_INS_INCIDENTS,
     ST_INS_OBS,
+    ST_TEXT_FIND,
+    ST_TEXT_INSERT,
+    ST_DATA_VERSION,
     ST_SRC_FIND,
     ST_SRC_FIND_PLAIN,
     ST_SRC_INSERT,
@@ -48,21 +53,15 @@ enum stmt_id {
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
-    [ST_INS_INCIDENT] =
-        "INSERT OR IGNORE INTO incidents (run_id, source_id, source, "
-        "first_line, last_line, evidence_line, evidence, ts_ms, ts, level, "
-        "format, namespace, service, host, port, instance, server_addr, "
-        "sdk_code, sdk_name, server_code, grpc_status, event, exc_class, "
-        "message, rule_id, cause, severity, weight, fingerprint, codes, text, "
-        "okey, k8s_namespace, k8s_pod, k8s_container, other_rules) VALUES "
-        "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-        "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, "
-        "?30, ?31, ?32, ?33, ?34, ?35, ?36)",
+    /* ST_INS_INCIDENT(S): built by insert_sql */
     [ST_INS_OBS] =
         "INSERT OR IGNORE INTO observations (run_id, source_id, source, line, "
         "ts_ms, ts, kind, key, value, namespace, service, host, port, "
         "instance, text, okey) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
         "?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    [ST_TEXT_FIND] = "SELECT id, body FROM texts WHERE hash = ?1",
+    [ST_TEXT_INSERT] = "INSERT INTO texts (hash, body) VALUES (?1, ?2)",
+    [ST_DATA_VERSION] = "PRAGMA data_version",
     [ST_SRC_FIND] = "SELECT id, path, offset, line, complete FROM sources "
                     "WHERE dev = ?1 AND ino = ?2 AND first_hash = ?3 AND "
                     "gzip = ?4 ORDER BY id DESC LIMIT 1",
@@ -109,6 +108,35 @@ struct rule_json {
     struct hb_buf json; /* owned */
 };
 
+/*
+ * Incident rows waiting to be inserted, INS_ROWS to a statement: a
+ * statement per row was a fifth of an insert's cost (cursors opened and
+ * closed, the program started and halted). A value is NULL, an integer, a
+ * real, or text: copied into text at off, or static (names of causes,
+ * severities, events). The rows go in before anything else reads or
+ * commits (settle), inside the same transaction, so no caller sees the
+ * difference except that an insert's error may surface at a later put or
+ * at the checkpoint, which roll the batch back either way.
+ */
+#define INS_COLS 37
+#define INS_ROWS 8
+
+enum pv_type { PV_NULL, PV_INT, PV_REAL, PV_TEXT, PV_STATIC };
+
+struct pval {
+    enum pv_type type;
+    int64_t i;
+    double f;
+    const char *p; /* PV_STATIC */
+    size_t off, len;
+};
+
+struct pending {
+    struct pval row[INS_ROWS][INS_COLS];
+    int nrows;
+    struct hb_buf text; /* the rows' copied text */
+};
+
 struct hb_store {
     sqlite3 *db; /* owned; closed by hb_store_close */
     char *path;  /* owned */
@@ -121,6 +149,9 @@ struct hb_store {
     uint64_t hash_val;
     struct rule_json rules[RULE_CACHE]; /* owned; freed by hb_store_close */
     struct hb_buf other_rules;          /* owned; one incident's JSON */
+    struct hb_text_cache *texts;        /* owned; bodies written or found */
+    struct pending pend;                /* owned text */
+    int64_t data_version; /* of the last batch begun, 0 = none yet */
 };
 
 const char *hb_store_path(const struct hb_store *s)
@@ -155,14 +186,43 @@ static enum hb_status exec_sql(struct hb_store *s, const char *sql,
     return rc == SQLITE_OK ? HB_OK : db_error(s, rc, what, d);
 }
 
+/* The incident insert, for one row or INS_ROWS (see struct pending). */
+static char *insert_sql(int rows)
+{
+    struct hb_buf b;
+    int r, c;
+
+    hb_buf_init(&b);
+    hb_buf_puts(&b,
+                "INSERT OR IGNORE INTO incident_rows (run_id, source_id, "
+                "source, first_line, last_line, evidence_line, evidence, "
+                "ts_ms, ts, level, format, namespace, service, host, port, "
+                "instance, server_addr, sdk_code, sdk_name, server_code, "
+                "grpc_status, event, exc_class, message, rule_id, cause, "
+                "severity, weight, fingerprint, codes, head, okey, "
+                "k8s_namespace, k8s_pod, k8s_container, other_rules, text_id) "
+                "VALUES ");
+    for (r = 0; r < rows; r++)
+        for (c = 0; c < INS_COLS; c++)
+            hb_buf_puts(&b, c == 0              ? (r ? ", (?" : "(?")
+                            : c + 1 == INS_COLS ? ", ?)"
+                                                : ", ?");
+    return b.data;
+}
+
 static enum hb_status stmt_get(struct hb_store *s, enum stmt_id id,
                                sqlite3_stmt **out, struct hb_diag *d)
 {
     int rc;
 
     if (s->st[id] == NULL) {
-        rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
+        char *built = NULL;
+
+        if (id == ST_INS_INCIDENT || id == ST_INS_INCIDENTS)
+            built = insert_sql(id == ST_INS_INCIDENT ? 1 : INS_ROWS);
+        rc = sqlite3_prepare_v3(s->db, built ? built : stmt_sql[id], -1,
                                 SQLITE_PREPARE_PERSISTENT, &s->st[id], NULL);
+        free(built);
         if (rc != SQLITE_OK)
             return db_error(s, rc, "prepare", d);
     }
@@ -198,6 +258,36 @@ static enum hb_status step_done(struct hb_store *s, sqlite3_stmt *st,
 
 /* ---- batches -------------------------------------------------------- */
 
+static enum hb_status settle(struct hb_store *s, struct hb_diag *d);
+
+/*
+ * The text cache holds only while no other connection wrote: another
+ * process's prune may have deleted a body this one remembers. Called with
+ * the write lock held, so nothing changes between the check and the use.
+ */
+static enum hb_status texts_check(struct hb_store *s, struct hb_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    enum hb_status rc;
+    int64_t v;
+
+    if (s->texts == NULL)
+        return HB_OK;
+    if ((rc = stmt_get(s, ST_DATA_VERSION, &st, d)) != HB_OK)
+        return rc;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = db_error(s, sqlite3_errcode(s->db), "reading data_version", d);
+        sqlite3_reset(st);
+        return rc;
+    }
+    v = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (v != s->data_version)
+        hb_text_cache_clear(s->texts);
+    s->data_version = v;
+    return HB_OK;
+}
+
 static enum hb_status batch_begin(struct hb_store *s, struct hb_diag *d)
 {
     sqlite3_stmt *st = NULL;
@@ -210,7 +300,7 @@ static enum hb_status batch_begin(struct hb_store *s, struct hb_diag *d)
     if ((rc = step_done(s, st, "begin", d)) != HB_OK)
         return rc;
     s->in_tx = true;
-    return HB_OK;
+    return texts_check(s, d);
 }
 
 /* Drops the open batch: nothing of it, offsets included, is kept. */
@@ -225,6 +315,10 @@ static void batch_abort(struct hb_store *s)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = false;
     s->hash_id = 0;
+    s->pend.nrows = 0;
+    hb_buf_reset(&s->pend.text);
+    if (s->texts) /* bodies written in the batch are gone */
+        hb_text_cache_clear(s->texts);
 }
 
 static enum hb_status batch_commit(struct hb_store *s, struct hb_diag *d)
@@ -234,7 +328,8 @@ static enum hb_status batch_commit(struct hb_store *s, struct hb_diag *d)
 
     if (!s->in_tx)
         return HB_OK;
-    if ((rc = stmt_get(s, ST_COMMIT, &st, d)) == HB_OK)
+    if ((rc = settle(s, d)) == HB_OK &&
+        (rc = stmt_get(s, ST_COMMIT, &st, d)) == HB_OK)
         rc = step_done(s, st, "commit", d);
     if (rc != HB_OK) {
         batch_abort(s);
@@ -468,6 +563,8 @@ static void store_free(struct hb_store *s)
         hb_buf_fini(&s->rules[i].json);
     }
     hb_buf_fini(&s->other_rules);
+    hb_text_cache_free(s->texts);
+    hb_buf_fini(&s->pend.text);
     free(s->path);
     free(s);
 }
@@ -486,12 +583,13 @@ static char *plain_path(const char *path)
 }
 
 /*
- * Pages of new databases: an incident row is 1-2 KiB, so 4 KiB pages
- * held two or three and WAL commits wrote (and checkpoints copied) a frame
- * per page; 16 KiB pages take a bulk insert from ~44k to ~65k incidents
- * per CPU second and keep the b-trees a level shallower.
+ * Pages of new databases: 4 KiB pages held two or three incident rows
+ * (1-2 KiB before schema 4), so WAL commits wrote (and checkpoints copied)
+ * a frame per row or two. 16 KiB pages took a bulk insert from ~44k to
+ * ~65k incidents per CPU second; with schema 4's rows of ~800 bytes,
+ * 64 KiB pages (the largest) took it from ~130k to ~170k a second.
  */
-#define PAGE_SIZE_SQL "PRAGMA page_size = 16384"
+#define PAGE_SIZE_SQL "PRAGMA page_size = 65536"
 
 static enum hb_status open_rw(struct hb_store *s, int busy_ms,
                               struct hb_diag *d)
@@ -499,6 +597,7 @@ static enum hb_status open_rw(struct hb_store *s, int busy_ms,
     sqlite3_stmt *st = NULL;
     enum hb_status rc;
     bool wal = false;
+    int page = 0;
 
     if ((rc = make_parents(s->path, d)) != HB_OK)
         return rc;
@@ -531,14 +630,17 @@ static enum hb_status open_rw(struct hb_store *s, int busy_ms,
                     s->path);
         return HB_EDB;
     }
-    /* checkpoints every 4096 pages (64 MiB of WAL) instead of 1000: each
-       copies the pages back and syncs, and a bulk insert of 200k incidents
-       went from 85k to 97k a second; the WAL goes when the last
+    /* checkpoints every 64 MiB of WAL instead of 1000 pages: each copies
+       the pages back and syncs, and a bulk insert of 200k incidents went
+       from 85k to 97k a second (16 KiB pages); the WAL goes when the last
        connection closes */
     rc = exec_sql(s,
                   "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; "
-                  "PRAGMA cache_size = -8192; PRAGMA wal_autocheckpoint = 4096",
+                  "PRAGMA cache_size = -8192",
                   "configure", d);
+    if (rc == HB_OK && pragma_int(s, "PRAGMA page_size", &page) == SQLITE_OK &&
+        page > 0)
+        sqlite3_wal_autocheckpoint(s->db, (64 << 20) / page);
     if (rc != HB_OK)
         return rc;
     return migrate(s, d);
@@ -595,6 +697,8 @@ enum hb_status hb_store_open(struct hb_store **out, const char *path,
     if (busy_ms <= 0)
         busy_ms = HB_STORE_BUSY_MS;
     s->mode = mode;
+    if (mode != HB_STORE_RO)
+        s->texts = hb_text_cache_new();
     if (mode == HB_STORE_MEMORY) {
         s->path = hb_xstrdup(":memory:");
         rc = open_db(s,
@@ -1163,70 +1267,270 @@ static const char *other_rules(struct hb_store *s,
     return s->other_rules.data;
 }
 
+/*
+ * The row of texts holding body p[0..n): from the cache, else found by
+ * hash (and compared), else inserted. Inside the batch.
+ */
+static enum hb_status text_id(struct hb_store *s, const char *p, size_t n,
+                              int64_t *id, struct hb_diag *d)
+{
+    uint64_t h = hb_text_hash(p, n);
+    sqlite3_stmt *st = NULL;
+    enum hb_status rc;
+    int step;
+
+    if ((*id = hb_text_cache_get(s->texts, h, p, n)) > 0)
+        return HB_OK;
+    if ((rc = stmt_get(s, ST_TEXT_FIND, &st, d)) != HB_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)h);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const void *b = sqlite3_column_text(st, 1);
+
+        if ((size_t)sqlite3_column_bytes(st, 1) == n &&
+            (n == 0 || memcmp(b, p, n) == 0)) {
+            *id = sqlite3_column_int64(st, 0);
+            break;
+        }
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = db_error(s, step, "looking up a record text", d);
+    sqlite3_reset(st);
+    if (rc != HB_OK)
+        return rc;
+    if (*id == 0) {
+        if ((rc = stmt_get(s, ST_TEXT_INSERT, &st, d)) != HB_OK)
+            return rc;
+        sqlite3_bind_int64(st, 1, (int64_t)h);
+        bind_textn(st, 2, p, n);
+        if ((rc = step_row(s, st, "storing a record text", d)) != HB_OK)
+            return rc;
+        *id = sqlite3_last_insert_rowid(s->db);
+    }
+    hb_text_cache_put(s->texts, h, p, n, *id);
+    return HB_OK;
+}
+
+/* ---- pending incident rows (struct pending) ------------------------- */
+
+static struct pval *pv_at(struct hb_store *s, int col)
+{
+    return &s->pend.row[s->pend.nrows][col - 1];
+}
+
+static void pv_null(struct hb_store *s, int col)
+{
+    pv_at(s, col)->type = PV_NULL;
+}
+
+static void pv_int(struct hb_store *s, int col, int64_t v)
+{
+    struct pval *v_ = pv_at(s, col);
+
+    v_->type = PV_INT;
+    v_->i = v;
+}
+
+/* 0 = unknown = NULL, as bind_opt_int */
+static void pv_opt_int(struct hb_store *s, int col, int64_t v)
+{
+    if (v == 0)
+        pv_null(s, col);
+    else
+        pv_int(s, col, v);
+}
+
+static void pv_real(struct hb_store *s, int col, double f)
+{
+    struct pval *v_ = pv_at(s, col);
+
+    v_->type = PV_REAL;
+    v_->f = f;
+}
+
+/* Text that lives as long as the program (a name from a table). */
+static void pv_static(struct hb_store *s, int col, const char *p)
+{
+    struct pval *v_ = pv_at(s, col);
+
+    v_->type = PV_STATIC;
+    v_->p = p;
+    v_->len = strlen(p);
+}
+
+/* p[0..n) copied; empty even when n == 0 (a NOT NULL column). */
+static void pv_copy(struct hb_store *s, int col, const char *p, size_t n)
+{
+    struct pval *v_ = pv_at(s, col);
+
+    v_->type = PV_TEXT;
+    v_->off = s->pend.text.len;
+    v_->len = n;
+    hb_buf_append(&s->pend.text, p, n);
+}
+
+/* p[0..n) copied; NULL, "" become SQL NULL, as bind_textn */
+static void pv_textn(struct hb_store *s, int col, const char *p, size_t n)
+{
+    if (p == NULL || n == 0)
+        pv_null(s, col);
+    else
+        pv_copy(s, col, p, n);
+}
+
+static void pv_text(struct hb_store *s, int col, const char *p)
+{
+    pv_textn(s, col, p, p ? strlen(p) : 0);
+}
+
+#define PV_ARR(s, col, arr)                                                    \
+    pv_textn((s), (col), (arr), strnlen((arr), sizeof(arr)))
+
+static void pv_bind(struct hb_store *s, sqlite3_stmt *st, int first,
+                    const struct pval *v)
+{
+    int c;
+
+    for (c = 0; c < INS_COLS; c++, v++) {
+        switch (v->type) {
+        case PV_NULL:
+            sqlite3_bind_null(st, first + c);
+            break;
+        case PV_INT:
+            sqlite3_bind_int64(st, first + c, v->i);
+            break;
+        case PV_REAL:
+            sqlite3_bind_double(st, first + c, v->f);
+            break;
+        case PV_TEXT:
+            sqlite3_bind_text(st, first + c, s->pend.text.data + v->off,
+                              (int)v->len, SQLITE_STATIC);
+            break;
+        case PV_STATIC:
+            sqlite3_bind_text(st, first + c, v->p, (int)v->len, SQLITE_STATIC);
+            break;
+        }
+    }
+}
+
+/* Inserts the pending rows; they are gone afterwards, stored or not. */
+static enum hb_status pend_flush(struct hb_store *s, struct hb_diag *d)
+{
+    struct pending *pd = &s->pend;
+    sqlite3_stmt *st = NULL;
+    enum hb_status rc = HB_OK;
+    int r, k;
+
+    if (pd->nrows == INS_ROWS) {
+        if ((rc = stmt_get(s, ST_INS_INCIDENTS, &st, d)) == HB_OK) {
+            for (r = 0; r < INS_ROWS; r++)
+                pv_bind(s, st, 1 + r * INS_COLS, pd->row[r]);
+            rc = step_row(s, st, "storing an incident", d);
+        }
+    } else {
+        for (r = 0; r < pd->nrows && rc == HB_OK; r++) {
+            if ((rc = stmt_get(s, ST_INS_INCIDENT, &st, d)) != HB_OK)
+                break;
+            pv_bind(s, st, 1, pd->row[r]);
+            rc = step_row(s, st, "storing an incident", d);
+        }
+    }
+    /* the statements point into text: cleared before it is reused */
+    for (k = ST_INS_INCIDENT; k <= ST_INS_INCIDENTS; k++)
+        if (s->st[k])
+            sqlite3_clear_bindings(s->st[k]);
+    pd->nrows = 0;
+    hb_buf_reset(&pd->text);
+    return rc;
+}
+
+/* Before any statement that reads incidents or ends the batch. */
+static enum hb_status settle(struct hb_store *s, struct hb_diag *d)
+{
+    return s->pend.nrows ? pend_flush(s, d) : HB_OK;
+}
+
 enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
                                      const struct hb_incident *inc,
                                      struct hb_diag *d)
 {
-    sqlite3_stmt *st = NULL;
     enum hb_status rc;
     char ts[40], inst[96], codes[HB_MAX_CODES * 17 + 1];
-    const char *others;
+    const char *others, *nl;
     uint64_t first_hash;
-    size_t tn, on = 0;
+    size_t tn, hn, on = 0;
+    int64_t body = 0;
 
     if ((rc = batch_begin(s, d)) != HB_OK)
         return rc;
     if ((rc = source_hash(s, source_id, &first_hash, d)) != HB_OK)
-        return batch_fail(s, rc);
-    if ((rc = stmt_get(s, ST_INS_INCIDENT, &st, d)) != HB_OK)
         return batch_fail(s, rc);
     instance_of(inc->host, sizeof inc->host, inc->port, inst, sizeof inst);
     join_codes(inc, codes, sizeof codes);
     others = other_rules(s, inc, &on);
     tn =
         inc->text.n > HB_INCIDENT_TEXT_CAP ? HB_INCIDENT_TEXT_CAP : inc->text.n;
+    /* the first line stays in the row; a body after it goes to texts */
+    nl = tn ? memchr(inc->text.p, '\n', tn) : NULL;
+    hn = nl ? (size_t)(nl - inc->text.p) : tn;
+    if (nl && hn + 1 < tn &&
+        (rc = text_id(s, nl + 1, tn - hn - 1, &body, d)) != HB_OK)
+        return batch_fail(s, rc);
+    if (body == 0)
+        hn = tn;
 
-    bind_opt_int(st, 1, s->run_id);
-    bind_opt_int(st, 2, source_id > 0 ? source_id : 0);
-    bind_text(st, 3, inc->source);
-    sqlite3_bind_int64(st, 4, (int64_t)inc->first_line);
-    sqlite3_bind_int64(st, 5, (int64_t)inc->last_line);
-    sqlite3_bind_int64(st, 6, (int64_t)inc->evidence_line);
-    BIND_ARR(st, 7, inc->evidence);
-    bind_time(st, 8, 9, inc->ts_ms, ts, sizeof ts);
-    BIND_ARR(st, 10, inc->level);
-    BIND_ARR(st, 11, inc->format);
-    BIND_ARR(st, 12, inc->ns);
-    BIND_ARR(st, 13, inc->service);
-    BIND_ARR(st, 14, inc->host);
-    bind_opt_int(st, 15, inc->port);
-    bind_text(st, 16, inst);
-    BIND_ARR(st, 17, inc->server_addr);
-    bind_opt_int(st, 18, inc->sdk_code);
-    BIND_ARR(st, 19, inc->sdk_name);
-    bind_opt_int(st, 20, inc->server_code);
-    BIND_ARR(st, 21, inc->grpc_status);
-    bind_text(st, 22,
-              inc->event != HB_EV_NONE ? hb_event_name(inc->event) : NULL);
-    BIND_ARR(st, 23, inc->exc_class);
-    BIND_ARR(st, 24, inc->message);
-    bind_text(st, 25, inc->rule_id);
-    sqlite3_bind_text(st, 26, hb_cause_name(inc->cause), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 27, hb_severity_name(inc->severity), -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_double(st, 28, inc->weight);
-    sqlite3_bind_text(st, 29, inc->fingerprint,
-                      (int)strnlen(inc->fingerprint, sizeof inc->fingerprint),
-                      SQLITE_STATIC);
-    bind_text(st, 30, codes);
-    bind_textn(st, 31, inc->text.p, tn);
-    sqlite3_bind_int64(st, 32, (int64_t)incident_key(inc, first_hash));
-    BIND_ARR(st, 33, inc->k8s_namespace);
-    BIND_ARR(st, 34, inc->k8s_pod);
-    BIND_ARR(st, 35, inc->k8s_container);
-    bind_textn(st, 36, others, on);
-    /* an incident stored before (same time and occurrence key) is ignored */
-    return batch_fail(s, step_row(s, st, "storing an incident", d));
+    pv_opt_int(s, 1, s->run_id);
+    pv_opt_int(s, 2, source_id > 0 ? source_id : 0);
+    pv_text(s, 3, inc->source);
+    pv_int(s, 4, (int64_t)inc->first_line);
+    pv_int(s, 5, (int64_t)inc->last_line);
+    pv_int(s, 6, (int64_t)inc->evidence_line);
+    PV_ARR(s, 7, inc->evidence);
+    if (inc->ts_ms == HB_NO_TIME) {
+        pv_null(s, 8);
+        pv_null(s, 9);
+    } else {
+        pv_int(s, 8, inc->ts_ms);
+        hb_time_format(inc->ts_ms, ts, sizeof ts);
+        pv_text(s, 9, ts);
+    }
+    PV_ARR(s, 10, inc->level);
+    PV_ARR(s, 11, inc->format);
+    PV_ARR(s, 12, inc->ns);
+    PV_ARR(s, 13, inc->service);
+    PV_ARR(s, 14, inc->host);
+    pv_opt_int(s, 15, inc->port);
+    pv_text(s, 16, inst);
+    PV_ARR(s, 17, inc->server_addr);
+    pv_opt_int(s, 18, inc->sdk_code);
+    PV_ARR(s, 19, inc->sdk_name);
+    pv_opt_int(s, 20, inc->server_code);
+    PV_ARR(s, 21, inc->grpc_status);
+    if (inc->event != HB_EV_NONE)
+        pv_static(s, 22, hb_event_name(inc->event));
+    else
+        pv_null(s, 22);
+    PV_ARR(s, 23, inc->exc_class);
+    PV_ARR(s, 24, inc->message);
+    pv_text(s, 25, inc->rule_id);
+    pv_static(s, 26, hb_cause_name(inc->cause));
+    pv_static(s, 27, hb_severity_name(inc->severity));
+    pv_real(s, 28, inc->weight);
+    pv_copy(s, 29, inc->fingerprint,
+            strnlen(inc->fingerprint, sizeof inc->fingerprint));
+    pv_text(s, 30, codes);
+    pv_textn(s, 31, inc->text.p, hn);
+    pv_int(s, 32, (int64_t)incident_key(inc, first_hash));
+    PV_ARR(s, 33, inc->k8s_namespace);
+    PV_ARR(s, 34, inc->k8s_pod);
+    PV_ARR(s, 35, inc->k8s_container);
+    pv_textn(s, 36, others, on);
+    pv_opt_int(s, 37, body);
+    /* an incident stored before (same time and occurrence key) is ignored
+       when the rows go in */
+    if (++s->pend.nrows < INS_ROWS)
+        return HB_OK;
+    return batch_fail(s, pend_flush(s, d));
 }
 
 static uint64_t obs_key(const struct hb_obs *o, uint64_t first_hash)
@@ -1503,6 +1807,8 @@ enum hb_status hb_store_list_incidents(struct hb_store *s,
     enum hb_status rc;
     long limit = f ? f->limit : 0;
 
+    if ((rc = settle(s, d)) != HB_OK)
+        return batch_fail(s, rc);
     where_build(&w, f, true);
     hb_buf_init(&sql);
     if (group) {
@@ -1704,11 +2010,15 @@ enum hb_status hb_store_replay(struct hb_store *s, const struct hb_filter *f,
     struct where wi, wo;
     struct hb_buf qi, qo;
     sqlite3_stmt *si = NULL, *so = NULL;
-    struct hb_incident *inc = hb_xmalloc(sizeof *inc);
+    struct hb_incident *inc;
     struct hb_obs obs;
     enum hb_status rc = HB_OK;
     bool mi = false, mo = false;
     long limit = f ? f->limit : 0;
+
+    if ((rc = settle(s, d)) != HB_OK)
+        return batch_fail(s, rc);
+    inc = hb_xmalloc(sizeof *inc);
 
     where_build(&wi, f, true);
     where_build(&wo, f, false);
@@ -1899,6 +2209,8 @@ enum hb_status hb_store_query(struct hb_store *s, const char *sql,
     enum hb_status rc = HB_OK;
     int r;
 
+    if ((rc = settle(s, d)) != HB_OK)
+        return batch_fail(s, rc);
     sqlite3_set_authorizer(s->db, authorize, &au);
     r = sqlite3_prepare_v2(s->db, sql, -1, &st, &tail);
     if (r != SQLITE_OK) {
@@ -1986,6 +2298,8 @@ enum hb_status hb_store_info(struct hb_store *s, struct hb_store_info *info,
             : "SELECT min(ts_ms), max(ts_ms) FROM incidents";
 
     memset(info, 0, sizeof *info);
+    if ((rc = settle(s, d)) != HB_OK)
+        return batch_fail(s, rc);
     info->schema_version = s->version;
     info->first_ms = info->last_ms = HB_NO_TIME;
     if (s->mode != HB_STORE_MEMORY)
@@ -2045,9 +2359,18 @@ enum hb_status hb_store_prune(struct hb_store *s, int64_t before_ms,
 
     if ((rc = batch_begin(s, d)) != HB_OK)
         return rc;
-    /* an incident's rule hits are in its row (schema 3) */
-    rc = exec_int(s, "DELETE FROM incidents WHERE ts_ms < ?1", before_ms, &ni,
-                  d);
+    if ((rc = settle(s, d)) != HB_OK)
+        return batch_fail(s, rc);
+    /* an incident's rule hits are in its row (schema 3); bodies no row
+       points at any more go with the last one (schema 4) */
+    rc = exec_int(s, "DELETE FROM incident_rows WHERE ts_ms < ?1", before_ms,
+                  &ni, d);
+    if (rc == HB_OK)
+        rc = exec_int(s,
+                      "DELETE FROM texts WHERE id NOT IN (SELECT text_id "
+                      "FROM incident_rows WHERE text_id IS NOT NULL) AND ?1",
+                      1, NULL, d);
+    hb_text_cache_clear(s->texts);
     if (rc == HB_OK && s->version >= 2)
         rc = exec_int(s, "DELETE FROM observations WHERE ts_ms < ?1", before_ms,
                       &no, d);
@@ -2102,35 +2425,43 @@ static void free_columns(char **cols, int n)
     "WHERE incident_id = t.id AND rank > 0 ORDER BY rank) AS r), '[]')"
 
 /*
- * Copies rows of table from src into main: the columns both have, minus
- * id; run_id and source_id are mapped through the temp maps; an older
- * input's incidents get their other_rules from its incident_rules. Rows
- * whose unique key exists already are ignored.
+ * Copies rows of table from src into main (into main.dst when given): the
+ * columns both have, minus id; run_id and source_id are mapped through the
+ * temp maps; an older input's incidents get their other_rules from its
+ * incident_rules; the input's incidents' text, whole, becomes the head of
+ * main.incident_rows (text_id NULL: merged rows keep their text inline).
+ * Rows whose unique key exists already are ignored.
  */
 static enum hb_status merge_table(struct hb_store *s, const char *table,
-                                  const char *where, uint64_t *added,
-                                  struct hb_diag *d)
+                                  const char *dst, const char *where,
+                                  uint64_t *added, struct hb_diag *d)
 {
     char **mine, **theirs;
     int nm, nt, i, j, used = 0;
     struct hb_buf into, from;
     enum hb_status rc;
 
-    table_columns(s, "main", table, &mine, &nm);
+    if (dst == NULL)
+        dst = table;
+    table_columns(s, "main", dst, &mine, &nm);
     table_columns(s, "src", table, &theirs, &nt);
     hb_buf_init(&into);
     hb_buf_init(&from);
     for (i = 0; i < nm; i++) {
         bool common = false;
 
+        bool head = strcmp(mine[i], "head") == 0 && strcmp(dst, table) != 0;
+
         if (strcmp(mine[i], "id") == 0)
             continue;
         for (j = 0; j < nt && !common; j++)
-            common = strcmp(mine[i], theirs[j]) == 0;
+            common = strcmp(head ? "text" : mine[i], theirs[j]) == 0;
         if (!common && strcmp(mine[i], "other_rules") != 0)
             continue;
         hb_buf_printf(&into, "%s\"%s\"", used ? ", " : "", mine[i]);
-        if (!common)
+        if (head)
+            hb_buf_printf(&from, "%st.\"text\"", used ? ", " : "");
+        else if (!common)
             hb_buf_printf(&from, "%s" OTHER_RULES_OF_OLD, used ? ", " : "");
         else if (strcmp(mine[i], "run_id") == 0)
             hb_buf_printf(&from,
@@ -2156,7 +2487,7 @@ static enum hb_status merge_table(struct hb_store *s, const char *table,
         hb_buf_printf(&sql,
                       "INSERT OR IGNORE INTO main.%s (%s) SELECT %s "
                       "FROM src.%s AS t%s",
-                      table, into.data, from.data, table, where);
+                      dst, into.data, from.data, table, where);
         rc = exec_sql(s, sql.data, "merge", d);
         *added = rc == HB_OK ? (uint64_t)sqlite3_changes(s->db) : 0;
         hb_buf_fini(&sql);
@@ -2180,7 +2511,7 @@ static enum hb_status merge_body(struct hb_store *s, struct hb_merge_counts *c,
                   "dst INTEGER);",
                   "merge", d);
     if (rc == HB_OK)
-        rc = merge_table(s, "runs", "", &c->runs, d);
+        rc = merge_table(s, "runs", NULL, "", &c->runs, d);
     if (rc == HB_OK)
         rc = exec_sql(s,
                       "INSERT INTO temp.merge_run SELECT t.id, m.id FROM "
@@ -2188,7 +2519,7 @@ static enum hb_status merge_body(struct hb_store *s, struct hb_merge_counts *c,
                       "m.run_key = t.run_key",
                       "merge", d);
     if (rc == HB_OK)
-        rc = merge_table(s, "sources",
+        rc = merge_table(s, "sources", NULL,
                          " WHERE NOT EXISTS (SELECT 1 FROM main.sources AS m "
                          "WHERE m.dev = t.dev AND m.ino = t.ino AND "
                          "m.first_hash = t.first_hash AND m.gzip = t.gzip)",
@@ -2201,9 +2532,9 @@ static enum hb_status merge_body(struct hb_store *s, struct hb_merge_counts *c,
                       "m.gzip = t.gzip) FROM src.sources AS t",
                       "merge", d);
     if (rc == HB_OK)
-        rc = merge_table(s, "incidents", "", &c->incidents, d);
+        rc = merge_table(s, "incidents", "incident_rows", "", &c->incidents, d);
     if (rc == HB_OK)
-        rc = merge_table(s, "observations", "", &c->observations, d);
+        rc = merge_table(s, "observations", NULL, "", &c->observations, d);
     return rc;
 }
 

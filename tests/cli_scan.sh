@@ -162,7 +162,7 @@ check "jobs 2: a file named twice == jobs 1" 'cmp -s "$tmp/dup1.nd" "$tmp/dup2.n
 # "hbscan: " line per file that followed it.
 if command -v sqlite3 >/dev/null 2>&1; then
     "$HB" scan -q --db "$tmp/boom.db" "$tmp/clean.log" >/dev/null 2>&1
-    sqlite3 "$tmp/boom.db" "create trigger boom before insert on incidents begin select raise(abort, 'boom'); end;"
+    sqlite3 "$tmp/boom.db" "create trigger boom before insert on incident_rows begin select raise(abort, 'boom'); end;"
     for j in 1 2; do
         "$HB" scan -q --db "$tmp/boom.db" --jobs $j "$tmp/tree/a" >/dev/null 2>"$tmp/boom$j.err"
         rc=$?
