@@ -118,7 +118,7 @@ struct rule_json {
  * difference except that an insert's error may surface at a later put or
  * at the checkpoint, which roll the batch back either way.
  */
-#define INS_COLS 37
+#define INS_COLS 38
 #define INS_ROWS 8
 
 enum pv_type { PV_NULL, PV_INT, PV_REAL, PV_TEXT, PV_STATIC };
@@ -200,7 +200,8 @@ static char *insert_sql(int rows)
                 "instance, server_addr, sdk_code, sdk_name, server_code, "
                 "grpc_status, event, exc_class, message, rule_id, cause, "
                 "severity, weight, fingerprint, codes, head, okey, "
-                "k8s_namespace, k8s_pod, k8s_container, other_rules, text_id) "
+                "k8s_namespace, k8s_pod, k8s_container, other_rules, text_id, "
+                "evidence_at) "
                 "VALUES ");
     for (r = 0; r < rows; r++)
         for (c = 0; c < INS_COLS; c++)
@@ -259,6 +260,7 @@ static enum hb_status step_done(struct hb_store *s, sqlite3_stmt *st,
 /* ---- batches -------------------------------------------------------- */
 
 static enum hb_status settle(struct hb_store *s, struct hb_diag *d);
+static void batch_abort(struct hb_store *s);
 
 /*
  * The text cache holds only while no other connection wrote: another
@@ -300,7 +302,9 @@ static enum hb_status batch_begin(struct hb_store *s, struct hb_diag *d)
     if ((rc = step_done(s, st, "begin", d)) != HB_OK)
         return rc;
     s->in_tx = true;
-    return texts_check(s, d);
+    if ((rc = texts_check(s, d)) != HB_OK)
+        batch_abort(s);
+    return rc;
 }
 
 /* Drops the open batch: nothing of it, offsets included, is kept. */
@@ -508,6 +512,8 @@ static enum hb_status migrate(struct hb_store *s, struct hb_diag *d)
         }
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", m[i].version);
         rc = exec_sql(s, m[i].sql, "migrate", d);
+        if (rc == HB_OK && m[i].more)
+            rc = exec_sql(s, m[i].more, "migrate", d);
         if (rc == HB_OK)
             rc = exec_sql(s, sql, "migrate", d);
         if (rc == HB_OK)
@@ -1450,6 +1456,49 @@ static enum hb_status settle(struct hb_store *s, struct hb_diag *d)
     return s->pend.nrows ? pend_flush(s, d) : HB_OK;
 }
 
+/* Whether line[0..n) is the evidence ev[0..en) and valid UTF-8 (SQLite's
+   substr and instr, which cut it out of the body again, count characters
+   alike only then). */
+static bool same_line(const char *line, size_t n, const char *ev, size_t en)
+{
+    size_t i = 0;
+    unsigned cp;
+
+    if (n != en || memcmp(line, ev, n) != 0)
+        return false;
+    while (i < n) {
+        size_t k = hb_utf8_decode((const unsigned char *)line + i, n - i, &cp);
+
+        if (k == 0)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+/*
+ * Where the evidence line can be read again instead of being stored:
+ * 1 = it is the row's head, 2 = the body's first line, 0 = neither (or it
+ * was cut at its cap, or is empty).
+ */
+static int evidence_at(const struct hb_incident *inc, const char *head,
+                       size_t hn, const char *body, size_t bn)
+{
+    size_t en = strnlen(inc->evidence, sizeof inc->evidence);
+    const char *nl;
+
+    if (en == 0 || en + 1 >= sizeof inc->evidence)
+        return 0;
+    if (same_line(head, hn, inc->evidence, en))
+        return 1;
+    if (body == NULL)
+        return 0;
+    nl = memchr(body, '\n', bn);
+    return same_line(body, nl ? (size_t)(nl - body) : bn, inc->evidence, en)
+               ? 2
+               : 0;
+}
+
 enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
                                      const struct hb_incident *inc,
                                      struct hb_diag *d)
@@ -1460,6 +1509,7 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
     uint64_t first_hash;
     size_t tn, hn, on = 0;
     int64_t body = 0;
+    int ev_at;
 
     if ((rc = batch_begin(s, d)) != HB_OK)
         return rc;
@@ -1478,6 +1528,8 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
         return batch_fail(s, rc);
     if (body == 0)
         hn = tn;
+    ev_at = evidence_at(inc, inc->text.p, hn, body ? nl + 1 : NULL,
+                        body ? tn - hn - 1 : 0);
 
     pv_opt_int(s, 1, s->run_id);
     pv_opt_int(s, 2, source_id > 0 ? source_id : 0);
@@ -1485,7 +1537,10 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
     pv_int(s, 4, (int64_t)inc->first_line);
     pv_int(s, 5, (int64_t)inc->last_line);
     pv_int(s, 6, (int64_t)inc->evidence_line);
-    PV_ARR(s, 7, inc->evidence);
+    if (ev_at)
+        pv_null(s, 7);
+    else
+        PV_ARR(s, 7, inc->evidence);
     if (inc->ts_ms == HB_NO_TIME) {
         pv_null(s, 8);
         pv_null(s, 9);
@@ -1526,6 +1581,7 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
     PV_ARR(s, 35, inc->k8s_container);
     pv_textn(s, 36, others, on);
     pv_opt_int(s, 37, body);
+    pv_opt_int(s, 38, ev_at);
     /* an incident stored before (same time and occurrence key) is ignored
        when the rows go in */
     if (++s->pend.nrows < INS_ROWS)

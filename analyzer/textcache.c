@@ -1,5 +1,5 @@
 /*
- * textcache.c - a direct-mapped cache of record-text bodies and their
+ * textcache.c - a set-associative cache of record-text bodies and their
  * row ids in the texts table (textcache.h).
  */
 #include "textcache.h"

@@ -11,8 +11,10 @@
 #define HB_SCHEMA_APP_ID 0x48425343
 
 struct hb_migration {
-    int version;     /* user_version after the step */
-    const char *sql; /* statements run in one transaction */
+    int version;      /* user_version after the step */
+    const char *sql;  /* statements run in one transaction */
+    const char *more; /* NULL, or more statements for the same transaction
+                         (C promises string literals up to 4095 bytes) */
 };
 
 /* The steps in version order; *n receives their count (the last one is

@@ -114,7 +114,13 @@ enum hb_status hb_store_source_begin(struct hb_store *s,
  * An occurrence stored before (same ts_ms and occurrence key; the key
  * alone for a row without a time) is skipped, HB_OK. An incident is one
  * row: its weaker rule hits go into incidents.other_rules (the
- * incident_rules view reads them). inc and its strings are not kept.
+ * incident_rules view reads them); its text after the first line is
+ * stored once per distinct body (texts). inc and its strings are not
+ * kept: incident rows are copied and wait in the store, to be inserted
+ * eight at a time, so an error inserting one may be returned by a later
+ * put, or by the checkpoint, source_done, run_end, list, replay, query,
+ * info or prune that inserts them first; the batch is rolled back either
+ * way, as for an error returned here.
  */
 enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
                                      const struct hb_incident *inc,

@@ -6,8 +6,8 @@
  *
  * A hit compares the whole body, so two bodies never share an entry by
  * hash alone. The cache holds at most HB_TEXT_SLOTS bodies of at most
- * HB_TEXT_BODY_MAX bytes (copies), one per slot chosen by hash; a new body
- * evicts the one in its slot.
+ * HB_TEXT_BODY_MAX bytes (copies), in sets of four slots chosen by hash;
+ * a new body takes its set's slots in turn.
  */
 #ifndef HB_TEXTCACHE_H
 #define HB_TEXTCACHE_H

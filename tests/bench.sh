@@ -6,7 +6,8 @@
 # shipped rules (the reference), `hbscan scan --no-db`, `hbscan scan --db`,
 # the incremental re-scan of an unchanged input, --jobs 1 vs 2 on a tree of
 # many files, and the store's bulk insert rate when build/tests/tool_bench_store
-# exists. Each measurement is the median of 3 runs. Prints a table and writes
+# exists (it takes turns with plain SQLite writing the same rows, its
+# reference). Each measurement is the median of 3 runs. Prints a table and writes
 # it to BUILD/bench/results.txt.
 #
 # Environment: BENCH_SIZES="100M 1G" (corpus sizes), BENCH_BIG=1 adds 2G,

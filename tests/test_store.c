@@ -1083,7 +1083,7 @@ static void test_store_migrate_v2(void **state)
     after = raw_plan(path, "SELECT r.rule_id, count(*) FROM incident_rules r "
                            "JOIN incidents i ON i.id = r.incident_id WHERE "
                            "i.fingerprint = 'x' GROUP BY 1");
-    if (strstr(after, "SEARCH i USING INTEGER PRIMARY KEY") == NULL ||
+    if (strstr(after, "SEARCH r USING INTEGER PRIMARY KEY") == NULL ||
         strstr(after, "MATERIALIZE") || strstr(after, "SCAN i;"))
         fail_msg("incident_rules joined by a scan: %s", after);
     free(after);
@@ -1670,6 +1670,115 @@ static void test_store_pending_rows(void **state)
     hb_store_close(s);
 }
 
+/*
+ * An evidence line that is the record's first line or the line after it
+ * is read back from there; any other, one cut at its cap, or one that is
+ * not valid UTF-8 (SQLite would count its characters differently) stays
+ * in the row. Either way the view gives back the same bytes.
+ */
+static void test_store_evidence_round_trip(void **state)
+{
+    static char capped[512];
+    static const struct {
+        const char *text, *evidence;
+        int at; /* incident_rows.evidence_at, 0 = NULL */
+    } cases[] = {
+        {"ERR-1006 one line", "ERR-1006 one line", 1},
+        {"header\nERR-1006 in the body\n\tat x", "ERR-1006 in the body", 2},
+        {"header\nERR-1006 last", "ERR-1006 last", 2},
+        {"ERR-1006 head\nbody", "ERR-1006 head", 1},
+        {"header\n\tat x\nCaused by: ERR-1007", "Caused by: ERR-1007", 0},
+        {"header\ncaf\xc3\xa9 ERR-1006 \xe4\xb8\xad",
+         "caf\xc3\xa9 ERR-1006 \xe4\xb8\xad", 2},
+        {"header\nbad \x80\xff ERR-1006", "bad \x80\xff ERR-1006", 0},
+        {"header\nsomething else", "not in the text", 0},
+    };
+    const char *path = tpath("evidence.db");
+    struct hb_store *s;
+    struct hb_incident inc;
+    char sql[160], want[16], *got, *hex;
+    char text[600];
+    int64_t src;
+    size_t i;
+
+    (void)state;
+    s = open_ok(path, HB_STORE_RW);
+    src = begin_source(s, "app.log");
+    for (i = 0; i < HB_ARRAY_LEN(cases); i++) {
+        mk_inc(&inc, 1000 + (int64_t)i, i + 1, &rule_port, "order", "h", 1);
+        inc.text.p = cases[i].text;
+        inc.text.n = strlen(cases[i].text);
+        hb_strlcpy(inc.evidence, cases[i].evidence, strlen(cases[i].evidence),
+                   sizeof inc.evidence);
+        put_inc(s, src, &inc);
+    }
+    /* an evidence line as long as its cap may have been cut: kept */
+    memset(capped, 'e', sizeof capped - 1);
+    snprintf(text, sizeof text, "header\n%s", capped);
+    mk_inc(&inc, 2000, 100, &rule_port, "order", "h", 1);
+    inc.text.p = text;
+    inc.text.n = strlen(text);
+    hb_strlcpy(inc.evidence, capped, sizeof capped - 1, sizeof inc.evidence);
+    put_inc(s, src, &inc);
+    checkpoint_ok(s, src, 100);
+    hb_store_close(s);
+    for (i = 0; i < HB_ARRAY_LEN(cases); i++) {
+        snprintf(sql, sizeof sql,
+                 "SELECT hex(i.evidence) || '/' || coalesce(r.evidence_at, "
+                 "0) FROM incidents AS i JOIN incident_rows AS r USING (id) "
+                 "WHERE i.first_line = %zu",
+                 i + 1);
+        got = raw_text(path, sql);
+        hex = hex_of(cases[i].evidence, strlen(cases[i].evidence));
+        snprintf(want, sizeof want, "/%d", cases[i].at);
+        if (strncmp(got, hex, strlen(hex)) != 0 ||
+            strcmp(got + strlen(hex), want) != 0)
+            fail_msg("case %zu: got %s, want %s%s", i, got, hex, want);
+        free(got);
+        free(hex);
+    }
+    got = raw_text(path, "SELECT length(i.evidence) || '/' || "
+                         "coalesce(r.evidence_at, 0) FROM incidents AS i "
+                         "JOIN incident_rows AS r USING (id) WHERE "
+                         "i.first_line = 100");
+    assert_string_equal(got, "511/0");
+    free(got);
+}
+
+/*
+ * A view a user made over incidents before version 4 reads the new view
+ * after the upgrade: the whole text of rows stored since, not only the
+ * first line the table keeps.
+ */
+static void test_store_user_view_survives_upgrade(void **state)
+{
+    static const char x[] = "head line\n\tat user.View(V.java:3)";
+    const char *path = tpath("user-view.db");
+    char *dump = read_file("testdata/store/v2.sql"), *got, *want;
+    struct hb_store *s;
+    int64_t src;
+
+    (void)state;
+    raw_db(path, dump);
+    free(dump);
+    raw_db(path, "CREATE VIEW user_texts AS SELECT first_line, text, evidence "
+                 "FROM incidents;");
+    s = open_ok(path, HB_STORE_RW);
+    src = begin_source(s, "new.log");
+    put_text(s, src, 90001, x, sizeof x - 1);
+    checkpoint_ok(s, src, 90001);
+    hb_store_close(s);
+    got = raw_text(path, "SELECT hex(text) FROM user_texts WHERE first_line = "
+                         "90001");
+    want = hex_of(x, sizeof x - 1);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    got = raw_text(path, "SELECT count(*) FROM user_texts WHERE text IS NULL");
+    assert_string_equal(got, "0");
+    free(got);
+}
+
 /* Writing through the view, as a user with the sqlite3 shell would. */
 static void test_store_view_writes(void **state)
 {
@@ -1684,8 +1793,8 @@ static void test_store_view_writes(void **state)
     put_text(s, src, 1, "h\n\tat v.W(X.java:1)", 19);
     checkpoint_ok(s, src, 1);
     hb_store_close(s);
-    raw_db(path, "INSERT INTO incidents (ts_ms, okey, fingerprint, text) "
-                 "VALUES (5, 77, 'f', 'a' || char(10) || 'b');"
+    raw_db(path, "INSERT INTO incidents (id, ts_ms, okey, fingerprint, text) "
+                 "VALUES (40, 5, 77, 'f', 'a' || char(10) || 'b');"
                  "UPDATE incidents SET cause = 'port' WHERE okey = 77;"
                  "UPDATE incidents SET text = 'new text', service = 'svc' "
                  "WHERE first_line = 1;");
@@ -1693,6 +1802,9 @@ static void test_store_view_writes(void **state)
                          "'/' || coalesce(service, '-'), ' ') FROM (SELECT * "
                          "FROM incidents ORDER BY id)");
     assert_string_equal(got, "'new text'/port/svc 'a\nb'/port/-");
+    free(got);
+    got = raw_text(path, "SELECT id FROM incidents WHERE okey = 77");
+    assert_string_equal(got, "40");
     free(got);
     raw_db(path, "DELETE FROM incidents WHERE okey = 77");
     got = raw_text(path, "SELECT count(*) || '/' || count(text_id) FROM "
@@ -1745,6 +1857,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_view_writes, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_store_evidence_round_trip, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_user_view_survives_upgrade,
+                                        setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

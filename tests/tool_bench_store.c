@@ -31,8 +31,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "rules.h"
 #include "scan.h"
+#include "timeparse.h"
 #include "store.h"
 #include "util.h"
 
@@ -497,11 +500,114 @@ out:
     return rc;
 }
 
+/*
+ * The reference: the same incidents written the plain way, each field
+ * of the row bound as it is, whole text included, into one table with no
+ * index, a prepared statement per row, in WAL mode with synchronous =
+ * NORMAL and SQLite's default pages, committing as often as fill() does.
+ * It tells how fast this machine writes such rows at all, so that the
+ * store's rate reads as a ratio (a rate alone moved by half between two
+ * runs an hour apart on this shared machine).
+ */
+static int run_raw(struct pooled *pool, long n, double *wall, double *cpu)
+{
+    char dir[] = "/tmp/hbscan-bench-XXXXXX", path[96], ts[40], sql[512];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    uint64_t seed = 42, line = 0;
+    int64_t t = 1750913957063;
+    double t0, c0;
+    long i;
+    int c, rc = -1;
+
+    if (mkdtemp(dir) == NULL) {
+        perror("tool_bench_store: mkdtemp");
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/bench.db", dir);
+    strcpy(sql, "CREATE TABLE t (c1");
+    for (c = 2; c <= 30; c++)
+        snprintf(sql + strlen(sql), sizeof sql - strlen(sql), ", c%d", c);
+    strcat(sql, ")");
+    if (sqlite3_open(path, &db) != SQLITE_OK ||
+        sqlite3_exec(db,
+                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        goto out;
+    strcpy(sql, "INSERT INTO t VALUES (?");
+    for (c = 2; c <= 30; c++)
+        strcat(sql, ", ?");
+    strcat(sql, ")");
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        goto out;
+    t0 = now_s();
+    c0 = cpu_s();
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    for (i = 0; i < n; i++) {
+        const struct hb_incident *inc = &pool[rnd(&seed) % POOL].inc;
+        uint64_t r = rnd(&seed);
+        const char *txt[] = {inc->evidence,    inc->level,    inc->format,
+                             inc->ns,          inc->service,  inc->host,
+                             inc->server_addr, inc->sdk_name, inc->grpc_status,
+                             inc->exc_class,   inc->message,  inc->fingerprint,
+                             inc->codes[0].key};
+        size_t k;
+
+        line += 1 + (r & 15) + (r >> 8) % 4000;
+        t += (int64_t)((r >> 20) % 9000);
+        hb_time_format(t, ts, sizeof ts);
+        sqlite3_bind_int64(st, 1, (int64_t)line);
+        sqlite3_bind_int64(st, 2, (int64_t)line + 15);
+        sqlite3_bind_int64(st, 3, (int64_t)line + 1);
+        sqlite3_bind_int64(st, 4, t);
+        sqlite3_bind_text(st, 5, ts, -1, SQLITE_STATIC);
+        for (k = 0; k < HB_ARRAY_LEN(txt); k++)
+            sqlite3_bind_text(st, 6 + (int)k, txt[k], -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 19, inc->port);
+        sqlite3_bind_int(st, 20, inc->sdk_code);
+        sqlite3_bind_int(st, 21, inc->server_code);
+        sqlite3_bind_text(st, 22, inc->rule_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 23, hb_cause_name(inc->cause), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 24, hb_severity_name(inc->severity), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_double(st, 25, inc->weight);
+        sqlite3_bind_text(st, 26, inc->text.p, (int)inc->text.n, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 27, (int64_t)r);
+        sqlite3_bind_text(st, 28, inc->source, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 29, hb_event_name(inc->event), -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 30, inc->nhits);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            goto out;
+        sqlite3_reset(st);
+        if ((i + 1) % BATCH_ROWS == 0 &&
+            sqlite3_exec(db, "COMMIT; BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+            goto out;
+    }
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_finalize(st);
+    st = NULL;
+    sqlite3_close(db);
+    db = NULL;
+    *wall = now_s() - t0;
+    *cpu = cpu_s() - c0;
+    rc = 0;
+out:
+    if (rc != 0)
+        fprintf(stderr, "tool_bench_store: reference: %s\n",
+                db ? sqlite3_errmsg(db) : "cannot open");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    remove_db(dir);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     long n = 200000, preload = 0, runs = 5, i;
     struct pooled *pool;
-    double *walls, *cpus, w, c;
+    double *walls, *cpus, *raws, w, c, raw_cpu, rw;
     uint64_t seed = 7;
     int opt;
 
@@ -525,22 +631,31 @@ int main(int argc, char **argv)
     describe(pool);
     walls = hb_xcalloc((size_t)runs, sizeof *walls);
     cpus = hb_xcalloc((size_t)runs, sizeof *cpus);
+    raws = hb_xcalloc((size_t)runs, sizeof *raws);
+    /* the store and the reference take turns */
     for (i = 0; i < runs; i++) {
-        if (run(pool, n, preload, &walls[i], &cpus[i]) != 0)
+        if (run(pool, n, preload, &walls[i], &cpus[i]) != 0 ||
+            run_raw(pool, n, &raws[i], &raw_cpu) != 0)
             return 5;
-        printf("run %ld: %.0f incidents/s (%.0f per cpu second)\n", i + 1,
-               (double)n / walls[i], (double)n / cpus[i]);
+        printf("run %ld: %.0f incidents/s (%.0f per cpu second); reference "
+               "%.0f rows/s\n",
+               i + 1, (double)n / walls[i], (double)n / cpus[i],
+               (double)n / raws[i]);
     }
     qsort(walls, (size_t)runs, sizeof *walls, cmp_double);
     qsort(cpus, (size_t)runs, sizeof *cpus, cmp_double);
+    qsort(raws, (size_t)runs, sizeof *raws, cmp_double);
     w = walls[runs / 2];
     c = cpus[runs / 2];
+    rw = raws[runs / 2];
     printf("store: %ld incidents%s, median of %ld runs: %.2f s (cpu %.2f s): "
-           "%.0f incidents/s (%.0f per cpu second)\n",
+           "%.0f incidents/s (%.0f per cpu second); plain SQLite rows: %.0f/s; "
+           "store/plain %.2fx\n",
            n, preload ? " into a filled database" : "", runs, w, c,
-           (double)n / w, (double)n / c);
+           (double)n / w, (double)n / c, (double)n / rw, rw / w);
     free(walls);
     free(cpus);
+    free(raws);
     free(pool);
     return 0;
 }
