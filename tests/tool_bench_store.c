@@ -10,8 +10,9 @@
  * traces with their "Caused by" chains), one to four rule hits (about three
  * on average), 12 services on 40 instances, the real fingerprint function
  * (a few hundred distinct fingerprints), times that advance irregularly.
- * A pool of such incidents is built before the clock starts; each insert
- * takes one at random and gives it its own lines and time.
+ * A pool of 2048 such incidents (so 2048 distinct record bodies) is built
+ * before the clock starts; each insert takes one at random and gives it
+ * its own lines and time.
  *
  *   tool_bench_store [-r RUNS] [-p PRELOAD] [N]   (defaults: 5, 0, 200000)
  *
@@ -19,9 +20,10 @@
  * into the database (the last checkpoint) is counted too.
  *
  * -p first stores PRELOAD incidents, untimed, to measure inserts into a
- * database that is already large. Prints one line per run, then
- * "store: N incidents, median of RUNS runs: S s (cpu C s): R incidents/s
- * (P per cpu second)".
+ * database that is already large. Every run is followed by the
+ * reference (run_raw). Prints one line per run, then "store: N incidents,
+ * median of RUNS runs: S s (cpu C s): R incidents/s (P per cpu second);
+ * plain SQLite rows: Q/s; store/plain X".
  */
 #include <inttypes.h>
 #include <stdio.h>
