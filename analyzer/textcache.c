@@ -25,6 +25,7 @@ struct slot {
 struct hb_text_cache {
     struct slot slot[HB_TEXT_SLOTS];
     unsigned char next[SETS]; /* the set's slot a new body takes */
+    size_t bytes;             /* sum of the slots' cap */
 };
 
 /* Eight bytes as a little-endian number, whatever the machine. */
@@ -86,6 +87,7 @@ void hb_text_cache_clear(struct hb_text_cache *c)
         memset(&c->slot[i], 0, sizeof c->slot[i]);
     }
     memset(c->next, 0, sizeof c->next);
+    c->bytes = 0;
 }
 
 void hb_text_cache_free(struct hb_text_cache *c)
@@ -117,9 +119,16 @@ void hb_text_cache_put(struct hb_text_cache *c, uint64_t h, const char *p,
         return;
     c->next[set] = (unsigned char)((c->next[set] + 1) % WAYS);
     if (sl->cap < n || sl->body == NULL) {
+        c->bytes -= sl->cap;
         free(sl->body);
+        sl->body = NULL;
+        sl->cap = 0;
+        sl->id = 0;
+        if (c->bytes + n > HB_TEXT_CACHE_BYTES)
+            return; /* full: this body is looked up in the database */
         sl->cap = n ? n : 1;
         sl->body = hb_xmalloc(sl->cap);
+        c->bytes += sl->cap;
     }
     memcpy(sl->body, p, n);
     sl->hash = h;

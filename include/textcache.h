@@ -6,8 +6,9 @@
  *
  * A hit compares the whole body, so two bodies never share an entry by
  * hash alone. The cache holds at most HB_TEXT_SLOTS bodies of at most
- * HB_TEXT_BODY_MAX bytes (copies), in sets of four slots chosen by hash;
- * a new body takes its set's slots in turn.
+ * HB_TEXT_BODY_MAX bytes (copies), HB_TEXT_CACHE_BYTES in all, in sets of
+ * four slots chosen by hash; a new body takes its set's slots in turn (and
+ * is not kept when the copies would pass the total).
  */
 #ifndef HB_TEXTCACHE_H
 #define HB_TEXTCACHE_H
@@ -15,8 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HB_TEXT_SLOTS    4096
-#define HB_TEXT_BODY_MAX 4096 /* longer bodies are not cached */
+#define HB_TEXT_SLOTS       4096
+#define HB_TEXT_BODY_MAX    4096       /* longer bodies are not cached */
+#define HB_TEXT_CACHE_BYTES (4u << 20) /* bound on the copies, as on RSS */
 
 struct hb_text_cache;
 

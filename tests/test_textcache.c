@@ -92,6 +92,35 @@ static void test_textcache_long_bodies_not_kept(void **state)
     hb_text_cache_free(c);
 }
 
+/* The copies stay within HB_TEXT_CACHE_BYTES however many long bodies
+   come: past it, a new body is not kept (and the slot it took is empty). */
+static void test_textcache_bytes_bounded(void **state)
+{
+    struct hb_text_cache *c = hb_text_cache_new();
+    char *big = malloc(HB_TEXT_BODY_MAX);
+    uint64_t h, kept = 0, n = 2 * HB_TEXT_CACHE_BYTES / HB_TEXT_BODY_MAX;
+
+    (void)state;
+    for (h = 0; h < n; h++) {
+        memset(big, 'a' + (int)(h % 26), HB_TEXT_BODY_MAX);
+        memcpy(big, &h, sizeof h);
+        hb_text_cache_put(c, h, big, HB_TEXT_BODY_MAX, (int64_t)h + 1);
+    }
+    for (h = 0; h < n; h++) {
+        memset(big, 'a' + (int)(h % 26), HB_TEXT_BODY_MAX);
+        memcpy(big, &h, sizeof h);
+        kept +=
+            hb_text_cache_get(c, h, big, HB_TEXT_BODY_MAX) == (int64_t)h + 1;
+    }
+    assert_int_equal(kept, HB_TEXT_CACHE_BYTES / HB_TEXT_BODY_MAX);
+    /* after a clear, the room is there again */
+    hb_text_cache_clear(c);
+    hb_text_cache_put(c, 5, big, HB_TEXT_BODY_MAX, 9);
+    assert_int_equal(hb_text_cache_get(c, 5, big, HB_TEXT_BODY_MAX), 9);
+    free(big);
+    hb_text_cache_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -99,6 +128,7 @@ int main(void)
         cmocka_unit_test(test_textcache_hit_needs_the_body),
         cmocka_unit_test(test_textcache_sets_evict_in_turn),
         cmocka_unit_test(test_textcache_long_bodies_not_kept),
+        cmocka_unit_test(test_textcache_bytes_bounded),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
