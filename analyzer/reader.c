@@ -204,9 +204,13 @@ enum hb_status hb_reader_open_fd(struct hb_reader **out, int fd,
     struct hb_reader *r;
     enum hb_status rc;
     ssize_t k;
+    size_t want;
 
     if (opts == NULL)
         opts = &default_opts;
+    /* capture_first_line looks at FIRST_LINE_MAX bytes at most: a
+       re-scan reading 140 identities read 128 KiB of each */
+    want = opts->first_line_only ? FIRST_LINE_MAX + 1 : READ_CHUNK;
     r = hb_xcalloc(1, sizeof *r);
     r->fd = fd;
     r->own_fd = own_fd;
@@ -219,7 +223,7 @@ enum hb_status hb_reader_open_fd(struct hb_reader **out, int fd,
 
     /* Sniff the magic bytes: read until we have 2 bytes or EOF. */
     while (r->end < 2) {
-        k = read_raw(r, r->buf + r->end, READ_CHUNK - r->end);
+        k = read_raw(r, r->buf + r->end, want - r->end);
         if (k < 0) {
             if (d)
                 *d = r->err;
@@ -237,6 +241,11 @@ enum hb_status hb_reader_open_fd(struct hb_reader **out, int fd,
         r->gzip = true;
         r->zin = hb_xmalloc(READ_CHUNK);
         memcpy(r->zin, r->buf, r->end);
+        /* the first inflate gets as much input as a full first read gave
+           (the first line of a gzip file is what one refill decodes) */
+        if (want < READ_CHUNK && !r->src_eof &&
+            (k = read_raw(r, r->zin + r->end, READ_CHUNK - r->end)) > 0)
+            r->end += (size_t)k;
         r->zs.next_in = r->zin;
         r->zs.avail_in = (uInt)r->end;
         r->end = 0;

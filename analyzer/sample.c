@@ -46,7 +46,10 @@ size_t hb_sample_inputs(char *const *paths, size_t n, char *buf, size_t cap)
         size_t k, j;
         int fd;
 
-        if (strcmp(paths[i], "-") == 0)
+        /* a FIFO is not even opened: opening and closing it would let
+           its writer go on and die of SIGPIPE before the scan reads it */
+        if (strcmp(paths[i], "-") == 0 || stat(paths[i], &sb) != 0 ||
+            !S_ISREG(sb.st_mode))
             continue;
         fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)

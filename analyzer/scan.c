@@ -344,7 +344,7 @@ enum hb_status scan_prepare(struct hb_scan *sc, const char *path,
     struct hb_reader *r = NULL;
     struct hb_reader_opts ro;
     struct stat sb;
-    bool is_stdin = strcmp(path, "-") == 0;
+    bool is_stdin = strcmp(path, "-") == 0, stream = false;
     char ns[64], pod[128], ct[64];
     enum hb_status rc;
 
@@ -353,9 +353,16 @@ enum hb_status scan_prepare(struct hb_scan *sc, const char *path,
         return HB_OK;
     memset(&sid, 0, sizeof sid);
     sid.path = is_stdin ? "<stdin>" : path;
-    if (!is_stdin) {
+    /* A FIFO or device named on the command line is a stream like stdin:
+       reading its identity would consume what the scan must read. */
+    if (!is_stdin && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        sid.dev = (uint64_t)sb.st_dev;
+        sid.ino = (uint64_t)sb.st_ino;
+        stream = true;
+    } else if (!is_stdin) {
         /* Open once to read the identity; the scan opens it again. */
         ro = reader_opts(sc, path, false);
+        ro.first_line_only = true;
         if (hb_reader_open(&r, path, &ro, d) != HB_OK) {
             p->failed = true;
             return HB_OK;
@@ -378,9 +385,9 @@ enum hb_status scan_prepare(struct hb_scan *sc, const char *path,
             sid.k8s_container = ct;
         }
     }
-    /* stdin cannot be resumed: it is always read whole. */
-    rc = hb_store_source_begin(sc->store, &sid, sc->opts.rescan || is_stdin,
-                               &st, d);
+    /* stdin and other streams cannot be resumed: always read whole. */
+    rc = hb_store_source_begin(sc->store, &sid,
+                               sc->opts.rescan || is_stdin || stream, &st, d);
     if (rc != HB_OK)
         return rc;
     p->source_id = st.id;

@@ -19,9 +19,12 @@ struct hb_reader; /* opaque */
 struct hb_reader_opts {
     size_t max_line;       /* bytes kept per line; 0 = HB_DEFAULT_MAX_LINE */
     uint64_t start_offset; /* skip this many (decompressed) bytes first */
-    uint64_t start_line; /* line number of the line at start_offset, minus 1 */
-    bool hold_partial;   /* do not return a last line lacking '\n' */
-    uint64_t max_output; /* gzip bomb cap on decompressed bytes; 0 = none */
+    uint64_t start_line;  /* line number of the line at start_offset, minus 1 */
+    bool hold_partial;    /* do not return a last line lacking '\n' */
+    uint64_t max_output;  /* gzip bomb cap on decompressed bytes; 0 = none */
+    bool first_line_only; /* only hb_reader_first_line will be asked: a
+                             plain file is read no further than its first
+                             line's cap (the line is the same) */
 };
 
 /*

@@ -436,6 +436,61 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* The first line a first_line_only open sees is the one a full open sees:
+   long lines (capped at 4 KiB), a CR at the cap, tiny files, and gzip
+   whose first 4 KiB of compressed input decode to less than the cap. */
+static void test_reader_first_line_only_same_line(void **state)
+{
+    static char text[16384];
+    static unsigned char zbuf[20000];
+    struct hb_reader_opts full = {0}, first = {.first_line_only = true};
+    uint64_t x = 88172645463325252ULL;
+    size_t i, j, n;
+
+    (void)state;
+    for (i = 0; i < 7; i++) {
+        struct hb_reader *a, *b;
+        struct hb_str fa, fb;
+        struct hb_diag d;
+        char name[32];
+        const char *p;
+        bool zip = i >= 5;
+
+        /* 0 short, 1 one byte, 2 two bytes, 3 a 12 KiB first line,
+           4 CR LF at the cap, 5 gzip of 3 with incompressible bytes,
+           6 gzip of 0 */
+        for (j = 0; j < sizeof text; j++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            text[j] = (char)(14 + x % 242); /* no CR, no LF, barely
+                                                compressible */
+        }
+        n = 0;
+        if (i == 0 || i == 6)
+            n = (size_t)snprintf(text, sizeof text, "line one\nrest\n");
+        else if (i == 1)
+            n = 1;
+        else if (i == 2)
+            text[1] = '\n', n = 2;
+        else if (i == 3 || i == 5)
+            text[12288] = '\n', n = 12300;
+        else if (i == 4)
+            text[4095] = '\r', text[4096] = '\n', n = 4200;
+        snprintf(name, sizeof name, "first%zu%s", i, zip ? ".gz" : ".log");
+        p = zip ? write_file(name, zbuf, gz(text, n, zbuf, sizeof zbuf))
+                : write_file(name, text, n);
+        assert_int_equal(hb_reader_open(&a, p, &full, &d), HB_OK);
+        assert_int_equal(hb_reader_open(&b, p, &first, &d), HB_OK);
+        fa = hb_reader_first_line(a);
+        fb = hb_reader_first_line(b);
+        if (fa.n != fb.n || memcmp(fa.p, fb.p, fa.n) != 0)
+            fail_msg("case %zu: first line %zu bytes, first_line_only %zu", i,
+                     fa.n, fb.n);
+        assert_true(hb_reader_is_gzip(a) == zip && hb_reader_is_gzip(b) == zip);
+        hb_reader_close(a);
+        hb_reader_close(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -453,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_reader_hold_partial_and_skip),
         cmocka_unit_test(test_reader_missing_file),
         cmocka_unit_test(test_reader_fifo_without_writer_does_not_hang),
+        cmocka_unit_test(test_reader_first_line_only_same_line),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
