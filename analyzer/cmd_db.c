@@ -75,6 +75,9 @@ static int db_info(struct hb_store *s)
     printf("%-16s%" PRIu64 "\n", "incidents", in.incidents);
     printf("%-16s%" PRIu64 "\n", "incident_rules", in.incident_rules);
     printf("%-16s%" PRIu64 "\n", "observations", in.observations);
+    if (in.schema_version >= 4)
+        printf("%-16s%" PRIu64 " (record bodies, each stored once)\n", "texts",
+               in.texts);
     print_time("first", in.first_ms);
     print_time("last", in.last_ms);
     return HB_EXIT_OK;

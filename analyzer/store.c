@@ -2366,6 +2366,8 @@ enum hb_status hb_store_info(struct hb_store *s, struct hb_store_info *info,
     info->incident_rules = count_rows(s, "incident_rules");
     if (s->version >= 2)
         info->observations = count_rows(s, "observations");
+    if (s->version >= 4)
+        info->texts = count_rows(s, "texts");
     if ((rc = prepare(s, span, &st, "reading the time span", d)) != HB_OK)
         return rc;
     if (sqlite3_step(st) == SQLITE_ROW) {

@@ -200,6 +200,7 @@ struct hb_store_info {
     int schema_version;
     uint64_t file_bytes; /* database file, plus its -wal */
     uint64_t sources, runs, incidents, incident_rules, observations;
+    uint64_t texts;            /* distinct record bodies (schema 4) */
     int64_t first_ms, last_ms; /* span of incidents and observations,
                                   HB_NO_TIME when empty */
 };

@@ -191,7 +191,8 @@ run "merge usage" 2 "$HBSCAN" merge "$out_db"
 # ---- db ----
 run "db info" 0 "$HBSCAN" db info --db "$db" &&
 has "info version" "schema version  4" && has "info incidents" "incidents       5" &&
-has "info observations" "observations    1" && has "info first" "first           2024-03-09T16:00:00.000Z" &&
+has "info observations" "observations    1" &&
+has "info texts" "texts           0 (record bodies, each stored once)" && has "info first" "first           2024-03-09T16:00:00.000Z" &&
 has "info path" "path            $db"
 run "db prune" 0 "$HBSCAN" db prune --db "$db" --before 2024-03-09T17:00:00Z --vacuum &&
 expect "prune counts" "pruned 2 incidents and 1 observations before 2024-03-09T17:00:00.000Z"
