@@ -1483,6 +1483,29 @@ static char *hex_of(const char *p, size_t n)
     return out;
 }
 
+/* Fails unless got (owned, freed here; NULL for no row) holds p[0..n) in
+   hex; what names the value in the message. */
+static void assert_hex(char *got, const char *p, size_t n, const char *what)
+{
+    char *want = hex_of(p, n);
+
+    if (got == NULL || strcmp(got, want) != 0)
+        fail_msg("%s: got %s, want %s", what, got ? got : "NULL", want);
+    free(got);
+    free(want);
+}
+
+/* Fails unless the incident at first_line reads back text p[0..n). */
+static void assert_text_at(const char *path, uint64_t first_line, const char *p,
+                           size_t n)
+{
+    char what[48];
+
+    snprintf(what, sizeof what, "text at line %llu",
+             (unsigned long long)first_line);
+    assert_hex(text_hex(path, first_line), p, n, what);
+}
+
 /* Stores one incident with the given text at first_line (and a time from
    it, so that every line is its own occurrence). */
 static void put_text(struct hb_store *s, int64_t src, uint64_t line,
@@ -1526,7 +1549,6 @@ static void test_store_texts_round_trip(void **state)
     uint64_t line = 1;
     int64_t src;
     size_t i, rep;
-    char *got, *want;
 
     (void)state;
     s = open_ok(path, HB_STORE_RW);
@@ -1543,15 +1565,8 @@ static void test_store_texts_round_trip(void **state)
         qn(s, "SELECT count(*) FROM incident_rows WHERE text_id IS NULL"), 6);
     hb_store_close(s);
     for (line = 1, rep = 0; rep < 3; rep++)
-        for (i = 0; i < HB_ARRAY_LEN(texts); i++, line++) {
-            got = text_hex(path, line);
-            want = hex_of(texts[i], strlen(texts[i]));
-            if (got == NULL || strcmp(got, want) != 0)
-                fail_msg("text %zu: got %s, want %s", i, got ? got : "NULL",
-                         want);
-            free(got);
-            free(want);
-        }
+        for (i = 0; i < HB_ARRAY_LEN(texts); i++, line++)
+            assert_text_at(path, line, texts[i], strlen(texts[i]));
 }
 
 /*
@@ -1567,7 +1582,6 @@ static void test_store_texts_pruned(void **state)
     struct hb_diag d;
     uint64_t ni = 0, no = 0;
     int64_t src;
-    char *got, *want;
 
     (void)state;
     s = open_ok(path, HB_STORE_RW);
@@ -1583,16 +1597,8 @@ static void test_store_texts_pruned(void **state)
     put_text(s, src, 600, y, sizeof y - 1);
     checkpoint_ok(s, src, 600);
     hb_store_close(s);
-    got = text_hex(path, 500);
-    want = hex_of(x, sizeof x - 1);
-    assert_string_equal(got, want);
-    free(got);
-    free(want);
-    got = text_hex(path, 600);
-    want = hex_of(y, sizeof y - 1);
-    assert_string_equal(got, want);
-    free(got);
-    free(want);
+    assert_text_at(path, 500, x, sizeof x - 1);
+    assert_text_at(path, 600, y, sizeof y - 1);
 }
 
 /*
@@ -1608,7 +1614,7 @@ static void test_store_texts_cache_invalidated(void **state)
     struct hb_diag d;
     uint64_t ni, no;
     int64_t src;
-    char *got, *want = hex_of(x, sizeof x - 1);
+    char *got;
 
     (void)state;
     s = open_ok(path, HB_STORE_RW);
@@ -1628,15 +1634,8 @@ static void test_store_texts_cache_invalidated(void **state)
     put_text(s, src, 4, "h\n\tat rolled.Back(R.java:1)", 27);
     checkpoint_ok(s, src, 4);
     hb_store_close(s);
-    got = text_hex(path, 2);
-    assert_string_equal(got, want);
-    free(got);
-    free(want);
-    got = text_hex(path, 4);
-    want = hex_of("h\n\tat rolled.Back(R.java:1)", 27);
-    assert_string_equal(got, want);
-    free(got);
-    free(want);
+    assert_text_at(path, 2, x, sizeof x - 1);
+    assert_text_at(path, 4, "h\n\tat rolled.Back(R.java:1)", 27);
     got = raw_text(path, "SELECT count(*) FROM incidents WHERE text IS NULL");
     assert_string_equal(got, "0");
     free(got);
@@ -1696,7 +1695,7 @@ static void test_store_evidence_round_trip(void **state)
     const char *path = tpath("evidence.db");
     struct hb_store *s;
     struct hb_incident inc;
-    char sql[160], want[16], *got, *hex;
+    char sql[160], what[32], *got;
     char text[600];
     int64_t src;
     size_t i;
@@ -1723,19 +1722,20 @@ static void test_store_evidence_round_trip(void **state)
     checkpoint_ok(s, src, 100);
     hb_store_close(s);
     for (i = 0; i < HB_ARRAY_LEN(cases); i++) {
+        snprintf(what, sizeof what, "evidence of case %zu", i);
         snprintf(sql, sizeof sql,
-                 "SELECT hex(i.evidence) || '/' || coalesce(r.evidence_at, "
-                 "0) FROM incidents AS i JOIN incident_rows AS r USING (id) "
-                 "WHERE i.first_line = %zu",
+                 "SELECT hex(evidence) FROM incidents WHERE first_line = %zu",
+                 i + 1);
+        assert_hex(raw_text(path, sql), cases[i].evidence,
+                   strlen(cases[i].evidence), what);
+        snprintf(sql, sizeof sql,
+                 "SELECT coalesce(evidence_at, 0) FROM incident_rows WHERE "
+                 "first_line = %zu",
                  i + 1);
         got = raw_text(path, sql);
-        hex = hex_of(cases[i].evidence, strlen(cases[i].evidence));
-        snprintf(want, sizeof want, "/%d", cases[i].at);
-        if (strncmp(got, hex, strlen(hex)) != 0 ||
-            strcmp(got + strlen(hex), want) != 0)
-            fail_msg("case %zu: got %s, want %s%s", i, got, hex, want);
+        if (atoi(got) != cases[i].at)
+            fail_msg("case %zu: evidence_at %s, want %d", i, got, cases[i].at);
         free(got);
-        free(hex);
     }
     got = raw_text(path, "SELECT length(i.evidence) || '/' || "
                          "coalesce(r.evidence_at, 0) FROM incidents AS i "
@@ -1754,7 +1754,7 @@ static void test_store_user_view_survives_upgrade(void **state)
 {
     static const char x[] = "head line\n\tat user.View(V.java:3)";
     const char *path = tpath("user-view.db");
-    char *dump = read_file("testdata/store/v2.sql"), *got, *want;
+    char *dump = read_file("testdata/store/v2.sql"), *got;
     struct hb_store *s;
     int64_t src;
 
@@ -1768,12 +1768,9 @@ static void test_store_user_view_survives_upgrade(void **state)
     put_text(s, src, 90001, x, sizeof x - 1);
     checkpoint_ok(s, src, 90001);
     hb_store_close(s);
-    got = raw_text(path, "SELECT hex(text) FROM user_texts WHERE first_line = "
-                         "90001");
-    want = hex_of(x, sizeof x - 1);
-    assert_string_equal(got, want);
-    free(got);
-    free(want);
+    assert_hex(raw_text(path, "SELECT hex(text) FROM user_texts WHERE "
+                              "first_line = 90001"),
+               x, sizeof x - 1, "text through the user's view");
     got = raw_text(path, "SELECT count(*) FROM user_texts WHERE text IS NULL");
     assert_string_equal(got, "0");
     free(got);
