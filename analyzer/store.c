@@ -1461,19 +1461,7 @@ static enum hb_status settle(struct hb_store *s, struct hb_diag *d)
    alike only then). */
 static bool same_line(const char *line, size_t n, const char *ev, size_t en)
 {
-    size_t i = 0;
-    unsigned cp;
-
-    if (n != en || memcmp(line, ev, n) != 0)
-        return false;
-    while (i < n) {
-        size_t k = hb_utf8_decode((const unsigned char *)line + i, n - i, &cp);
-
-        if (k == 0)
-            return false;
-        i += k;
-    }
-    return true;
+    return n == en && memcmp(line, ev, n) == 0 && hb_utf8_valid(line, n);
 }
 
 /*

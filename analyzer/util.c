@@ -164,6 +164,30 @@ size_t hb_utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
     return len;
 }
 
+bool hb_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, k;
+    unsigned cp;
+    uint64_t w;
+
+    while (i < n) {
+        if (n - i >= 8) {
+            memcpy(&w, p + i, 8);
+            if ((w & 0x8080808080808080ULL) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        k = hb_utf8_decode(p + i, n - i, &cp);
+
+        if (k == 0)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
 void hb_buf_json_str(struct hb_buf *b, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;

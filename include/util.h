@@ -44,6 +44,9 @@ void hb_buf_json_str(struct hb_buf *b, const char *s, size_t n);
  * sequence.
  */
 size_t hb_utf8_decode(const unsigned char *s, size_t n, unsigned *cp);
+/* Whether s[0..n) is all valid UTF-8 as hb_utf8_decode reads it. ASCII
+ * runs are checked eight bytes at a time. */
+bool hb_utf8_valid(const char *s, size_t n);
 
 /* Copies at most cap-1 bytes of s into dst and NUL-terminates. */
 void hb_strlcpy(char *dst, const char *s, size_t n, size_t cap);

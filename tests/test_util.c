@@ -1,7 +1,8 @@
 /*
  * test_util.c - the slice helpers: hb_str_find on short texts (searched by
  * first byte) and long ones (memmem) against a naive search, with repeated
- * first bytes, NULs and matches at either end.
+ * first bytes, NULs and matches at either end; hb_utf8_valid against a
+ * decode of every sequence, with sequences across its 8-byte steps.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -98,11 +99,101 @@ static void test_util_str_find_random(void **state)
     }
 }
 
+/* Valid as decoding one sequence after another says. */
+static bool naive_valid(const char *s, size_t n)
+{
+    size_t i = 0, k;
+    unsigned cp;
+
+    while (i < n) {
+        if ((k = hb_utf8_decode((const unsigned char *)s + i, n - i, &cp)) == 0)
+            return false;
+        i += k;
+    }
+    return true;
+}
+
+static void test_util_utf8_valid_cases(void **state)
+{
+    static const struct {
+        const char *s;
+        bool ok;
+    } cases[] = {
+        {"", true},
+        {"abcdefg", true},
+        {"abcdefgh", true},
+        {"abcdefghijklmnopq", true},
+        {"abcdefg\xc3\xa9xyz", true},   /* é across the first 8 bytes */
+        {"abcdefgh\xe2\x82\xac", true}, /* € right after them */
+        {"abcdefgh\xe2\x82", false},    /* cut at the end */
+        {"abcdefghijklmno\xff", false}, /* last byte of the second 8 */
+        {"\xc0\xaf"
+         "abcdefgh",
+         false},                             /* overlong */
+        {"abcdefgh\xed\xa0\x80", false},     /* surrogate */
+        {"abcdefgh\xf4\x90\x80\x80", false}, /* past U+10FFFF */
+        {"\xf0\x9f\x98\x80"
+         "abcdefgh",
+         true},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_int_equal(hb_utf8_valid(cases[i].s, strlen(cases[i].s)),
+                         cases[i].ok);
+    /* the length is what counts: a NUL is ASCII, bytes after n unread */
+    assert_true(hb_utf8_valid("abc\0defgh\xff", 9));
+    assert_false(hb_utf8_valid("abc\0defgh\xff", 10));
+}
+
+/* Random mostly-ASCII strings with a multi-byte or bad byte anywhere. */
+static void test_util_utf8_valid_random(void **state)
+{
+    static const char *const bits[] = {
+        "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x80", "\xc3",
+        "\xe2\x82", "\xfe"};
+    char buf[64];
+    uint64_t seed = 11;
+    int t, valid = 0;
+
+    (void)state;
+    for (t = 0; t < 20000; t++) {
+        size_t n = 0, want;
+
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        want = (size_t)(seed >> 58); /* 0..63 */
+        while (n < want) {
+            uint64_t r;
+
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            r = seed >> 33;
+            if (r % 10 == 0) {
+                const char *b = bits[(r >> 8) % 7];
+                size_t k = strlen(b);
+
+                if (n + k > sizeof buf)
+                    break;
+                memcpy(buf + n, b, k);
+                n += k;
+            } else {
+                buf[n++] = (char)(32 + (r >> 8) % 95);
+            }
+        }
+        assert_int_equal(hb_utf8_valid(buf, n), naive_valid(buf, n));
+        valid += naive_valid(buf, n);
+    }
+    /* both answers were seen often */
+    assert_true(valid > 2000 && valid < 18000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_util_str_find_cases),
         cmocka_unit_test(test_util_str_find_random),
+        cmocka_unit_test(test_util_utf8_valid_cases),
+        cmocka_unit_test(test_util_utf8_valid_random),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
