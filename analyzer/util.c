@@ -180,7 +180,6 @@ bool hb_utf8_valid(const char *s, size_t n)
             }
         }
         k = hb_utf8_decode(p + i, n - i, &cp);
-
         if (k == 0)
             return false;
         i += k;

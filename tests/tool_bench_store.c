@@ -427,17 +427,20 @@ struct packed {
     char *blob;
 };
 
-#define STR_FIELD(f)                                                           \
-    {                                                                          \
-        offsetof(struct hb_incident, f), sizeof((struct hb_incident *)0)->f    \
-    }
-static const struct {
-    size_t off, cap;
-} str_fields[] = {
-    STR_FIELD(evidence),    STR_FIELD(level),    STR_FIELD(format),
-    STR_FIELD(ns),          STR_FIELD(service),  STR_FIELD(host),
-    STR_FIELD(server_addr), STR_FIELD(sdk_name), STR_FIELD(grpc_status),
-    STR_FIELD(exc_class),   STR_FIELD(message),  STR_FIELD(fingerprint),
+/* The string fields of struct hb_incident the bench fills, by offset. */
+static const size_t str_fields[] = {
+    offsetof(struct hb_incident, evidence),
+    offsetof(struct hb_incident, level),
+    offsetof(struct hb_incident, format),
+    offsetof(struct hb_incident, ns),
+    offsetof(struct hb_incident, service),
+    offsetof(struct hb_incident, host),
+    offsetof(struct hb_incident, server_addr),
+    offsetof(struct hb_incident, sdk_name),
+    offsetof(struct hb_incident, grpc_status),
+    offsetof(struct hb_incident, exc_class),
+    offsetof(struct hb_incident, message),
+    offsetof(struct hb_incident, fingerprint),
 };
 
 static void pack(struct packed *k, const struct pooled *p)
@@ -462,8 +465,8 @@ static void pack(struct packed *k, const struct pooled *p)
     k->ncodes = inc->ncodes;
     memcpy(k->codes, inc->codes, sizeof k->codes);
     for (i = 0; i < HB_ARRAY_LEN(str_fields); i++)
-        hb_buf_append(&b, (const char *)inc + str_fields[i].off,
-                      strlen((const char *)inc + str_fields[i].off) + 1);
+        hb_buf_append(&b, (const char *)inc + str_fields[i],
+                      strlen((const char *)inc + str_fields[i]) + 1);
     hb_buf_append(&b, inc->text.p, inc->text.n);
     k->text_n = inc->text.n;
     k->blob = b.data;
@@ -499,7 +502,7 @@ static void take(struct hb_incident *w, char *text, const struct packed *k)
     w->ncodes = k->ncodes;
     for (i = 0; i < HB_ARRAY_LEN(str_fields); i++) {
         n = strlen(b) + 1;
-        memcpy((char *)w + str_fields[i].off, b, n);
+        memcpy((char *)w + str_fields[i], b, n);
         b += n;
     }
     memcpy(text, b, k->text_n);
@@ -658,7 +661,7 @@ static int run_raw(const struct packed *pool, long n, double *wall, double *cpu)
     sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
     for (i = 0; i < n; i++) {
         const struct hb_incident *inc = &work;
-        uint64_t r = (take(&work, text, &pool[rnd(&seed) % POOL]), rnd(&seed));
+        uint64_t r;
         const char *txt[] = {inc->evidence,    inc->level,    inc->format,
                              inc->ns,          inc->service,  inc->host,
                              inc->server_addr, inc->sdk_name, inc->grpc_status,
@@ -666,6 +669,8 @@ static int run_raw(const struct packed *pool, long n, double *wall, double *cpu)
                              inc->codes[0].key};
         size_t k;
 
+        take(&work, text, &pool[rnd(&seed) % POOL]);
+        r = rnd(&seed);
         line += 1 + (r & 15) + (r >> 8) % 4000;
         t += (int64_t)((r >> 20) % 9000);
         hb_time_format(t, ts, sizeof ts);
