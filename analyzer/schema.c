@@ -272,29 +272,39 @@ static const char schema_v4[] =
     "FROM incident_rows AS r LEFT JOIN texts AS t ON t.id = r.text_id;\n"
     "ALTER TABLE incident_rows RENAME COLUMN text TO head;\n";
 
-/* Version 4, continued: writing through the view. */
-static const char schema_v4_triggers[] =
-    "CREATE TRIGGER incidents_insert INSTEAD OF INSERT ON incidents\n"
-    "BEGIN\n"
-    "  INSERT INTO incident_rows (\n"
-    "    id, run_id, source_id, source, first_line, last_line,\n"
-    "    evidence_line, evidence, ts_ms, ts, level, format, namespace,\n"
-    "    service, host, port, instance, server_addr, sdk_code,\n"
-    "    sdk_name, server_code, grpc_status, event, exc_class, message,\n"
-    "    rule_id, cause, severity, weight, fingerprint, codes, okey,\n"
-    "    k8s_namespace, k8s_pod, k8s_container, other_rules, head)\n"
-    "  VALUES (\n"
-    "    NEW.id, NEW.run_id, NEW.source_id, NEW.source, NEW.first_line,\n"
-    "    NEW.last_line, NEW.evidence_line, NEW.evidence, NEW.ts_ms,\n"
-    "    NEW.ts, NEW.level, NEW.format, NEW.namespace, NEW.service,\n"
-    "    NEW.host, NEW.port, NEW.instance, NEW.server_addr,\n"
-    "    NEW.sdk_code, NEW.sdk_name, NEW.server_code, NEW.grpc_status,\n"
-    "    NEW.event, NEW.exc_class, NEW.message, NEW.rule_id,\n"
-    "    coalesce(NEW.cause, 'unknown'), NEW.severity,\n"
-    "    coalesce(NEW.weight, 0), NEW.fingerprint, NEW.codes, NEW.okey,\n"
-    "    NEW.k8s_namespace, NEW.k8s_pod, NEW.k8s_container,\n"
-    "    NEW.other_rules, NEW.text);\n"
+/* Writing through the view: its insert and delete triggers, the same in
+   versions 4 and 5 (DROP VIEW drops them, so version 5 makes them again). */
+#define INCIDENTS_INSERT_TRIGGER                                               \
+    "CREATE TRIGGER incidents_insert INSTEAD OF INSERT ON incidents\n"         \
+    "BEGIN\n"                                                                  \
+    "  INSERT INTO incident_rows (\n"                                          \
+    "    id, run_id, source_id, source, first_line, last_line,\n"              \
+    "    evidence_line, evidence, ts_ms, ts, level, format, namespace,\n"      \
+    "    service, host, port, instance, server_addr, sdk_code,\n"              \
+    "    sdk_name, server_code, grpc_status, event, exc_class, message,\n"     \
+    "    rule_id, cause, severity, weight, fingerprint, codes, okey,\n"        \
+    "    k8s_namespace, k8s_pod, k8s_container, other_rules, head)\n"          \
+    "  VALUES (\n"                                                             \
+    "    NEW.id, NEW.run_id, NEW.source_id, NEW.source, NEW.first_line,\n"     \
+    "    NEW.last_line, NEW.evidence_line, NEW.evidence, NEW.ts_ms,\n"         \
+    "    NEW.ts, NEW.level, NEW.format, NEW.namespace, NEW.service,\n"         \
+    "    NEW.host, NEW.port, NEW.instance, NEW.server_addr,\n"                 \
+    "    NEW.sdk_code, NEW.sdk_name, NEW.server_code, NEW.grpc_status,\n"      \
+    "    NEW.event, NEW.exc_class, NEW.message, NEW.rule_id,\n"                \
+    "    coalesce(NEW.cause, 'unknown'), NEW.severity,\n"                      \
+    "    coalesce(NEW.weight, 0), NEW.fingerprint, NEW.codes, NEW.okey,\n"     \
+    "    NEW.k8s_namespace, NEW.k8s_pod, NEW.k8s_container,\n"                 \
+    "    NEW.other_rules, NEW.text);\n"                                        \
     "END;\n"
+
+#define INCIDENTS_DELETE_TRIGGER                                               \
+    "CREATE TRIGGER incidents_delete INSTEAD OF DELETE ON incidents\n"         \
+    "BEGIN\n"                                                                  \
+    "  DELETE FROM incident_rows WHERE id = OLD.id;\n"                         \
+    "END;\n"
+
+/* Version 4, continued: writing through the view. */
+static const char schema_v4_triggers[] = INCIDENTS_INSERT_TRIGGER
     "CREATE TRIGGER incidents_update INSTEAD OF UPDATE ON incidents\n"
     "BEGIN\n"
     "  UPDATE incident_rows SET\n"
@@ -323,17 +333,96 @@ static const char schema_v4_triggers[] =
     "    head = CASE WHEN NEW.text IS OLD.text THEN head ELSE NEW.text END,\n"
     "    text_id = CASE WHEN NEW.text IS OLD.text THEN text_id END\n"
     "  WHERE id = OLD.id;\n"
-    "END;\n"
-    "CREATE TRIGGER incidents_delete INSTEAD OF DELETE ON incidents\n"
+    "END;\n" INCIDENTS_DELETE_TRIGGER;
+
+/*
+ * Version 5: smaller rows, same queries. Three columns of a row the store
+ * writes are no longer stored when they can be computed from the rest:
+ * - ts, the ISO form of ts_ms (UTC, milliseconds), when derived has bit 1;
+ * - instance, host and port ("host:port", host alone without a port), when
+ *   derived has bit 2;
+ * - message, when it is how the head ends: message_at is the byte where it
+ *   starts (the head is cut as a blob, so any byte counts as one).
+ * They were a sixth of a row's bytes and three of its values. The view
+ * puts them back; rows stored before, merged, or written through the view
+ * have derived and message_at NULL and keep the columns as they are (an
+ * update through the view stores all three).
+ */
+static const char schema_v5[] =
+    "ALTER TABLE incident_rows ADD COLUMN derived INTEGER;\n"
+    "ALTER TABLE incident_rows ADD COLUMN message_at INTEGER;\n"
+    "DROP VIEW incidents;\n"
+    "CREATE VIEW incidents AS\n"
+    "SELECT r.id, r.run_id, r.source_id, r.source, r.first_line,\n"
+    "       r.last_line, r.evidence_line,\n"
+    "       CASE r.evidence_at WHEN 1 THEN r.head\n"
+    "            WHEN 2 THEN substr(t.body, 1,\n"
+    "                               instr(t.body || char(10), char(10)) - 1)\n"
+    "            ELSE r.evidence END AS evidence,\n"
+    "       r.ts_ms,\n"
+    "       CASE WHEN r.derived & 1 THEN\n"
+    "              strftime('%Y-%m-%dT%H:%M:%S', r.ts_ms / 1000, 'unixepoch')\n"
+    "              || printf('.%03dZ', r.ts_ms % 1000)\n"
+    "            ELSE r.ts END AS ts,\n"
+    "       r.level, r.format, r.namespace, r.service, r.host, r.port,\n"
+    "       CASE WHEN r.derived & 2 THEN\n"
+    "              CASE WHEN r.port > 0 THEN r.host || ':' || r.port\n"
+    "                   ELSE r.host END\n"
+    "            ELSE r.instance END AS instance,\n"
+    "       r.server_addr, r.sdk_code,\n"
+    "       r.sdk_name, r.server_code, r.grpc_status, r.event, r.exc_class,\n"
+    "       CASE WHEN r.message_at IS NULL THEN r.message\n"
+    "            ELSE CAST(substr(CAST(r.head AS BLOB), r.message_at) AS "
+    "TEXT)\n"
+    "            END AS message,\n"
+    "       r.rule_id, r.cause, r.severity, r.weight,\n"
+    "       r.fingerprint, r.codes,\n"
+    "       CASE WHEN r.text_id IS NULL THEN r.head\n"
+    "            ELSE coalesce(r.head, '') || char(10) || t.body END AS text,\n"
+    "       r.okey, r.k8s_namespace, r.k8s_pod, r.k8s_container,\n"
+    "       r.other_rules\n"
+    "FROM incident_rows AS r LEFT JOIN texts AS t ON t.id = r.text_id;\n";
+
+/* Version 5, continued: the view's triggers again; an update stores the
+   three columns the view computes. */
+static const char schema_v5_triggers[] = INCIDENTS_INSERT_TRIGGER
+    "CREATE TRIGGER incidents_update INSTEAD OF UPDATE ON incidents\n"
     "BEGIN\n"
-    "  DELETE FROM incident_rows WHERE id = OLD.id;\n"
-    "END;\n";
+    "  UPDATE incident_rows SET\n"
+    "    id = NEW.id, run_id = NEW.run_id, source_id = NEW.source_id,\n"
+    "    source = NEW.source, first_line = NEW.first_line,\n"
+    "    last_line = NEW.last_line, evidence_line = NEW.evidence_line,\n"
+    "    ts_ms = NEW.ts_ms, ts = NEW.ts, level = NEW.level,\n"
+    "    format = NEW.format, namespace = NEW.namespace,\n"
+    "    service = NEW.service, host = NEW.host, port = NEW.port,\n"
+    "    instance = NEW.instance, server_addr = NEW.server_addr,\n"
+    "    sdk_code = NEW.sdk_code, sdk_name = NEW.sdk_name,\n"
+    "    server_code = NEW.server_code, grpc_status = NEW.grpc_status,\n"
+    "    event = NEW.event, exc_class = NEW.exc_class,\n"
+    "    message = NEW.message, rule_id = NEW.rule_id,\n"
+    "    cause = NEW.cause, severity = NEW.severity,\n"
+    "    weight = NEW.weight, fingerprint = NEW.fingerprint,\n"
+    "    codes = NEW.codes, okey = NEW.okey,\n"
+    "    k8s_namespace = NEW.k8s_namespace, k8s_pod = NEW.k8s_pod,\n"
+    "    k8s_container = NEW.k8s_container,\n"
+    "    other_rules = NEW.other_rules,\n"
+    "    evidence = CASE WHEN NEW.evidence IS OLD.evidence AND\n"
+    "                         NEW.text IS OLD.text THEN evidence\n"
+    "                    ELSE NEW.evidence END,\n"
+    "    evidence_at = CASE WHEN NEW.evidence IS OLD.evidence AND\n"
+    "                            NEW.text IS OLD.text THEN evidence_at END,\n"
+    "    head = CASE WHEN NEW.text IS OLD.text THEN head ELSE NEW.text END,\n"
+    "    text_id = CASE WHEN NEW.text IS OLD.text THEN text_id END,\n"
+    "    derived = NULL, message_at = NULL\n"
+    "  WHERE id = OLD.id;\n"
+    "END;\n" INCIDENTS_DELETE_TRIGGER;
 
 static const struct hb_migration migrations[] = {
     {1, schema_v1, NULL},
     {2, schema_v2, NULL},
     {3, schema_v3, NULL},
     {4, schema_v4, schema_v4_triggers},
+    {5, schema_v5, schema_v5_triggers},
 };
 
 const struct hb_migration *hb_schema_migrations(int *n)

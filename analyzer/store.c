@@ -118,7 +118,7 @@ struct rule_json {
  * difference except that an insert's error may surface at a later put or
  * at the checkpoint, which roll the batch back either way.
  */
-#define INS_COLS 38
+#define INS_COLS 40
 #define INS_ROWS 8
 
 enum pv_type { PV_NULL, PV_INT, PV_REAL, PV_TEXT, PV_STATIC };
@@ -201,7 +201,7 @@ static char *insert_sql(int rows)
                 "grpc_status, event, exc_class, message, rule_id, cause, "
                 "severity, weight, fingerprint, codes, head, okey, "
                 "k8s_namespace, k8s_pod, k8s_container, other_rules, text_id, "
-                "evidence_at) "
+                "evidence_at, derived, message_at) "
                 "VALUES ");
     for (r = 0; r < rows; r++)
         for (c = 0; c < INS_COLS; c++)
@@ -1487,23 +1487,42 @@ static int evidence_at(const struct hb_incident *inc, const char *head,
                : 0;
 }
 
+/* The last time the view's strftime writes as hb_time_format does
+   (9999-12-31T23:59:59.999Z); from 0 on, so that ts_ms / 1000 is a floor. */
+#define DERIVED_TS_MAX INT64_C(253402300799999)
+
+/* Bits of incident_rows.derived: which columns the view computes. */
+#define DERIVED_TS       1 /* ts from ts_ms */
+#define DERIVED_INSTANCE 2 /* instance from host and port */
+
+/* Where in head[0..hn) the message starts when head ends with it (1-based,
+   as substr counts), or 0. */
+static int64_t message_at(const struct hb_incident *inc, const char *head,
+                          size_t hn)
+{
+    size_t mn = strnlen(inc->message, sizeof inc->message);
+
+    if (mn == 0 || mn > hn || memcmp(head + hn - mn, inc->message, mn) != 0)
+        return 0;
+    return (int64_t)(hn - mn) + 1;
+}
+
 enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
                                      const struct hb_incident *inc,
                                      struct hb_diag *d)
 {
     enum hb_status rc;
-    char ts[40], inst[96], codes[HB_MAX_CODES * 17 + 1];
+    char ts[40], codes[HB_MAX_CODES * 17 + 1];
     const char *others, *nl;
     uint64_t first_hash;
     size_t tn, hn, on = 0;
-    int64_t body = 0;
-    int ev_at;
+    int64_t body = 0, msg_at;
+    int ev_at, derived = DERIVED_INSTANCE;
 
     if ((rc = batch_begin(s, d)) != HB_OK)
         return rc;
     if ((rc = source_hash(s, source_id, &first_hash, d)) != HB_OK)
         return batch_fail(s, rc);
-    instance_of(inc->host, sizeof inc->host, inc->port, inst, sizeof inst);
     join_codes(inc, codes, sizeof codes);
     others = other_rules(s, inc, &on);
     tn =
@@ -1518,6 +1537,7 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
         hn = tn;
     ev_at = evidence_at(inc, inc->text.p, hn, body ? nl + 1 : NULL,
                         body ? tn - hn - 1 : 0);
+    msg_at = message_at(inc, inc->text.p, hn);
 
     pv_opt_int(s, 1, s->run_id);
     pv_opt_int(s, 2, source_id > 0 ? source_id : 0);
@@ -1532,6 +1552,10 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
     if (inc->ts_ms == HB_NO_TIME) {
         pv_null(s, 8);
         pv_null(s, 9);
+    } else if (inc->ts_ms >= 0 && inc->ts_ms <= DERIVED_TS_MAX) {
+        pv_int(s, 8, inc->ts_ms);
+        pv_null(s, 9);
+        derived |= DERIVED_TS;
     } else {
         pv_int(s, 8, inc->ts_ms);
         hb_time_format(inc->ts_ms, ts, sizeof ts);
@@ -1543,7 +1567,7 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
     PV_ARR(s, 13, inc->service);
     PV_ARR(s, 14, inc->host);
     pv_opt_int(s, 15, inc->port);
-    pv_text(s, 16, inst);
+    pv_null(s, 16); /* DERIVED_INSTANCE */
     PV_ARR(s, 17, inc->server_addr);
     pv_opt_int(s, 18, inc->sdk_code);
     PV_ARR(s, 19, inc->sdk_name);
@@ -1554,7 +1578,10 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
     else
         pv_null(s, 22);
     PV_ARR(s, 23, inc->exc_class);
-    PV_ARR(s, 24, inc->message);
+    if (msg_at)
+        pv_null(s, 24);
+    else
+        PV_ARR(s, 24, inc->message);
     pv_text(s, 25, inc->rule_id);
     pv_static(s, 26, hb_cause_name(inc->cause));
     pv_static(s, 27, hb_severity_name(inc->severity));
@@ -1570,6 +1597,8 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
     pv_textn(s, 36, others, on);
     pv_opt_int(s, 37, body);
     pv_opt_int(s, 38, ev_at);
+    pv_int(s, 39, derived);
+    pv_opt_int(s, 40, msg_at);
     /* an incident stored before (same time and occurrence key) is ignored
        when the rows go in */
     if (++s->pend.nrows < INS_ROWS)

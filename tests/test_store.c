@@ -23,6 +23,7 @@
 #include "rules.h"
 #include "schema.h"
 #include "store.h"
+#include "timeparse.h"
 #include "util.h"
 
 /* ---- fault injection ------------------------------------------------ */
@@ -1810,6 +1811,188 @@ static void test_store_view_writes(void **state)
     free(got);
 }
 
+/* The rows of sql on the database at path, each row's cells joined by
+   "|" (NULL as "-"), one row per line; owned by the caller. */
+static char *raw_rows(const char *path, const char *sql)
+{
+    struct hb_buf b;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int c;
+
+    hb_buf_init(&b);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("raw sql %s: %s", sql, sqlite3_errmsg(db));
+    while (sqlite3_step(st) == SQLITE_ROW)
+        for (c = 0; c < sqlite3_column_count(st); c++) {
+            const char *v = (const char *)sqlite3_column_text(st, c);
+
+            hb_buf_printf(&b, "%s%s", v ? v : "-",
+                          c + 1 < sqlite3_column_count(st) ? "|" : "\n");
+        }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return b.data ? b.data : hb_xstrdup("");
+}
+
+/*
+ * ts, instance and message, when the store leaves them out of the row
+ * (schema 5), read back through the view as they would have been stored:
+ * ts as hb_time_format writes it at the edges of the range the view
+ * computes and at random times in it, and stored beyond it; instance with
+ * and without a port; message when the first line ends with it (whatever
+ * its bytes), and stored when it does not.
+ */
+static void test_store_derived_columns(void **state)
+{
+    static const int64_t edges[] = {
+        0, 1, 999, 1000, 86399999, 86400000, 951782400000 /* 2000-02-29 */,
+        4102444800000, 253402300799999,
+        /* stored in the row */
+        -1, -86400001, 253402300800000, INT64_C(-62135596800000)};
+    static const struct {
+        const char *text, *message;
+        size_t n;
+        int at; /* incident_rows.message_at, 0 = NULL (stored) */
+    } msgs[] = {
+        {"2024 ERROR main : heartbeat failed\n\tat x", "heartbeat failed", 40,
+         19},
+        {"whole line", "whole line", 10, 1},
+        {"t caf\xc3\xa9 \x80\xff end\n\tat x", "caf\xc3\xa9 \x80\xff end", 20,
+         3},
+        {"a\0b msg\n\tat x", "msg", 13, 5},
+        {"head msg then time 10:00:01\n\tat x", "head msg", 33, 0},
+        {"line msg\n", "line msg", 9, 0},
+        {"x\ny", "y", 3, 0},
+    };
+    static const struct {
+        const char *host;
+        int port;
+        const char *want;
+    } insts[] = {{"10.0.0.5", 8080, "10.0.0.5:8080"},
+                 {"10.0.0.5", 0, "10.0.0.5"},
+                 {"host", -3, "host"},
+                 {"", 8080, "-"}};
+    const char *path = tpath("derived.db");
+    struct hb_store *s;
+    struct hb_incident inc;
+    struct hb_buf want;
+    char ts[40], sql[200], what[40], *got;
+    uint64_t seed = 42, line = 0;
+    int64_t src, t;
+    size_t i, n_in_range = 0;
+
+    (void)state;
+    hb_buf_init(&want);
+    s = open_ok(path, HB_STORE_RW);
+    src = begin_source(s, "app.log");
+    for (i = 0; i < HB_ARRAY_LEN(edges) + 2000; i++) {
+        if (i < HB_ARRAY_LEN(edges)) {
+            t = edges[i];
+        } else {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            t = (int64_t)((seed >> 11) % 253402300800000ULL);
+        }
+        mk_inc(&inc, t, ++line, &rule_port, "order", "h", 1);
+        put_inc(s, src, &inc);
+        hb_time_format(t, ts, sizeof ts);
+        hb_buf_printf(&want, "%s\n", ts);
+        n_in_range += t >= 0 && t <= 253402300799999;
+    }
+    for (i = 0; i < HB_ARRAY_LEN(msgs); i++) {
+        mk_inc(&inc, 5000, 10000 + i, &rule_port, "order", "h", 1);
+        inc.text.p = msgs[i].text;
+        inc.text.n = msgs[i].n;
+        hb_strlcpy(inc.message, msgs[i].message, strlen(msgs[i].message),
+                   sizeof inc.message);
+        put_inc(s, src, &inc);
+    }
+    for (i = 0; i < HB_ARRAY_LEN(insts); i++) {
+        mk_inc(&inc, 6000, 20000 + i, &rule_port, "order", insts[i].host,
+               insts[i].port);
+        put_inc(s, src, &inc);
+    }
+    checkpoint_ok(s, src, 30000);
+    hb_store_close(s);
+
+    got = raw_rows(path, "SELECT ts FROM incidents WHERE first_line < 10000 "
+                         "ORDER BY first_line");
+    assert_string_equal(got, want.data);
+    free(got);
+    hb_buf_fini(&want);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) = %zu FROM incident_rows WHERE first_line < "
+             "10000 AND ts IS NULL AND derived & 1",
+             n_in_range);
+    got = raw_text(path, sql);
+    assert_string_equal(got, "1");
+    free(got);
+
+    for (i = 0; i < HB_ARRAY_LEN(msgs); i++) {
+        snprintf(what, sizeof what, "message of case %zu", i);
+        snprintf(sql, sizeof sql,
+                 "SELECT hex(message) || '/' || typeof(message) FROM "
+                 "incidents WHERE first_line = %zu",
+                 10000 + i);
+        got = raw_text(path, sql);
+        {
+            char *hex = hex_of(msgs[i].message, strlen(msgs[i].message));
+            char *exp = hb_xmalloc(strlen(hex) + 6);
+
+            sprintf(exp, "%s/text", hex);
+            if (strcmp(got, exp) != 0)
+                fail_msg("%s: got %s, want %s", what, got, exp);
+            free(hex);
+            free(exp);
+        }
+        free(got);
+        snprintf(sql, sizeof sql,
+                 "SELECT coalesce(message_at, 0) || '/' || (message IS NULL) "
+                 "FROM incident_rows WHERE first_line = %zu",
+                 10000 + i);
+        got = raw_text(path, sql);
+        snprintf(what, sizeof what, "%d/%d", msgs[i].at, msgs[i].at != 0);
+        if (strcmp(got, what) != 0)
+            fail_msg("case %zu: message_at/left out %s, want %s", i, got, what);
+        free(got);
+    }
+
+    for (i = 0; i < HB_ARRAY_LEN(insts); i++) {
+        snprintf(sql, sizeof sql,
+                 "SELECT coalesce(i.instance, '-') || '/' || "
+                 "(r.instance IS NULL) FROM incidents AS i JOIN incident_rows "
+                 "AS r USING (id) WHERE i.first_line = %zu",
+                 20000 + i);
+        got = raw_text(path, sql);
+        snprintf(what, sizeof what, "%s/1", insts[i].want);
+        assert_string_equal(got, what);
+        free(got);
+    }
+
+    /* an update through the view stores the three in the row */
+    got = raw_rows(path, "SELECT ts, instance, message FROM incidents WHERE "
+                         "first_line IN (2, 10000, 20000) ORDER BY first_line");
+    raw_db(path, "UPDATE incidents SET cause = 'network' WHERE first_line IN "
+                 "(2, 10000, 20000)");
+    {
+        char *after = raw_rows(path, "SELECT ts, instance, message FROM "
+                                     "incidents WHERE first_line IN (2, "
+                                     "10000, 20000) ORDER BY first_line");
+        char *stored = raw_rows(path, "SELECT ts, instance, message FROM "
+                                      "incident_rows WHERE first_line IN (2, "
+                                      "10000, 20000) AND derived IS NULL AND "
+                                      "message_at IS NULL ORDER BY "
+                                      "first_line");
+
+        assert_string_equal(after, got);
+        assert_string_equal(stored, got);
+        free(after);
+        free(stored);
+    }
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1851,6 +2034,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_texts_cache_invalidated,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_pending_rows, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_derived_columns, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_view_writes, setup,
                                         teardown),
