@@ -383,37 +383,133 @@ static const char schema_v5[] =
     "       r.other_rules\n"
     "FROM incident_rows AS r LEFT JOIN texts AS t ON t.id = r.text_id;\n";
 
+/* The update trigger of versions 5 and 6 up to the columns each clears. */
+#define INCIDENTS_UPDATE_TRIGGER_COMMON                                        \
+    "CREATE TRIGGER incidents_update INSTEAD OF UPDATE ON incidents\n"         \
+    "BEGIN\n"                                                                  \
+    "  UPDATE incident_rows SET\n"                                             \
+    "    id = NEW.id, run_id = NEW.run_id, source_id = NEW.source_id,\n"       \
+    "    source = NEW.source, first_line = NEW.first_line,\n"                  \
+    "    last_line = NEW.last_line, evidence_line = NEW.evidence_line,\n"      \
+    "    ts_ms = NEW.ts_ms, ts = NEW.ts, level = NEW.level,\n"                 \
+    "    format = NEW.format, namespace = NEW.namespace,\n"                    \
+    "    service = NEW.service, host = NEW.host, port = NEW.port,\n"           \
+    "    instance = NEW.instance, server_addr = NEW.server_addr,\n"            \
+    "    sdk_code = NEW.sdk_code, sdk_name = NEW.sdk_name,\n"                  \
+    "    server_code = NEW.server_code, grpc_status = NEW.grpc_status,\n"      \
+    "    event = NEW.event, exc_class = NEW.exc_class,\n"                      \
+    "    message = NEW.message, rule_id = NEW.rule_id,\n"                      \
+    "    cause = NEW.cause, severity = NEW.severity,\n"                        \
+    "    weight = NEW.weight, fingerprint = NEW.fingerprint,\n"                \
+    "    codes = NEW.codes, okey = NEW.okey,\n"                                \
+    "    k8s_namespace = NEW.k8s_namespace, k8s_pod = NEW.k8s_pod,\n"          \
+    "    k8s_container = NEW.k8s_container,\n"                                 \
+    "    other_rules = NEW.other_rules,\n"                                     \
+    "    evidence = CASE WHEN NEW.evidence IS OLD.evidence AND\n"              \
+    "                         NEW.text IS OLD.text THEN evidence\n"            \
+    "                    ELSE NEW.evidence END,\n"                             \
+    "    evidence_at = CASE WHEN NEW.evidence IS OLD.evidence AND\n"           \
+    "                            NEW.text IS OLD.text THEN evidence_at END,\n" \
+    "    head = CASE WHEN NEW.text IS OLD.text THEN head ELSE NEW.text END,\n" \
+    "    text_id = CASE WHEN NEW.text IS OLD.text THEN text_id END,\n"
+
 /* Version 5, continued: the view's triggers again; an update stores the
    three columns the view computes. */
-static const char schema_v5_triggers[] = INCIDENTS_INSERT_TRIGGER
-    "CREATE TRIGGER incidents_update INSTEAD OF UPDATE ON incidents\n"
-    "BEGIN\n"
-    "  UPDATE incident_rows SET\n"
-    "    id = NEW.id, run_id = NEW.run_id, source_id = NEW.source_id,\n"
-    "    source = NEW.source, first_line = NEW.first_line,\n"
-    "    last_line = NEW.last_line, evidence_line = NEW.evidence_line,\n"
-    "    ts_ms = NEW.ts_ms, ts = NEW.ts, level = NEW.level,\n"
-    "    format = NEW.format, namespace = NEW.namespace,\n"
-    "    service = NEW.service, host = NEW.host, port = NEW.port,\n"
-    "    instance = NEW.instance, server_addr = NEW.server_addr,\n"
-    "    sdk_code = NEW.sdk_code, sdk_name = NEW.sdk_name,\n"
-    "    server_code = NEW.server_code, grpc_status = NEW.grpc_status,\n"
-    "    event = NEW.event, exc_class = NEW.exc_class,\n"
-    "    message = NEW.message, rule_id = NEW.rule_id,\n"
-    "    cause = NEW.cause, severity = NEW.severity,\n"
-    "    weight = NEW.weight, fingerprint = NEW.fingerprint,\n"
-    "    codes = NEW.codes, okey = NEW.okey,\n"
-    "    k8s_namespace = NEW.k8s_namespace, k8s_pod = NEW.k8s_pod,\n"
-    "    k8s_container = NEW.k8s_container,\n"
-    "    other_rules = NEW.other_rules,\n"
-    "    evidence = CASE WHEN NEW.evidence IS OLD.evidence AND\n"
-    "                         NEW.text IS OLD.text THEN evidence\n"
-    "                    ELSE NEW.evidence END,\n"
-    "    evidence_at = CASE WHEN NEW.evidence IS OLD.evidence AND\n"
-    "                            NEW.text IS OLD.text THEN evidence_at END,\n"
-    "    head = CASE WHEN NEW.text IS OLD.text THEN head ELSE NEW.text END,\n"
-    "    text_id = CASE WHEN NEW.text IS OLD.text THEN text_id END,\n"
+static const char schema_v5_triggers[] =
+    INCIDENTS_INSERT_TRIGGER INCIDENTS_UPDATE_TRIGGER_COMMON
     "    derived = NULL, message_at = NULL\n"
+    "  WHERE id = OLD.id;\n"
+    "END;\n" INCIDENTS_DELETE_TRIGGER;
+
+/*
+ * Version 6: smaller rows again, same queries. What failed and how it was
+ * classified (the codes, the exception class, the deciding rule and the
+ * weaker ones) is the same in every occurrence of one failure: a row the
+ * store writes points at it in kinds (kind_id) instead of holding its
+ * twelve values, stored once each (found by hash of key, their encoding).
+ * Such a row keeps cause '' and weight 0 (the columns are NOT NULL); rows
+ * with kind_id NULL (stored before, merged, written through the view) keep
+ * their values, and an update through the view stores them in the row.
+ */
+static const char schema_v6[] =
+    "CREATE TABLE kinds (\n"
+    "  id          INTEGER PRIMARY KEY,\n"
+    "  hash        INTEGER NOT NULL,\n"
+    "  key         BLOB NOT NULL,\n"
+    "  sdk_code    INTEGER,\n"
+    "  sdk_name    TEXT,\n"
+    "  server_code INTEGER,\n"
+    "  grpc_status TEXT,\n"
+    "  event       TEXT,\n"
+    "  exc_class   TEXT,\n"
+    "  rule_id     TEXT,\n"
+    "  cause       TEXT NOT NULL,\n"
+    "  severity    TEXT,\n"
+    "  weight      REAL NOT NULL,\n"
+    "  codes       TEXT,\n"
+    "  other_rules TEXT\n"
+    ");\n"
+    "CREATE INDEX kinds_hash ON kinds(hash);\n"
+    "ALTER TABLE incident_rows ADD COLUMN kind_id INTEGER REFERENCES "
+    "kinds(id);\n"
+    "DROP VIEW incidents;\n"
+    "CREATE VIEW incidents AS\n"
+    "SELECT r.id, r.run_id, r.source_id, r.source, r.first_line,\n"
+    "       r.last_line, r.evidence_line,\n"
+    "       CASE r.evidence_at WHEN 1 THEN r.head\n"
+    "            WHEN 2 THEN substr(t.body, 1,\n"
+    "                               instr(t.body || char(10), char(10)) - 1)\n"
+    "            ELSE r.evidence END AS evidence,\n"
+    "       r.ts_ms,\n"
+    "       CASE WHEN r.derived & 1 THEN\n"
+    "              strftime('%Y-%m-%dT%H:%M:%S', r.ts_ms / 1000, 'unixepoch')\n"
+    "              || printf('.%03dZ', r.ts_ms % 1000)\n"
+    "            ELSE r.ts END AS ts,\n"
+    "       r.level, r.format, r.namespace, r.service, r.host, r.port,\n"
+    "       CASE WHEN r.derived & 2 THEN\n"
+    "              CASE WHEN r.port > 0 THEN r.host || ':' || r.port\n"
+    "                   ELSE r.host END\n"
+    "            ELSE r.instance END AS instance,\n"
+    "       r.server_addr,\n"
+    "       CASE WHEN r.kind_id IS NULL THEN r.sdk_code\n"
+    "            ELSE k.sdk_code END AS sdk_code,\n"
+    "       CASE WHEN r.kind_id IS NULL THEN r.sdk_name\n"
+    "            ELSE k.sdk_name END AS sdk_name,\n"
+    "       CASE WHEN r.kind_id IS NULL THEN r.server_code\n"
+    "            ELSE k.server_code END AS server_code,\n"
+    "       CASE WHEN r.kind_id IS NULL THEN r.grpc_status\n"
+    "            ELSE k.grpc_status END AS grpc_status,\n"
+    "       CASE WHEN r.kind_id IS NULL THEN r.event\n"
+    "            ELSE k.event END AS event,\n"
+    "       CASE WHEN r.kind_id IS NULL THEN r.exc_class\n"
+    "            ELSE k.exc_class END AS exc_class,\n"
+    "       CASE WHEN r.message_at IS NULL THEN r.message\n"
+    "            ELSE CAST(substr(CAST(r.head AS BLOB), r.message_at)\n"
+    "                      AS TEXT) END AS message,\n"
+    "       CASE WHEN r.kind_id IS NULL THEN r.rule_id\n"
+    "            ELSE k.rule_id END AS rule_id,\n"
+    "       CASE WHEN r.kind_id IS NULL THEN r.cause\n"
+    "            ELSE k.cause END AS cause,\n"
+    "       CASE WHEN r.kind_id IS NULL THEN r.severity\n"
+    "            ELSE k.severity END AS severity,\n"
+    "       CASE WHEN r.kind_id IS NULL THEN r.weight\n"
+    "            ELSE k.weight END AS weight,\n"
+    "       r.fingerprint,\n"
+    "       CASE WHEN r.kind_id IS NULL THEN r.codes\n"
+    "            ELSE k.codes END AS codes,\n"
+    "       CASE WHEN r.text_id IS NULL THEN r.head\n"
+    "            ELSE coalesce(r.head, '') || char(10) || t.body END AS text,\n"
+    "       r.okey, r.k8s_namespace, r.k8s_pod, r.k8s_container,\n"
+    "       CASE WHEN r.kind_id IS NULL THEN r.other_rules\n"
+    "            ELSE k.other_rules END AS other_rules\n"
+    "FROM incident_rows AS r LEFT JOIN texts AS t ON t.id = r.text_id\n"
+    "     LEFT JOIN kinds AS k ON k.id = r.kind_id;\n";
+
+/* Version 6, continued: the view's triggers again; an update stores the
+   kind's values in the row. */
+static const char schema_v6_triggers[] =
+    INCIDENTS_INSERT_TRIGGER INCIDENTS_UPDATE_TRIGGER_COMMON
+    "    derived = NULL, message_at = NULL, kind_id = NULL\n"
     "  WHERE id = OLD.id;\n"
     "END;\n" INCIDENTS_DELETE_TRIGGER;
 
@@ -423,6 +519,7 @@ static const struct hb_migration migrations[] = {
     {3, schema_v3, NULL},
     {4, schema_v4, schema_v4_triggers},
     {5, schema_v5, schema_v5_triggers},
+    {6, schema_v6, schema_v6_triggers},
 };
 
 const struct hb_migration *hb_schema_migrations(int *n)

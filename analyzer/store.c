@@ -37,6 +37,8 @@ enum stmt_id {
     ST_INS_OBS,
     ST_TEXT_FIND,
     ST_TEXT_INSERT,
+    ST_KIND_FIND,
+    ST_KIND_INSERT,
     ST_DATA_VERSION,
     ST_SRC_FIND,
     ST_SRC_FIND_PLAIN,
@@ -61,6 +63,12 @@ static const char *const stmt_sql[ST_COUNT] = {
         "?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     [ST_TEXT_FIND] = "SELECT id, body FROM texts WHERE hash = ?1",
     [ST_TEXT_INSERT] = "INSERT INTO texts (hash, body) VALUES (?1, ?2)",
+    [ST_KIND_FIND] = "SELECT id, key FROM kinds WHERE hash = ?1",
+    [ST_KIND_INSERT] =
+        "INSERT INTO kinds (hash, key, sdk_code, sdk_name, server_code, "
+        "grpc_status, event, exc_class, rule_id, cause, severity, weight, "
+        "codes, other_rules) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "?10, ?11, ?12, ?13, ?14)",
     [ST_DATA_VERSION] = "PRAGMA data_version",
     [ST_SRC_FIND] = "SELECT id, path, offset, line, complete FROM sources "
                     "WHERE dev = ?1 AND ino = ?2 AND first_hash = ?3 AND "
@@ -111,22 +119,21 @@ struct rule_json {
 /*
  * Incident rows waiting to be inserted, INS_ROWS to a statement: a
  * statement per row was a fifth of an insert's cost (cursors opened and
- * closed, the program started and halted). A value is NULL, an integer, a
- * real, or text: copied into text at off, or static (names of causes,
- * severities, events). The rows go in before anything else reads or
- * commits (settle), inside the same transaction, so no caller sees the
+ * closed, the program started and halted). A value is NULL, an integer,
+ * or text: copied into text at off, or static (a name from a table; the
+ * reals went to kinds in schema 6). The rows go in before anything else reads
+ * or commits (settle), inside the same transaction, so no caller sees the
  * difference except that an insert's error may surface at a later put or
  * at the checkpoint, which roll the batch back either way.
  */
-#define INS_COLS 40
+#define INS_COLS 41
 #define INS_ROWS 8
 
-enum pv_type { PV_NULL, PV_INT, PV_REAL, PV_TEXT, PV_STATIC };
+enum pv_type { PV_NULL, PV_INT, PV_TEXT, PV_STATIC };
 
 struct pval {
     enum pv_type type;
     int64_t i;
-    double f;
     const char *p; /* PV_STATIC */
     size_t off, len;
 };
@@ -150,6 +157,8 @@ struct hb_store {
     struct rule_json rules[RULE_CACHE]; /* owned; freed by hb_store_close */
     struct hb_buf other_rules;          /* owned; one incident's JSON */
     struct hb_text_cache *texts;        /* owned; bodies written or found */
+    struct hb_text_cache *kinds;        /* owned; kinds' keys, the same */
+    struct hb_buf kind_key;             /* owned; one incident's kind key */
     struct pending pend;                /* owned text */
     int64_t data_version; /* of the last batch begun, 0 = none yet */
 };
@@ -201,7 +210,7 @@ static char *insert_sql(int rows)
                 "grpc_status, event, exc_class, message, rule_id, cause, "
                 "severity, weight, fingerprint, codes, head, okey, "
                 "k8s_namespace, k8s_pod, k8s_container, other_rules, text_id, "
-                "evidence_at, derived, message_at) "
+                "evidence_at, derived, message_at, kind_id) "
                 "VALUES ");
     for (r = 0; r < rows; r++)
         for (c = 0; c < INS_COLS; c++)
@@ -262,10 +271,20 @@ static enum hb_status step_done(struct hb_store *s, sqlite3_stmt *st,
 static enum hb_status settle(struct hb_store *s, struct hb_diag *d);
 static void batch_abort(struct hb_store *s);
 
+/* Forgets the texts and kinds this connection remembers. */
+static void caches_clear(struct hb_store *s)
+{
+    if (s->texts)
+        hb_text_cache_clear(s->texts);
+    if (s->kinds)
+        hb_text_cache_clear(s->kinds);
+}
+
 /*
- * The text cache holds only while no other connection wrote: another
- * process's prune may have deleted a body this one remembers. Called with
- * the write lock held, so nothing changes between the check and the use.
+ * The text and kind caches hold only while no other connection wrote:
+ * another process's prune may have deleted a row this one remembers.
+ * Called with the write lock held, so nothing changes between the check
+ * and the use.
  */
 static enum hb_status texts_check(struct hb_store *s, struct hb_diag *d)
 {
@@ -285,7 +304,7 @@ static enum hb_status texts_check(struct hb_store *s, struct hb_diag *d)
     v = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     if (v != s->data_version)
-        hb_text_cache_clear(s->texts);
+        caches_clear(s);
     s->data_version = v;
     return HB_OK;
 }
@@ -321,8 +340,7 @@ static void batch_abort(struct hb_store *s)
     s->hash_id = 0;
     s->pend.nrows = 0;
     hb_buf_reset(&s->pend.text);
-    if (s->texts) /* bodies written in the batch are gone */
-        hb_text_cache_clear(s->texts);
+    caches_clear(s); /* texts and kinds written in the batch are gone */
 }
 
 static enum hb_status batch_commit(struct hb_store *s, struct hb_diag *d)
@@ -570,6 +588,8 @@ static void store_free(struct hb_store *s)
     }
     hb_buf_fini(&s->other_rules);
     hb_text_cache_free(s->texts);
+    hb_text_cache_free(s->kinds);
+    hb_buf_fini(&s->kind_key);
     hb_buf_fini(&s->pend.text);
     free(s->path);
     free(s);
@@ -703,8 +723,10 @@ enum hb_status hb_store_open(struct hb_store **out, const char *path,
     if (busy_ms <= 0)
         busy_ms = HB_STORE_BUSY_MS;
     s->mode = mode;
-    if (mode != HB_STORE_RO)
+    if (mode != HB_STORE_RO) {
         s->texts = hb_text_cache_new();
+        s->kinds = hb_text_cache_new();
+    }
     if (mode == HB_STORE_MEMORY) {
         s->path = hb_xstrdup(":memory:");
         rc = open_db(s,
@@ -1274,6 +1296,42 @@ static const char *other_rules(struct hb_store *s,
 }
 
 /*
+ * The id of the row of a deduplicated table (texts, kinds) whose key is
+ * p[0..n) with hash h: from cache c, else found by hash with the statement
+ * find (id, key) and compared (then cached); 0 when there is none yet.
+ */
+static enum hb_status dedup_find(struct hb_store *s, struct hb_text_cache *c,
+                                 enum stmt_id find, uint64_t h, const char *p,
+                                 size_t n, int64_t *id, const char *what,
+                                 struct hb_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    enum hb_status rc;
+    int step;
+
+    if ((*id = hb_text_cache_get(c, h, p, n)) > 0)
+        return HB_OK;
+    if ((rc = stmt_get(s, find, &st, d)) != HB_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)h);
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const void *b = sqlite3_column_blob(st, 1);
+
+        if ((size_t)sqlite3_column_bytes(st, 1) == n &&
+            (n == 0 || memcmp(b, p, n) == 0)) {
+            *id = sqlite3_column_int64(st, 0);
+            break;
+        }
+    }
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = db_error(s, step, what, d);
+    sqlite3_reset(st);
+    if (rc == HB_OK && *id > 0)
+        hb_text_cache_put(c, h, p, n, *id);
+    return rc;
+}
+
+/*
  * The row of texts holding body p[0..n): from the cache, else found by
  * hash (and compared), else inserted. Inside the batch.
  */
@@ -1283,37 +1341,162 @@ static enum hb_status text_id(struct hb_store *s, const char *p, size_t n,
     uint64_t h = hb_text_hash(p, n);
     sqlite3_stmt *st = NULL;
     enum hb_status rc;
-    int step;
 
-    if ((*id = hb_text_cache_get(s->texts, h, p, n)) > 0)
-        return HB_OK;
-    if ((rc = stmt_get(s, ST_TEXT_FIND, &st, d)) != HB_OK)
+    rc = dedup_find(s, s->texts, ST_TEXT_FIND, h, p, n, id,
+                    "looking up a record text", d);
+    if (rc != HB_OK || *id > 0)
+        return rc;
+    if ((rc = stmt_get(s, ST_TEXT_INSERT, &st, d)) != HB_OK)
         return rc;
     sqlite3_bind_int64(st, 1, (int64_t)h);
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        const void *b = sqlite3_column_text(st, 1);
-
-        if ((size_t)sqlite3_column_bytes(st, 1) == n &&
-            (n == 0 || memcmp(b, p, n) == 0)) {
-            *id = sqlite3_column_int64(st, 0);
-            break;
-        }
-    }
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
-        rc = db_error(s, step, "looking up a record text", d);
-    sqlite3_reset(st);
-    if (rc != HB_OK)
+    bind_textn(st, 2, p, n);
+    if ((rc = step_row(s, st, "storing a record text", d)) != HB_OK)
         return rc;
-    if (*id == 0) {
-        if ((rc = stmt_get(s, ST_TEXT_INSERT, &st, d)) != HB_OK)
-            return rc;
-        sqlite3_bind_int64(st, 1, (int64_t)h);
-        bind_textn(st, 2, p, n);
-        if ((rc = step_row(s, st, "storing a record text", d)) != HB_OK)
-            return rc;
-        *id = sqlite3_last_insert_rowid(s->db);
-    }
+    *id = sqlite3_last_insert_rowid(s->db);
     hb_text_cache_put(s->texts, h, p, n, *id);
+    return HB_OK;
+}
+
+/* ---- kinds (schema 6) ----------------------------------------------- */
+
+/*
+ * A kind's key: its values in order, each "-" when NULL, "i<digits>;" for
+ * an integer ("n" when negative), "r<16 hex digits of the bits>;" for the
+ * weight and "t<length>:<bytes>" for text, so that two kinds share a key
+ * only when every value is the same, on any machine.
+ */
+/* Appends tag, the digits of v and end, in one piece. */
+static void key_num(struct hb_buf *b, char tag, uint64_t v, char end)
+{
+    char t[24];
+    size_t k = sizeof t;
+
+    t[--k] = end;
+    do {
+        t[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    t[--k] = tag;
+    hb_buf_append(b, t + k, sizeof t - k);
+}
+
+/*
+ * One value of a kind: text p[0..n) (NULL when p is NULL or n is 0), else
+ * the integer v (NULL when 0, as pv_opt_int). Appended to the key, and
+ * bound as parameter i of st when st is not NULL.
+ */
+static void kind_text(struct hb_buf *key, sqlite3_stmt *st, int i,
+                      const char *p, size_t n)
+{
+    if (p == NULL || n == 0) {
+        hb_buf_putc(key, '-');
+    } else {
+        key_num(key, 't', n, ':');
+        hb_buf_append(key, p, n);
+    }
+    if (st)
+        bind_textn(st, i, p, n);
+}
+
+/* A name from a table (cause, severity, event): text even when empty, as
+   pv_static. */
+static void kind_name(struct hb_buf *key, sqlite3_stmt *st, int i,
+                      const char *p)
+{
+    size_t n = strlen(p);
+
+    key_num(key, 't', n, ':');
+    hb_buf_append(key, p, n);
+    if (st)
+        sqlite3_bind_text(st, i, p, (int)n, SQLITE_STATIC);
+}
+
+#define KIND_ARR(key, st, i, arr)                                              \
+    kind_text((key), (st), (i), (arr), strnlen((arr), sizeof(arr)))
+
+static void kind_int(struct hb_buf *key, sqlite3_stmt *st, int i, int64_t v)
+{
+    if (v == 0) {
+        hb_buf_putc(key, '-');
+    } else {
+        key_num(key, v < 0 ? 'n' : 'i',
+                v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, ';');
+    }
+    if (st)
+        bind_opt_int(st, i, v);
+}
+
+static void kind_real(struct hb_buf *key, sqlite3_stmt *st, int i, double f)
+{
+    static const char hex[] = "0123456789abcdef";
+    char t[18];
+    uint64_t bits;
+    int k;
+
+    memcpy(&bits, &f, sizeof bits);
+    t[0] = 'r';
+    for (k = 0; k < 16; k++)
+        t[1 + k] = hex[(bits >> (60 - 4 * k)) & 15];
+    t[17] = ';';
+    hb_buf_append(key, t, sizeof t);
+    if (st)
+        sqlite3_bind_double(st, i, f);
+}
+
+/*
+ * The kind of inc: its twelve values, in the order of kinds' columns from
+ * sdk_code (parameter 3 of ST_KIND_INSERT) on. Builds s->kind_key; binds
+ * st when not NULL. The one list of what a kind is.
+ */
+static void kind_values(struct hb_store *s, const struct hb_incident *inc,
+                        const char *codes, const char *others, size_t on,
+                        sqlite3_stmt *st)
+{
+    struct hb_buf *k = &s->kind_key;
+
+    hb_buf_reset(k);
+    kind_int(k, st, 3, inc->sdk_code);
+    KIND_ARR(k, st, 4, inc->sdk_name);
+    kind_int(k, st, 5, inc->server_code);
+    KIND_ARR(k, st, 6, inc->grpc_status);
+    if (inc->event != HB_EV_NONE)
+        kind_name(k, st, 7, hb_event_name(inc->event));
+    else
+        kind_text(k, st, 7, NULL, 0);
+    KIND_ARR(k, st, 8, inc->exc_class);
+    kind_text(k, st, 9, inc->rule_id, inc->rule_id ? strlen(inc->rule_id) : 0);
+    kind_name(k, st, 10, hb_cause_name(inc->cause));
+    kind_name(k, st, 11, hb_severity_name(inc->severity));
+    kind_real(k, st, 12, inc->weight);
+    kind_text(k, st, 13, codes, strlen(codes));
+    kind_text(k, st, 14, others, others ? on : 0);
+}
+
+/* The row of kinds holding the kind of inc: cached, found or inserted. */
+static enum hb_status kind_id(struct hb_store *s, const struct hb_incident *inc,
+                              const char *codes, const char *others, size_t on,
+                              int64_t *id, struct hb_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    enum hb_status rc;
+    uint64_t h;
+
+    kind_values(s, inc, codes, others, on, NULL);
+    h = hb_text_hash(s->kind_key.data, s->kind_key.len);
+    rc = dedup_find(s, s->kinds, ST_KIND_FIND, h, s->kind_key.data,
+                    s->kind_key.len, id, "looking up an incident kind", d);
+    if (rc != HB_OK || *id > 0)
+        return rc;
+    if ((rc = stmt_get(s, ST_KIND_INSERT, &st, d)) != HB_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, (int64_t)h);
+    kind_values(s, inc, codes, others, on, st);
+    sqlite3_bind_blob(st, 2, s->kind_key.data, (int)s->kind_key.len,
+                      SQLITE_STATIC);
+    if ((rc = step_row(s, st, "storing an incident kind", d)) != HB_OK)
+        return rc;
+    *id = sqlite3_last_insert_rowid(s->db);
+    hb_text_cache_put(s->kinds, h, s->kind_key.data, s->kind_key.len, *id);
     return HB_OK;
 }
 
@@ -1344,14 +1527,6 @@ static void pv_opt_int(struct hb_store *s, int col, int64_t v)
         pv_null(s, col);
     else
         pv_int(s, col, v);
-}
-
-static void pv_real(struct hb_store *s, int col, double f)
-{
-    struct pval *v_ = pv_at(s, col);
-
-    v_->type = PV_REAL;
-    v_->f = f;
 }
 
 /* Text that lives as long as the program (a name from a table). */
@@ -1404,9 +1579,6 @@ static void pv_bind(struct hb_store *s, sqlite3_stmt *st, int first,
             break;
         case PV_INT:
             sqlite3_bind_int64(st, first + c, v->i);
-            break;
-        case PV_REAL:
-            sqlite3_bind_double(st, first + c, v->f);
             break;
         case PV_TEXT:
             sqlite3_bind_text(st, first + c, s->pend.text.data + v->off,
@@ -1516,7 +1688,7 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
     const char *others, *nl;
     uint64_t first_hash;
     size_t tn, hn, on = 0;
-    int64_t body = 0, msg_at;
+    int64_t body = 0, msg_at, kind;
     int ev_at, derived = DERIVED_INSTANCE;
 
     if ((rc = batch_begin(s, d)) != HB_OK)
@@ -1538,6 +1710,8 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
     ev_at = evidence_at(inc, inc->text.p, hn, body ? nl + 1 : NULL,
                         body ? tn - hn - 1 : 0);
     msg_at = message_at(inc, inc->text.p, hn);
+    if ((rc = kind_id(s, inc, codes, others, on, &kind, d)) != HB_OK)
+        return batch_fail(s, rc);
 
     pv_opt_int(s, 1, s->run_id);
     pv_opt_int(s, 2, source_id > 0 ? source_id : 0);
@@ -1569,36 +1743,36 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
     pv_opt_int(s, 15, inc->port);
     pv_null(s, 16); /* DERIVED_INSTANCE */
     PV_ARR(s, 17, inc->server_addr);
-    pv_opt_int(s, 18, inc->sdk_code);
-    PV_ARR(s, 19, inc->sdk_name);
-    pv_opt_int(s, 20, inc->server_code);
-    PV_ARR(s, 21, inc->grpc_status);
-    if (inc->event != HB_EV_NONE)
-        pv_static(s, 22, hb_event_name(inc->event));
-    else
-        pv_null(s, 22);
-    PV_ARR(s, 23, inc->exc_class);
+    /* sdk_code to exc_class, rule_id to weight, codes, other_rules: in
+       kinds (kind_id); cause and weight are NOT NULL */
+    pv_null(s, 18);
+    pv_null(s, 19);
+    pv_null(s, 20);
+    pv_null(s, 21);
+    pv_null(s, 22);
+    pv_null(s, 23);
     if (msg_at)
         pv_null(s, 24);
     else
         PV_ARR(s, 24, inc->message);
-    pv_text(s, 25, inc->rule_id);
-    pv_static(s, 26, hb_cause_name(inc->cause));
-    pv_static(s, 27, hb_severity_name(inc->severity));
-    pv_real(s, 28, inc->weight);
+    pv_null(s, 25);
+    pv_static(s, 26, "");
+    pv_null(s, 27);
+    pv_int(s, 28, 0);
     pv_copy(s, 29, inc->fingerprint,
             strnlen(inc->fingerprint, sizeof inc->fingerprint));
-    pv_text(s, 30, codes);
+    pv_null(s, 30);
     pv_textn(s, 31, inc->text.p, hn);
     pv_int(s, 32, (int64_t)incident_key(inc, first_hash));
     PV_ARR(s, 33, inc->k8s_namespace);
     PV_ARR(s, 34, inc->k8s_pod);
     PV_ARR(s, 35, inc->k8s_container);
-    pv_textn(s, 36, others, on);
+    pv_null(s, 36);
     pv_opt_int(s, 37, body);
     pv_opt_int(s, 38, ev_at);
     pv_int(s, 39, derived);
     pv_opt_int(s, 40, msg_at);
+    pv_int(s, 41, kind);
     /* an incident stored before (same time and occurrence key) is ignored
        when the rows go in */
     if (++s->pend.nrows < INS_ROWS)
@@ -2445,7 +2619,12 @@ enum hb_status hb_store_prune(struct hb_store *s, int64_t before_ms,
                       "DELETE FROM texts WHERE id NOT IN (SELECT text_id "
                       "FROM incident_rows WHERE text_id IS NOT NULL) AND ?1",
                       1, NULL, d);
-    hb_text_cache_clear(s->texts);
+    if (rc == HB_OK && s->version >= 6)
+        rc = exec_int(s,
+                      "DELETE FROM kinds WHERE id NOT IN (SELECT kind_id "
+                      "FROM incident_rows WHERE kind_id IS NOT NULL) AND ?1",
+                      1, NULL, d);
+    caches_clear(s);
     if (rc == HB_OK && s->version >= 2)
         rc = exec_int(s, "DELETE FROM observations WHERE ts_ms < ?1", before_ms,
                       &no, d);

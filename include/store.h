@@ -17,7 +17,7 @@
 #include "rowfmt.h"
 
 /* The schema version this binary writes (PRAGMA user_version). */
-#define HB_STORE_SCHEMA_VERSION 5
+#define HB_STORE_SCHEMA_VERSION 6
 #define HB_STORE_BUSY_MS        5000 /* default wait for another writer */
 
 struct hb_store; /* opaque; owns the sqlite3 handle and its statements */

@@ -190,7 +190,7 @@ run "merge usage" 2 "$HBSCAN" merge "$out_db"
 
 # ---- db ----
 run "db info" 0 "$HBSCAN" db info --db "$db" &&
-has "info version" "schema version  5" && has "info incidents" "incidents       5" &&
+has "info version" "schema version  6" && has "info incidents" "incidents       5" &&
 has "info observations" "observations    1" &&
 has "info texts" "texts           0 (record bodies, each stored once)" && has "info first" "first           2024-03-09T16:00:00.000Z" &&
 has "info path" "path            $db"
@@ -207,7 +207,7 @@ cp "$db" "$tmp/new.db"
 if command -v sqlite3 >/dev/null 2>&1; then
     sqlite3 "$tmp/new.db" "PRAGMA user_version = 9"
     run "newer schema" 5 "$HBSCAN" query --db "$tmp/new.db" "SELECT 1" &&
-    has "newer msg" "db: schema version 9 is newer than this hbscan supports (5); upgrade hbscan" err
+    has "newer msg" "db: schema version 9 is newer than this hbscan supports (6); upgrade hbscan" err
 fi
 
 # ---- docs/schema.md prints the schema exactly ----
@@ -230,7 +230,7 @@ if command -v sqlite3 >/dev/null 2>&1 && [ -f testdata/store/v2.sql ]; then
     sqlite3 "$tmp/v2.db" <testdata/store/v2.sql
     cp "$tmp/v2.db" "$tmp/v2-merge.db"
     run "v2 info" 0 "$HBSCAN" db info --db "$tmp/v2.db" &&
-    has "v2 upgraded" "schema version  5" && has "v2 incidents" "incidents       8" &&
+    has "v2 upgraded" "schema version  6" && has "v2 incidents" "incidents       8" &&
     has "v2 rule hits" "incident_rules  23" && has "v2 observations" "observations    11"
     # shellcheck disable=SC2086
     run "v2 rescan" 0 "$HBSCAN" scan -q --db "$tmp/v2.db" --rescan $v2logs

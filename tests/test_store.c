@@ -1993,6 +1993,118 @@ static void test_store_derived_columns(void **state)
     free(got);
 }
 
+/* Rules whose ids, after an exception class, read alike. */
+static const struct hb_rule_meta rule_b = {.id = "b-rule",
+                                           .cause = HB_CAUSE_PORT,
+                                           .severity = HB_SEV_ERROR,
+                                           .weight = 0.5};
+static const struct hb_rule_meta rule_dash = {.id = "-rule",
+                                              .cause = HB_CAUSE_PORT,
+                                              .severity = HB_SEV_ERROR,
+                                              .weight = 0.5};
+
+/* Stores an incident at line with its rule and exception class. */
+static void put_kind(struct hb_store *s, int64_t src, uint64_t line,
+                     const struct hb_rule_meta *rule, const char *exc)
+{
+    struct hb_incident inc;
+
+    mk_inc(&inc, 1000 + (int64_t)line * 10, line, rule, "order", "h", 1);
+    hb_strlcpy(inc.exc_class, exc, strlen(exc), sizeof inc.exc_class);
+    put_inc(s, src, &inc);
+}
+
+/* Fails unless every row points at a kind that exists. */
+static void assert_kinds_whole(const char *path)
+{
+    char *got = raw_text(path, "SELECT count(*) FROM incident_rows AS r "
+                               "LEFT JOIN kinds AS k ON k.id = r.kind_id "
+                               "WHERE k.id IS NULL");
+
+    assert_string_equal(got, "0");
+    free(got);
+}
+
+/*
+ * What failed and how it was classified is stored once per kind (schema
+ * 6): the same values share a row of kinds, values that differ anywhere
+ * (even only in where one text ends and the next begins: "com.A" "b-rule",
+ * "com.Ab" "-rule") do not; each
+ * incident reads its own back through the view. Kinds no row points at go
+ * with prune; kinds of a rolled-back batch or pruned by another writer are
+ * not pointed at afterwards; an update through the view stores the values
+ * in the row.
+ */
+static void test_store_kinds(void **state)
+{
+    const char *path = tpath("kinds.db");
+    struct hb_store *s, *other;
+    struct hb_diag d;
+    uint64_t ni, no;
+    int64_t src;
+    char *got;
+
+    (void)state;
+    s = open_ok(path, HB_STORE_RW);
+    src = begin_source(s, "app.log");
+    put_kind(s, src, 1, &rule_port, "com.A.E");
+    put_kind(s, src, 2, &rule_port, "com.A.E");
+    put_kind(s, src, 3, &rule_b, "com.A");
+    put_kind(s, src, 4, &rule_dash, "com.Ab");
+    put_kind(s, src, 5, NULL, "com.A.E");
+    checkpoint_ok(s, src, 5);
+    assert_int_equal(qn(s, "SELECT count(*) FROM kinds"), 4);
+    hb_store_close(s);
+    got = raw_rows(path, "SELECT first_line, exc_class, rule_id, "
+                         "cause, severity, weight, codes, "
+                         "coalesce(other_rules, '-') FROM incidents ORDER "
+                         "BY first_line");
+    assert_string_equal(
+        got, "1|com.A.E|port-grpc-8080|port|critical|0.9|ERR-1006 400401|"
+             "[[\"net-unavailable\",\"network\",0.6]]\n"
+             "2|com.A.E|port-grpc-8080|port|critical|0.9|ERR-1006 400401|"
+             "[[\"net-unavailable\",\"network\",0.6]]\n"
+             "3|com.A|b-rule|port|error|0.5|ERR-1006 400401|"
+             "[[\"net-unavailable\",\"network\",0.6]]\n"
+             "4|com.Ab|-rule|port|error|0.5|ERR-1006 400401|"
+             "[[\"net-unavailable\",\"network\",0.6]]\n"
+             "5|com.A.E|-|unknown|error|0.0|ERR-1006 400401|-\n");
+    free(got);
+
+    /* prune: the kinds of the rows it deletes, and only those, go */
+    s = open_ok(path, HB_STORE_RW);
+    src = begin_source(s, "app.log");
+    assert_int_equal(hb_store_prune(s, 1000 + 35, &ni, &no, &d), HB_OK);
+    assert_int_equal(ni, 3);
+    assert_int_equal(qn(s, "SELECT count(*) FROM kinds"), 2);
+    /* another writer prunes everything: this store's kinds are gone */
+    other = open_ok(path, HB_STORE_RW);
+    assert_int_equal(hb_store_prune(other, INT64_MAX, &ni, &no, &d), HB_OK);
+    hb_store_close(other);
+    put_kind(s, src, 6, &rule_net, "com.A.E");
+    checkpoint_ok(s, src, 6);
+    /* a batch whose commit fails takes its new kind with it */
+    put_kind(s, src, 7, &rule_port, "rolled.Back");
+    fault_set("COMMIT", 0, SQLITE_FULL);
+    assert_int_equal(hb_store_checkpoint(s, src, 700, 7, NULL, &d), HB_EDB);
+    put_kind(s, src, 8, &rule_port, "rolled.Back");
+    checkpoint_ok(s, src, 8);
+    hb_store_close(s);
+    assert_kinds_whole(path);
+    got = raw_rows(path, "SELECT first_line, exc_class, rule_id FROM "
+                         "incidents ORDER BY first_line");
+    assert_string_equal(got, "6|com.A.E|net-unavailable\n"
+                             "8|rolled.Back|port-grpc-8080\n");
+    free(got);
+
+    /* an update through the view stores the kind's values in the row */
+    raw_db(path, "UPDATE incidents SET service = 'svc' WHERE first_line = 8");
+    got = raw_rows(path, "SELECT kind_id IS NULL, exc_class, rule_id, cause, "
+                         "weight FROM incident_rows WHERE first_line = 8");
+    assert_string_equal(got, "1|rolled.Back|port-grpc-8080|port|0.9\n");
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2035,6 +2147,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_pending_rows, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_store_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_derived_columns, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_view_writes, setup,
