@@ -119,22 +119,21 @@ struct rule_json {
 /*
  * Incident rows waiting to be inserted, INS_ROWS to a statement: a
  * statement per row was a fifth of an insert's cost (cursors opened and
- * closed, the program started and halted). A value is NULL, an integer,
- * or text: copied into text at off, or static (a name from a table; the
- * reals went to kinds in schema 6). The rows go in before anything else reads
- * or commits (settle), inside the same transaction, so no caller sees the
+ * closed, the program started and halted). A value is NULL, an integer
+ * or text (copied into text at off); the names and reals of a row are in
+ * kinds since schema 6. The rows go in before anything else reads or
+ * commits (settle), inside the same transaction, so no caller sees the
  * difference except that an insert's error may surface at a later put or
  * at the checkpoint, which roll the batch back either way.
  */
-#define INS_COLS 41
+#define INS_COLS 28
 #define INS_ROWS 8
 
-enum pv_type { PV_NULL, PV_INT, PV_TEXT, PV_STATIC };
+enum pv_type { PV_NULL, PV_INT, PV_TEXT };
 
 struct pval {
     enum pv_type type;
     int64_t i;
-    const char *p; /* PV_STATIC */
     size_t off, len;
 };
 
@@ -202,20 +201,19 @@ static char *insert_sql(int rows)
     int r, c;
 
     hb_buf_init(&b);
-    hb_buf_puts(&b,
-                "INSERT OR IGNORE INTO incident_rows (run_id, source_id, "
-                "source, first_line, last_line, evidence_line, evidence, "
-                "ts_ms, ts, level, format, namespace, service, host, port, "
-                "instance, server_addr, sdk_code, sdk_name, server_code, "
-                "grpc_status, event, exc_class, message, rule_id, cause, "
-                "severity, weight, fingerprint, codes, head, okey, "
-                "k8s_namespace, k8s_pod, k8s_container, other_rules, text_id, "
-                "evidence_at, derived, message_at, kind_id) "
-                "VALUES ");
+    hb_buf_puts(&b, "INSERT OR IGNORE INTO incident_rows (run_id, source_id, "
+                    "source, first_line, last_line, evidence_line, evidence, "
+                    "ts_ms, ts, level, format, namespace, service, host, port, "
+                    "server_addr, message, fingerprint, head, okey, "
+                    "k8s_namespace, k8s_pod, k8s_container, text_id, "
+                    "evidence_at, derived, message_at, kind_id, cause, weight) "
+                    "VALUES ");
+    /* instance and the kind's columns are NULL (schema 5 and 6); cause
+       and weight, NOT NULL, constants */
     for (r = 0; r < rows; r++)
         for (c = 0; c < INS_COLS; c++)
             hb_buf_puts(&b, c == 0              ? (r ? ", (?" : "(?")
-                            : c + 1 == INS_COLS ? ", ?)"
+                            : c + 1 == INS_COLS ? ", ?, '', 0)"
                                                 : ", ?");
     return b.data;
 }
@@ -1529,16 +1527,6 @@ static void pv_opt_int(struct hb_store *s, int col, int64_t v)
         pv_int(s, col, v);
 }
 
-/* Text that lives as long as the program (a name from a table). */
-static void pv_static(struct hb_store *s, int col, const char *p)
-{
-    struct pval *v_ = pv_at(s, col);
-
-    v_->type = PV_STATIC;
-    v_->p = p;
-    v_->len = strlen(p);
-}
-
 /* p[0..n) copied; empty even when n == 0 (a NOT NULL column). */
 static void pv_copy(struct hb_store *s, int col, const char *p, size_t n)
 {
@@ -1583,9 +1571,6 @@ static void pv_bind(struct hb_store *s, sqlite3_stmt *st, int first,
         case PV_TEXT:
             sqlite3_bind_text(st, first + c, s->pend.text.data + v->off,
                               (int)v->len, SQLITE_STATIC);
-            break;
-        case PV_STATIC:
-            sqlite3_bind_text(st, first + c, v->p, (int)v->len, SQLITE_STATIC);
             break;
         }
     }
@@ -1741,38 +1726,23 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
     PV_ARR(s, 13, inc->service);
     PV_ARR(s, 14, inc->host);
     pv_opt_int(s, 15, inc->port);
-    pv_null(s, 16); /* DERIVED_INSTANCE */
-    PV_ARR(s, 17, inc->server_addr);
-    /* sdk_code to exc_class, rule_id to weight, codes, other_rules: in
-       kinds (kind_id); cause and weight are NOT NULL */
-    pv_null(s, 18);
-    pv_null(s, 19);
-    pv_null(s, 20);
-    pv_null(s, 21);
-    pv_null(s, 22);
-    pv_null(s, 23);
+    PV_ARR(s, 16, inc->server_addr);
     if (msg_at)
-        pv_null(s, 24);
+        pv_null(s, 17);
     else
-        PV_ARR(s, 24, inc->message);
-    pv_null(s, 25);
-    pv_static(s, 26, "");
-    pv_null(s, 27);
-    pv_int(s, 28, 0);
-    pv_copy(s, 29, inc->fingerprint,
+        PV_ARR(s, 17, inc->message);
+    pv_copy(s, 18, inc->fingerprint,
             strnlen(inc->fingerprint, sizeof inc->fingerprint));
-    pv_null(s, 30);
-    pv_textn(s, 31, inc->text.p, hn);
-    pv_int(s, 32, (int64_t)incident_key(inc, first_hash));
-    PV_ARR(s, 33, inc->k8s_namespace);
-    PV_ARR(s, 34, inc->k8s_pod);
-    PV_ARR(s, 35, inc->k8s_container);
-    pv_null(s, 36);
-    pv_opt_int(s, 37, body);
-    pv_opt_int(s, 38, ev_at);
-    pv_int(s, 39, derived);
-    pv_opt_int(s, 40, msg_at);
-    pv_int(s, 41, kind);
+    pv_textn(s, 19, inc->text.p, hn);
+    pv_int(s, 20, (int64_t)incident_key(inc, first_hash));
+    PV_ARR(s, 21, inc->k8s_namespace);
+    PV_ARR(s, 22, inc->k8s_pod);
+    PV_ARR(s, 23, inc->k8s_container);
+    pv_opt_int(s, 24, body);
+    pv_opt_int(s, 25, ev_at);
+    pv_int(s, 26, derived);
+    pv_opt_int(s, 27, msg_at);
+    pv_int(s, 28, kind);
     /* an incident stored before (same time and occurrence key) is ignored
        when the rows go in */
     if (++s->pend.nrows < INS_ROWS)
