@@ -80,8 +80,12 @@ static const char scan_usage[] =
     "parsed\n"
     "                          in parallel (default: the number of cores);\n"
     "                          results are identical to --jobs 1\n"
-    "      --segment BYTES     segment size: the unit of parallel work and of\n"
-    "                          database commits (default 8388608)\n"
+    "      --segment BYTES     segment size: the unit of parallel work; a\n"
+    "                          database commit ends at a segment end\n"
+    "                          (default 8388608)\n"
+    "      --commit-every ROWS commit at the first segment end after ROWS\n"
+    "                          stored rows or 0.5 s (default 8192; 0 = at\n"
+    "                          every segment end)\n"
     "\n"
     "follow:\n"
     "      --follow            keep reading files as they grow, like tail -F\n"
@@ -111,6 +115,7 @@ enum {
     OPT_MAX_REC_LINES,
     OPT_MAX_REC_BYTES,
     OPT_SEGMENT,
+    OPT_COMMIT_EVERY,
     OPT_RULES,
     OPT_DB,
     OPT_NO_DB,
@@ -142,6 +147,7 @@ static const struct option longopts[] = {
     {"max-record-lines", required_argument, NULL, OPT_MAX_REC_LINES},
     {"max-record-bytes", required_argument, NULL, OPT_MAX_REC_BYTES},
     {"segment", required_argument, NULL, OPT_SEGMENT},
+    {"commit-every", required_argument, NULL, OPT_COMMIT_EVERY},
     {"rules", required_argument, NULL, OPT_RULES},
     {"db", required_argument, NULL, OPT_DB},
     {"no-db", no_argument, NULL, OPT_NO_DB},
@@ -178,6 +184,7 @@ struct scan_args {
     unsigned max_record_lines;
     size_t max_record_bytes;
     size_t segment;
+    unsigned commit_rows;
     unsigned jobs;
     bool follow;
     unsigned report_every, stop_after, quiet_ms;
@@ -232,6 +239,7 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
     memset(a, 0, sizeof *a);
     a->format = "text";
     a->color = "auto";
+    a->commit_rows = HB_COMMIT_ROWS;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+f:j:qvh", longopts, NULL)) != -1) {
@@ -298,6 +306,14 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
                         "hbscan: scan: --segment wants 4096..1099511627776\n");
                 return HB_EXIT_USAGE;
             }
+            break;
+        case OPT_COMMIT_EVERY:
+            if (!parse_size(optarg, 0, 100000000, &v)) {
+                fprintf(stderr,
+                        "hbscan: scan: --commit-every wants 0..100000000\n");
+                return HB_EXIT_USAGE;
+            }
+            a->commit_rows = (unsigned)v;
             break;
         case OPT_RULES:
             if (!add_list(a->rules, &a->nrules, optarg, "--rules"))
@@ -530,6 +546,7 @@ int hb_cmd_scan(int argc, char **argv)
     sc.opts.max_record_lines = a.max_record_lines;
     sc.opts.max_record_bytes = a.max_record_bytes;
     sc.opts.segment_bytes = a.segment;
+    sc.opts.commit_rows = a.commit_rows;
     sc.opts.rescan = a.rescan;
     sc.opts.jobs = a.jobs;
     if (sc.opts.jobs == 0) {

@@ -4,8 +4,9 @@
  * what it finds to the sinks (store, diagnosis, NDJSON). Sources are read
  * in segments (scan_int.h): offsets are committed only at segment ends,
  * together with the rows the segment produced, so an interrupted scan
- * resumes exactly where its last commit ended. --jobs lives in
- * scan_jobs.c; follow mode at the end of this file.
+ * resumes exactly where its last commit ended. A batch scan may let one
+ * commit span segments and sources (opts.commit_rows, COMMIT_MS). --jobs
+ * lives in scan_jobs.c; follow mode at the end of this file.
  */
 #include "scan.h"
 
@@ -25,6 +26,9 @@
 #include "walk.h"
 
 #define OBS_RUNS 128 /* observation runs tracked per source */
+/* With opts.commit_rows, a batch scan also commits at the first segment end
+   this long after its batch began (follow mode commits at every one). */
+#define COMMIT_MS 500
 
 /* ---- the direct sink ---------------------------------------------------- */
 
@@ -772,11 +776,27 @@ enum hb_status hb_scan_files(struct hb_scan *sc, char *const *paths, size_t n)
 {
     /* regex time is only shown by -v: do not pay two clock reads per
        pattern otherwise */
+    enum hb_status rc;
+
     if (sc->matcher)
         hb_matcher_set_timing(sc->matcher, sc->opts.verbose);
+    if (sc->store)
+        hb_store_defer_commits(sc->store, sc->opts.commit_rows, COMMIT_MS);
     if (sc->opts.jobs <= 1 || sc->on_incident)
-        return scan_serial(sc, paths, n);
-    return scan_parallel(sc, paths, n, sc->opts.jobs);
+        rc = scan_serial(sc, paths, n);
+    else
+        rc = scan_parallel(sc, paths, n, sc->opts.jobs);
+    if (sc->store) {
+        struct hb_diag d;
+
+        hb_store_defer_commits(sc->store, 0, 0);
+        if (!sc->store_failed && hb_store_flush(sc->store, &d) != HB_OK) {
+            hb_diag_print(&d, stderr);
+            sc->store_failed = true;
+            rc = HB_EDB;
+        }
+    }
+    return rc;
 }
 
 /* ---- follow mode ------------------------------------------------------ */

@@ -160,6 +160,10 @@ struct hb_store {
     struct hb_buf kind_key;             /* owned; one incident's kind key */
     struct pending pend;                /* owned text */
     int64_t data_version; /* of the last batch begun, 0 = none yet */
+    /* hb_store_defer_commits: 0 = a checkpoint commits */
+    unsigned defer_rows, defer_ms;
+    unsigned tx_rows;    /* incidents and observations in the open batch */
+    int64_t tx_start_ms; /* when it was begun */
 };
 
 const char *hb_store_path(const struct hb_store *s)
@@ -319,6 +323,8 @@ static enum hb_status batch_begin(struct hb_store *s, struct hb_diag *d)
     if ((rc = step_done(s, st, "begin", d)) != HB_OK)
         return rc;
     s->in_tx = true;
+    s->tx_rows = 0;
+    s->tx_start_ms = hb_time_now_ms();
     if ((rc = texts_check(s, d)) != HB_OK)
         batch_abort(s);
     return rc;
@@ -365,6 +371,27 @@ static enum hb_status batch_fail(struct hb_store *s, enum hb_status rc)
     if (rc != HB_OK)
         batch_abort(s);
     return rc;
+}
+
+/* Where a batch may end: commits it unless hb_store_defer_commits lets it
+   grow and it is still below both of its bounds. */
+static enum hb_status batch_point(struct hb_store *s, struct hb_diag *d)
+{
+    if (s->defer_rows && s->in_tx && s->tx_rows < s->defer_rows &&
+        hb_time_now_ms() - s->tx_start_ms < (int64_t)s->defer_ms)
+        return HB_OK;
+    return batch_commit(s, d);
+}
+
+void hb_store_defer_commits(struct hb_store *s, unsigned rows, unsigned ms)
+{
+    s->defer_rows = rows;
+    s->defer_ms = ms;
+}
+
+enum hb_status hb_store_flush(struct hb_store *s, struct hb_diag *d)
+{
+    return batch_commit(s, d);
 }
 
 /* ---- opening -------------------------------------------------------- */
@@ -1157,7 +1184,7 @@ enum hb_status hb_store_source_done(struct hb_store *s, int64_t source_id,
     sqlite3_bind_int64(st, 1, source_id);
     if ((rc = step_done(s, st, "marking a source read", d)) != HB_OK)
         return batch_fail(s, rc);
-    return batch_commit(s, d);
+    return batch_point(s, d);
 }
 
 enum hb_status hb_store_checkpoint(struct hb_store *s, int64_t source_id,
@@ -1183,7 +1210,7 @@ enum hb_status hb_store_checkpoint(struct hb_store *s, int64_t source_id,
         if ((rc = step_done(s, st, "saving the offset", d)) != HB_OK)
             return batch_fail(s, rc);
     }
-    return batch_commit(s, d);
+    return batch_point(s, d);
 }
 
 /* ---- incidents and observations --------------------------------------- */
@@ -1745,6 +1772,7 @@ enum hb_status hb_store_put_incident(struct hb_store *s, int64_t source_id,
     pv_int(s, 28, kind);
     /* an incident stored before (same time and occurrence key) is ignored
        when the rows go in */
+    s->tx_rows++;
     if (++s->pend.nrows < INS_ROWS)
         return HB_OK;
     return batch_fail(s, pend_flush(s, d));
@@ -1793,6 +1821,7 @@ enum hb_status hb_store_put_obs(struct hb_store *s, int64_t source_id,
     bind_text(st, 14, inst);
     BIND_ARR(st, 15, o->text);
     sqlite3_bind_int64(st, 16, (int64_t)obs_key(o, first_hash));
+    s->tx_rows++;
     return batch_fail(s, step_row(s, st, "storing an observation", d));
 }
 

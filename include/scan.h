@@ -21,11 +21,15 @@
 /*
  * Sources are read in segments of about this many bytes: a segment ends at
  * the first record boundary at or after each multiple of it. Segments are
- * what --jobs spreads over the workers (one large file too), what one
- * store transaction commits, and where runs of repeated observations end,
+ * what --jobs spreads over the workers (one large file too), where a
+ * store transaction may end, and where runs of repeated observations end,
  * so results never depend on --jobs or on where an earlier scan stopped.
  */
 #define HB_SEGMENT_BYTES ((uint64_t)8 << 20)
+
+/* hbscan scan's --commit-every: a batch scan commits at the first segment
+   end after this many stored rows (or half a second). */
+#define HB_COMMIT_ROWS 8192
 
 struct hb_scan_opts {
     const char *input_format; /* NULL = auto */
@@ -36,6 +40,9 @@ struct hb_scan_opts {
     bool rescan;
     bool verbose;
     uint64_t segment_bytes; /* 0 = HB_SEGMENT_BYTES (tests use less) */
+    unsigned commit_rows;   /* hb_scan_files commits at a segment end once
+                               this many rows wait or 500 ms passed; 0 = at
+                               every segment end */
     const char *only_rule;  /* `rules test --rule` */
 };
 

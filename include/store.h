@@ -130,15 +130,30 @@ enum hb_status hb_store_put_obs(struct hb_store *s, int64_t source_id,
 
 /*
  * Records that source_id is scanned up to offset/line and commits the
- * batch: the incidents and the offset land together or not at all.
+ * batch (see hb_store_defer_commits): the incidents and the offset land
+ * together or not at all.
  */
 enum hb_status hb_store_checkpoint(struct hb_store *s, int64_t source_id,
                                    uint64_t offset, uint64_t line,
                                    const char *format, struct hb_diag *d);
 
 /*
+ * Lets a batch outlive its checkpoints: hb_store_checkpoint and
+ * hb_store_source_done then commit only once the open batch holds `rows`
+ * incidents and observations or was begun `ms` ago, so that a directory
+ * of small files is not a commit (and a WAL frame of every page it
+ * touched) per file. A batch still commits whole, rows and offsets
+ * together, so what a crash keeps is consistent; it may only be older.
+ * rows 0 (the default) commits at every checkpoint. hb_store_flush
+ * commits the open batch now; call it when the deferring scan ends.
+ */
+void hb_store_defer_commits(struct hb_store *s, unsigned rows, unsigned ms);
+enum hb_status hb_store_flush(struct hb_store *s, struct hb_diag *d);
+
+/*
  * Marks source_id as read to its end (call after its last checkpoint): a
- * gzip source is then skipped when seen again. Commits.
+ * gzip source is then skipped when seen again. Commits, as
+ * hb_store_checkpoint does.
  */
 enum hb_status hb_store_source_done(struct hb_store *s, int64_t source_id,
                                     struct hb_diag *d);

@@ -9,7 +9,10 @@
 # fingerprint), observations, and the stored offsets, plus
 # PRAGMA integrity_check after every kill.
 # Every scan uses --segment KILLTEST_SEGMENT, so commits (and kills between
-# them) fall inside files, not only between them.
+# them) fall inside files, not only between them; killed runs take turns
+# with --commit-every 0 (a commit at every segment end) and 64 (commits
+# that span segments and files), the reference and final runs use the
+# default.
 # Env: KILLS (50), KILLTEST_SIZE (20M), KILLTEST_SEED (random, printed),
 # KILLTEST_SEGMENT (262144).
 set -u
@@ -91,7 +94,8 @@ while [ $kills -lt "$KILLS" ]; do
         srand(s * 1000 + n); r = rand(); w = 0.3
         if (n % 5 == 0 && t * 1.2 > w) w = t * 1.2 > 3 ? 3 : t * 1.2
         printf "%.3f", r * w }')
-    "$HB" scan --db "$db" -q --segment "$SEG" "$tree" >/dev/null 2>"$tmp/kerr" &
+    ce=$(( n % 2 ? 0 : 64 ))
+    "$HB" scan --db "$db" -q --segment "$SEG" --commit-every "$ce" "$tree" >/dev/null 2>"$tmp/kerr" &
     pid=$!
     sleep "$delay"
     kill -9 "$pid" 2>/dev/null

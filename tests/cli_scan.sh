@@ -152,6 +152,23 @@ check "jobs 2 report == jobs 1" 'cmp -s "$tmp/j1.json" "$tmp/j2.json"'
 "$HB" scan -q --db "$tmp/j2.db" --jobs 2 --format ndjson "$tmp/tree" >/dev/null
 "$HB" scan -q --db "$tmp/j2.db" --jobs 2 --format ndjson "$tmp/tree" >"$tmp/j2again.nd"
 check "jobs 2 re-scan finds nothing new" '[ ! -s "$tmp/j2again.nd" ]'
+# How often a scan commits changes nothing it stores.
+stored() { # DB -> stdout: incidents, observations, offsets
+    for q in "select source, first_line, last_line, rule_id, fingerprint, text from incidents order by 1, 2, 4" \
+        "select source, line, kind, key, value from observations order by 1, 2, 3, 4, 5" \
+        "select path, offset, line, complete from sources order by 1"; do
+        "$HB" query --db "$1" --format csv "$q"
+    done
+}
+stored "$tmp/j1.db" >"$tmp/ce.ref"
+for ce in 0 1 64; do
+    "$HB" scan -q --db "$tmp/ce$ce.db" --jobs 2 --commit-every $ce "$tmp/tree" >/dev/null
+    stored "$tmp/ce$ce.db" >"$tmp/ce$ce.got"
+    check "--commit-every $ce stores what the default does" 'cmp -s "$tmp/ce.ref" "$tmp/ce$ce.got" && [ "$(grep -c . "$tmp/ce.ref")" -gt 20 ]'
+done
+"$HB" scan -q --db "$tmp/ce.db" --commit-every -1 "$tmp/tree" >/dev/null 2>"$tmp/ce.err"
+rc=$?
+check "--commit-every -1 is a usage error" '[ $rc = 2 ] && grep -q "commit-every wants" "$tmp/ce.err"'
 # One file named twice (or reached twice through a link) is one source: the
 # second pass resumes at its end in a serial run, and so it must with --jobs.
 "$HB" scan -q --db "$tmp/dup1.db" --jobs 1 --format ndjson "$tmp/tree/a/s1.log" "$tmp/tree/a/s1.log" >"$tmp/dup1.nd"

@@ -1671,6 +1671,61 @@ static void test_store_pending_rows(void **state)
 }
 
 /*
+ * hb_store_defer_commits: a checkpoint below both bounds leaves its batch
+ * open (another connection sees nothing of it, a close drops it, offset
+ * included); the checkpoint that reaches the row bound commits everything
+ * waiting, and so does hb_store_flush; rows 0 commits at each again.
+ */
+static void test_store_deferred_commits(void **state)
+{
+    const char *path = tpath("defer.db");
+    struct hb_store *s, *r;
+    struct hb_diag d;
+    int64_t src;
+    uint64_t line;
+
+    (void)state;
+    s = open_ok(path, HB_STORE_RW);
+    src = begin_source(s, "app.log");
+    hb_store_defer_commits(s, 5, 3600 * 1000);
+    for (line = 1; line <= 4; line++) {
+        put_text(s, src, line, "h\n\tat p.Q(R.java:1)", 19);
+        checkpoint_ok(s, src, line);
+    }
+    r = open_ok(path, HB_STORE_RO);
+    assert_int_equal(qn(r, "SELECT count(*) FROM incidents"), 0);
+    put_text(s, src, 5, "h\n\tat p.Q(R.java:1)", 19);
+    checkpoint_ok(s, src, 5); /* the fifth row: the batch commits */
+    assert_int_equal(qn(r, "SELECT count(*) FROM incidents"), 5);
+    assert_int_equal(qn(r, "SELECT line FROM sources"), 5);
+    put_text(s, src, 6, "h\n\tat p.Q(R.java:1)", 19);
+    checkpoint_ok(s, src, 6);
+    assert_int_equal(qn(r, "SELECT line FROM sources"), 5);
+    assert_int_equal(hb_store_flush(s, &d), HB_OK);
+    assert_int_equal(qn(r, "SELECT count(*) FROM incidents"), 6);
+    assert_int_equal(qn(r, "SELECT line FROM sources"), 6);
+    put_text(s, src, 7, "h\n\tat p.Q(R.java:1)", 19);
+    checkpoint_ok(s, src, 7);
+    put_text(s, src, 8, "h\n\tat p.Q(R.java:1)", 19);
+    hb_store_close(s); /* line 7's batch was never committed: dropped */
+    assert_int_equal(qn(r, "SELECT count(*) FROM incidents"), 6);
+    assert_int_equal(qn(r, "SELECT line FROM sources"), 6);
+
+    s = open_ok(path, HB_STORE_RW);
+    src = begin_source(s, "app.log");
+    hb_store_defer_commits(s, 5, 0); /* no time allowed: commit each */
+    put_text(s, src, 7, "h\n\tat p.Q(R.java:1)", 19);
+    checkpoint_ok(s, src, 7);
+    assert_int_equal(qn(r, "SELECT line FROM sources"), 7);
+    hb_store_defer_commits(s, 0, 3600 * 1000);
+    put_text(s, src, 8, "h\n\tat p.Q(R.java:1)", 19);
+    checkpoint_ok(s, src, 8);
+    assert_int_equal(qn(r, "SELECT count(*) FROM incidents"), 8);
+    hb_store_close(s);
+    hb_store_close(r);
+}
+
+/*
  * An evidence line that is the record's first line or the line after it
  * is read back from there; any other, one cut at its cap, or one that is
  * not valid UTF-8 (SQLite would count its characters differently) stays
@@ -2145,6 +2200,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_texts_cache_invalidated,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_deferred_commits, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_store_pending_rows, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_store_kinds, setup, teardown),
