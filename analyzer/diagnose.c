@@ -100,6 +100,7 @@ struct acc {
 struct inst {
     char ns[64], service[128], host[64];
     int port;
+    uint64_t key; /* inst_key of the fields it was made from */
     char label[272];
     uint64_t fail, reg_ok, hb_ok;
     int64_t fail_first, fail_last;
@@ -581,6 +582,16 @@ static void inst_label(struct inst *in)
              (in->ns[0] || in->service[0]) && hp[0] ? " " : "", hp);
 }
 
+/* A hash of an instance's fields, compared before them. */
+static uint64_t inst_key(const char *ns, const char *service, const char *host,
+                         int port)
+{
+    uint64_t h = hb_hash64(ns, strlen(ns) + 1, HB_HASH_SEED ^ (unsigned)port);
+
+    h = hb_hash64(service, strlen(service) + 1, h);
+    return hb_hash64(host, strlen(host), h);
+}
+
 /* The instance record for these fields; the anonymous one when all are
    empty; NULL when the table is full (counted). *idx: table index or -1. */
 static struct inst *inst_get(struct hb_dx *dx, const char *ns,
@@ -588,14 +599,16 @@ static struct inst *inst_get(struct hb_dx *dx, const char *ns,
                              int *idx)
 {
     struct inst *in;
+    uint64_t key;
     size_t i;
 
     *idx = -1;
     if (!service[0] && !host[0]) /* a namespace or a port alone: no instance */
         return &dx->anon;
+    key = inst_key(ns, service, host, port);
     for (i = 0; i < dx->ninst; i++) {
         in = &dx->inst[i];
-        if (in->port == port && strcmp(in->host, host) == 0 &&
+        if (in->key == key && in->port == port && strcmp(in->host, host) == 0 &&
             strcmp(in->service, service) == 0 && strcmp(in->ns, ns) == 0) {
             *idx = (int)i;
             return in;
@@ -613,6 +626,7 @@ static struct inst *inst_get(struct hb_dx *dx, const char *ns,
     copy(in->service, sizeof in->service, service);
     copy(in->host, sizeof in->host, host);
     in->port = port;
+    in->key = key;
     inst_label(in);
     *idx = (int)dx->ninst++;
     return in;
