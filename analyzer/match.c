@@ -1421,14 +1421,6 @@ const struct hb_rule_stats *hb_matcher_stats(const struct hb_matcher *m,
     return i < m->rs->n ? &m->stats[i] : NULL;
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void add_capture(struct hb_hit *hit, const char *name, const char *v,
                         size_t n)
 {
@@ -1456,7 +1448,7 @@ static bool run_regex(struct hb_matcher *m, struct subject *x,
                       const struct hb_regex *rx, struct hb_str s,
                       struct hb_hit *hit)
 {
-    uint64_t t0 = m->timing ? now_ns() : 0;
+    uint64_t t0 = m->timing ? hb_mono_ns() : 0;
     PCRE2_SIZE *ov;
     uint32_t i, npairs;
     int rc;
@@ -1464,7 +1456,7 @@ static bool run_regex(struct hb_matcher *m, struct subject *x,
     rc = pcre2_match(rx->code, (PCRE2_SPTR)(s.p ? s.p : ""), s.n, 0, 0, m->md,
                      m->mctx);
     if (m->timing)
-        x->st->nanos += now_ns() - t0;
+        x->st->nanos += hb_mono_ns() - t0;
     if (rc < 0) {
         if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
             rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT)

@@ -162,8 +162,8 @@ struct hb_store {
     int64_t data_version; /* of the last batch begun, 0 = none yet */
     /* hb_store_defer_commits: 0 = a checkpoint commits */
     unsigned defer_rows, defer_ms;
-    unsigned tx_rows;    /* incidents and observations in the open batch */
-    int64_t tx_start_ms; /* when it was begun */
+    unsigned tx_rows;     /* incidents and observations in the open batch */
+    uint64_t tx_start_ns; /* when it was begun (hb_mono_ns) */
 };
 
 const char *hb_store_path(const struct hb_store *s)
@@ -324,7 +324,7 @@ static enum hb_status batch_begin(struct hb_store *s, struct hb_diag *d)
         return rc;
     s->in_tx = true;
     s->tx_rows = 0;
-    s->tx_start_ms = hb_time_now_ms();
+    s->tx_start_ns = hb_mono_ns();
     if ((rc = texts_check(s, d)) != HB_OK)
         batch_abort(s);
     return rc;
@@ -378,7 +378,7 @@ static enum hb_status batch_fail(struct hb_store *s, enum hb_status rc)
 static enum hb_status batch_point(struct hb_store *s, struct hb_diag *d)
 {
     if (s->defer_rows && s->in_tx && s->tx_rows < s->defer_rows &&
-        hb_time_now_ms() - s->tx_start_ms < (int64_t)s->defer_ms)
+        hb_mono_ns() - s->tx_start_ns < (uint64_t)s->defer_ms * 1000000u)
         return HB_OK;
     return batch_commit(s, d);
 }

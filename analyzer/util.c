@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void hb_die(const char *fmt, ...)
 {
@@ -302,4 +303,12 @@ uint64_t hb_hash64(const void *p, size_t n, uint64_t seed)
         h *= 0x100000001b3ULL;
     }
     return h;
+}
+
+uint64_t hb_mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }

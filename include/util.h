@@ -59,4 +59,7 @@ const char *hb_str_find(struct hb_str s, const char *lit);
 uint64_t hb_hash64(const void *p, size_t n, uint64_t seed);
 #define HB_HASH_SEED 0xcbf29ce484222325ULL
 
+/* Nanoseconds of CLOCK_MONOTONIC: for intervals, immune to clock steps. */
+uint64_t hb_mono_ns(void);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -187,6 +188,22 @@ static void test_util_utf8_valid_random(void **state)
     assert_true(valid > 2000 && valid < 18000);
 }
 
+/* The monotonic clock never goes back and counts a sleep. */
+static void test_util_mono_ns(void **state)
+{
+    struct timespec nap = {0, 3000000};
+    uint64_t a, b, c;
+
+    (void)state;
+    a = hb_mono_ns();
+    b = hb_mono_ns();
+    assert_true(a > 0 && b >= a);
+    nanosleep(&nap, NULL);
+    c = hb_mono_ns();
+    assert_true(c - b >= 2000000u);
+    assert_true(c - b < 10000000000u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +211,7 @@ int main(void)
         cmocka_unit_test(test_util_str_find_random),
         cmocka_unit_test(test_util_utf8_valid_cases),
         cmocka_unit_test(test_util_utf8_valid_random),
+        cmocka_unit_test(test_util_mono_ns),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
