@@ -774,10 +774,10 @@ static enum hb_status scan_serial(struct hb_scan *sc, char *const *paths,
 
 enum hb_status hb_scan_files(struct hb_scan *sc, char *const *paths, size_t n)
 {
-    /* regex time is only shown by -v: do not pay two clock reads per
-       pattern otherwise */
     enum hb_status rc;
 
+    /* regex time is only shown by -v: do not pay two clock reads per
+       pattern otherwise */
     if (sc->matcher)
         hb_matcher_set_timing(sc->matcher, sc->opts.verbose);
     if (sc->store)
