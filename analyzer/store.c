@@ -506,10 +506,18 @@ static bool has_tables(struct hb_store *s)
 static enum hb_status check_version(struct hb_store *s, struct hb_diag *d)
 {
     int v = 0, app = 0, rc;
+    bool tables;
 
-    rc = pragma_int(s, "PRAGMA user_version", &v);
+    /* one read transaction: another process creating the same new
+       database must not be seen half way (tables, but no version yet) */
+    rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = pragma_int(s, "PRAGMA user_version", &v);
     if (rc == SQLITE_OK)
         rc = pragma_int(s, "PRAGMA application_id", &app);
+    tables = rc == SQLITE_OK && v == 0 && has_tables(s);
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
         return db_error(s, rc, "reading the schema version", d);
     if (v > HB_STORE_SCHEMA_VERSION) {
@@ -523,7 +531,7 @@ static enum hb_status check_version(struct hb_store *s, struct hb_diag *d)
         hb_diag_set(d, NULL, 0, 0, "db: %s is not an hbscan database", s->path);
         return HB_EDB;
     }
-    if (v == 0 && has_tables(s)) {
+    if (tables) {
         hb_diag_set(d, NULL, 0, 0, "db: %s is not an hbscan database", s->path);
         return HB_EDB;
     }
@@ -648,7 +656,7 @@ static enum hb_status open_rw(struct hb_store *s, int busy_ms,
     sqlite3_stmt *st = NULL;
     enum hb_status rc;
     bool wal = false;
-    int page = 0;
+    int page = 0, waited;
 
     if ((rc = make_parents(s->path, d)) != HB_OK)
         return rc;
@@ -668,12 +676,23 @@ static enum hb_status open_rw(struct hb_store *s, int busy_ms,
     /* WAL lets readers run beside the writer. NORMAL syncs at checkpoints
        only: a crash loses nothing committed, a power loss at most the last
        commits, whose offsets go with them (docs/schema.md) */
-    if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) ==
-            SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
-                              "wal") == 0;
-    sqlite3_finalize(st);
+    /* The switch needs the file to itself: when another process is still
+       creating the same new database it answers busy at once, without the
+       busy handler, so it is tried again for up to busy_ms. */
+    for (waited = 0;; waited += 10) {
+        int src = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1,
+                                     &st, NULL);
+
+        if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW)
+            wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
+                                  "wal") == 0;
+        sqlite3_finalize(st);
+        st = NULL;
+        if (wal || waited >= busy_ms ||
+            ((src & 0xff) != SQLITE_BUSY && (src & 0xff) != SQLITE_LOCKED))
+            break;
+        sqlite3_sleep(10);
+    }
     if (!wal) {
         hb_diag_set(d, NULL, 0, 0,
                     "db: cannot put %s in WAL mode (locked, or a file "

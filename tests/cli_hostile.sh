@@ -438,6 +438,33 @@ if [ $store_ok = 1 ]; then
     [ "$(db_count "$tmp/db/locked.db")" = "$before" ] || fail "counts changed"
     verdict db-locked-by-writer "5" "lock|busy"
 
+    # two scans creating the same new database at once (two cron jobs of
+    # one minute): both succeed and store the rows once, ten rounds
+    rm -f "$tmp/err"
+    rc=0
+    t0=$(date +%s%N)
+    i=0
+    while [ $i -lt 10 ]; do
+        rm -f "$tmp/db/twice.db" "$tmp/db/twice.db-wal" "$tmp/db/twice.db-shm"
+        timeout -k 5 "$TO" "$HB" scan --db "$tmp/db/twice.db" -q "$tmp/db/app.log" >/dev/null 2>"$tmp/err.a" &
+        pa=$!
+        timeout -k 5 "$TO" "$HB" scan --db "$tmp/db/twice.db" -q "$tmp/db/app.log" >/dev/null 2>"$tmp/err.b" &
+        pb=$!
+        wait $pa
+        ra=$?
+        wait $pb
+        rb=$?
+        cat "$tmp/err.a" "$tmp/err.b" >>"$tmp/err"
+        [ $rc = 0 ] && rc=$ra
+        [ $rc = 0 ] && rc=$rb
+        got=$(db_count "$tmp/db/twice.db")
+        [ "$got" = "$before" ] || fail "round $i: counts $got, want $before"
+        i=$((i + 1))
+    done
+    secs=$(( ($(date +%s%N) - t0) / 1000000000 ))
+    rss=0
+    verdict db-created-twice-at-once "0"
+
     # corrupt: random bytes, and a text file
     head -c 65536 /dev/urandom >"$tmp/db/corrupt.db"
     sum=$(sum_of "$tmp/db/corrupt.db")
