@@ -772,6 +772,20 @@ static enum hb_status scan_serial(struct hb_scan *sc, char *const *paths,
     return HB_OK;
 }
 
+/* Whether a path is standard input or another stream (a FIFO, a device),
+   whose reads may block for as long as its writer likes. */
+static bool any_stream(char *const *paths, size_t n)
+{
+    struct stat sb;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(paths[i], "-") == 0 ||
+            (stat(paths[i], &sb) == 0 && !S_ISREG(sb.st_mode)))
+            return true;
+    return false;
+}
+
 enum hb_status hb_scan_files(struct hb_scan *sc, char *const *paths, size_t n)
 {
     enum hb_status rc;
@@ -780,7 +794,10 @@ enum hb_status hb_scan_files(struct hb_scan *sc, char *const *paths, size_t n)
        pattern otherwise */
     if (sc->matcher)
         hb_matcher_set_timing(sc->matcher, sc->opts.verbose);
-    if (sc->store)
+    /* The time bound is looked at only at segment ends: a batch held open
+       across a blocking read would keep what came before it uncommitted,
+       and the write lock taken, while it blocks. */
+    if (sc->store && !any_stream(paths, n))
         hb_store_defer_commits(sc->store, sc->opts.commit_rows, COMMIT_MS);
     if (sc->opts.jobs <= 1 || sc->on_incident)
         rc = scan_serial(sc, paths, n);

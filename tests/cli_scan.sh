@@ -169,6 +169,23 @@ done
 "$HB" scan -q --db "$tmp/ce.db" --commit-every -1 "$tmp/tree" >/dev/null 2>"$tmp/ce.err"
 rc=$?
 check "--commit-every -1 is a usage error" '[ $rc = 2 ] && grep -q "commit-every wants" "$tmp/ce.err"'
+# A FIFO among the paths may block: the files before it are committed
+# while the scan waits for its writer.
+if mkfifo "$tmp/ce.fifo" 2>/dev/null; then
+    for j in 1 2; do
+        rm -f "$tmp/cef.db"*
+        { sleep 3; cat "$tmp/tree/a/s2.log"; } >"$tmp/ce.fifo" &
+        wpid=$!
+        "$HB" scan -q --db "$tmp/cef.db" --jobs $j "$tmp/tree/a/s1.log" "$tmp/ce.fifo" >/dev/null 2>&1 &
+        spid=$!
+        sleep 1.5
+        seen=$("$HB" query --db "$tmp/cef.db" --format csv "select count(*) from incidents where source like '%s1.log'" 2>/dev/null | tail -n 1 | tr -d '\r')
+        wait $spid
+        wait $wpid
+        after=$("$HB" query --db "$tmp/cef.db" --format csv "select count(*) from incidents" 2>/dev/null | tail -n 1 | tr -d '\r')
+        check "jobs $j: a file before a blocking FIFO is committed while it blocks" '[ "$seen" = 2 ] && [ "$after" = 4 ]'
+    done
+fi
 # One file named twice (or reached twice through a link) is one source: the
 # second pass resumes at its end in a serial run, and so it must with --jobs.
 "$HB" scan -q --db "$tmp/dup1.db" --jobs 1 --format ndjson "$tmp/tree/a/s1.log" "$tmp/tree/a/s1.log" >"$tmp/dup1.nd"
