@@ -38,14 +38,15 @@ static void usage(FILE *fp)
           fp);
     for (c = hb_commands; c->name; c++)
         fprintf(fp, "  %-10s %s\n", c->name, c->summary);
-    fputs("  help CMD   show the options of CMD\n\n"
-          "exit status: 0 ok, 1 --fail-on matched, 2 usage, 3 invalid rules,\n"
-          "4 some input unreadable, 5 database unusable, 70 internal error.\n"
-          "environment: HBSCAN_DB, HBSCAN_RULES, XDG_STATE_HOME, NO_COLOR;\n"
-          "HBSCAN_NO_FASTPATH=1 turns every shortcut of the scan off (the same\n"
-          "results, slower: for checking the shortcuts).\n"
-          "Run `hbscan scan` with no path to read standard input.\n",
-          fp);
+    fputs(
+        "  help CMD   show the options of CMD\n\n"
+        "exit status: 0 ok, 1 --fail-on matched, 2 usage, 3 invalid rules,\n"
+        "4 some input unreadable, 5 database unusable, 70 internal error.\n"
+        "environment: HBSCAN_DB, HBSCAN_RULES, XDG_STATE_HOME, NO_COLOR;\n"
+        "HBSCAN_NO_FASTPATH=1 turns every shortcut of the scan off (the same\n"
+        "results, slower: for checking the shortcuts).\n"
+        "Run `hbscan scan` with no path to read standard input.\n",
+        fp);
 }
 
 static const struct hb_command *find(const char *name)
