@@ -42,7 +42,8 @@ struct hb_scan_opts {
     uint64_t segment_bytes; /* 0 = HB_SEGMENT_BYTES (tests use less) */
     unsigned commit_rows;   /* hb_scan_files commits at a segment end once
                                this many rows wait or 500 ms passed; 0 = at
-                               every segment end */
+                               every segment end, as always when a path is
+                               stdin or another stream */
     const char *only_rule;  /* `rules test --rule` */
 };
 

@@ -186,6 +186,15 @@ if mkfifo "$tmp/ce.fifo" 2>/dev/null; then
         check "jobs $j: a file before a blocking FIFO is committed while it blocks" '[ "$seen" = 2 ] && [ "$after" = 4 ]'
     done
 fi
+# The same with standard input, a pipe whose writer waits.
+rm -f "$tmp/ces.db"*
+{ sleep 3; cat "$tmp/tree/a/s2.log"; } | "$HB" scan -q --db "$tmp/ces.db" --jobs 2 "$tmp/tree/a/s1.log" - >/dev/null 2>&1 &
+spid=$!
+sleep 1.5
+seen=$("$HB" query --db "$tmp/ces.db" --format csv "select count(*) from incidents where source like '%s1.log'" 2>/dev/null | tail -n 1 | tr -d '\r')
+wait $spid
+after=$("$HB" query --db "$tmp/ces.db" --format csv "select count(*) from incidents" 2>/dev/null | tail -n 1 | tr -d '\r')
+check "a file before a blocking stdin is committed while it blocks" '[ "$seen" = 2 ] && [ "$after" = 4 ]'
 # One file named twice (or reached twice through a link) is one source: the
 # second pass resumes at its end in a serial run, and so it must with --jobs.
 "$HB" scan -q --db "$tmp/dup1.db" --jobs 1 --format ndjson "$tmp/tree/a/s1.log" "$tmp/tree/a/s1.log" >"$tmp/dup1.nd"
